@@ -1,0 +1,13 @@
+import type { Knex } from 'knex';
+import * as initial from './20261123000000_initial.js';
+
+export interface Migration {
+  readonly name: string;
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/** Every migration, oldest first. Append; never edit one that has shipped. */
+export const migrations: readonly Migration[] = [
+  { name: '20261123000000_initial', ...initial },
+];

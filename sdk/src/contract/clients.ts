@@ -1,0 +1,150 @@
+import { z } from 'zod';
+
+/**
+ * OAuth2Client as Ory Hydra v2 sends and accepts it (`client/client.go`,
+ * `spec/api.json`). The schemas here check structure only; the server checks
+ * meaning (RFC 7591 rules, consistency of grant and response types).
+ */
+
+const stringList = z.array(z.string());
+/** Hydra sends `null` for empty lists; both are accepted on input. */
+const optionalList = stringList.nullish();
+const optionalString = z.string().nullish();
+
+/** Go duration string (`1h`, `30m`, `1h30m`, `500ms`), `null` for "use the default". */
+export const GoDuration = z
+  .string()
+  .regex(/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/, 'must be a duration such as "1h", "30m" or "1h30m"');
+
+export const lifespanFields = [
+  'authorization_code_grant_access_token_lifespan',
+  'authorization_code_grant_id_token_lifespan',
+  'authorization_code_grant_refresh_token_lifespan',
+  'client_credentials_grant_access_token_lifespan',
+  'implicit_grant_access_token_lifespan',
+  'implicit_grant_id_token_lifespan',
+  'jwt_bearer_grant_access_token_lifespan',
+  'refresh_token_grant_access_token_lifespan',
+  'refresh_token_grant_id_token_lifespan',
+  'refresh_token_grant_refresh_token_lifespan',
+  'device_authorization_grant_access_token_lifespan',
+  'device_authorization_grant_id_token_lifespan',
+  'device_authorization_grant_refresh_token_lifespan',
+] as const;
+export type LifespanField = (typeof lifespanFields)[number];
+
+const lifespanShape = Object.fromEntries(
+  lifespanFields.map((field) => [field, GoDuration.nullish()]),
+) as Record<LifespanField, z.ZodOptional<z.ZodNullable<typeof GoDuration>>>;
+
+/** Body of `PUT /admin/clients/{id}/lifespans`. */
+export const OAuth2ClientTokenLifespans = z.object(lifespanShape);
+export type OAuth2ClientTokenLifespans = z.infer<typeof OAuth2ClientTokenLifespans>;
+
+export const JsonWebKeyShape = z.looseObject({
+  kty: z.string(),
+  kid: z.string().optional(),
+  alg: z.string().optional(),
+  use: z.string().optional(),
+});
+
+/** Fields a caller may send when creating or replacing a client. Unknown fields are ignored, as Hydra does. */
+export const OAuth2ClientInput = z.object({
+  client_id: optionalString,
+  client_name: optionalString,
+  client_secret: optionalString,
+  client_secret_expires_at: z.number().int().nullish(),
+  redirect_uris: optionalList,
+  grant_types: optionalList,
+  response_types: optionalList,
+  scope: optionalString,
+  audience: optionalList,
+  owner: optionalString,
+  policy_uri: optionalString,
+  tos_uri: optionalString,
+  client_uri: optionalString,
+  logo_uri: optionalString,
+  contacts: optionalList,
+  allowed_cors_origins: optionalList,
+  request_uris: optionalList,
+  request_object_signing_alg: optionalString,
+  token_endpoint_auth_method: optionalString,
+  token_endpoint_auth_signing_alg: optionalString,
+  userinfo_signed_response_alg: optionalString,
+  jwks: z.object({ keys: z.array(JsonWebKeyShape) }).nullish(),
+  jwks_uri: optionalString,
+  subject_type: optionalString,
+  sector_identifier_uri: optionalString,
+  post_logout_redirect_uris: optionalList,
+  frontchannel_logout_uri: optionalString,
+  frontchannel_logout_session_required: z.boolean().nullish(),
+  backchannel_logout_uri: optionalString,
+  backchannel_logout_session_required: z.boolean().nullish(),
+  skip_consent: z.boolean().nullish(),
+  skip_logout_consent: z.boolean().nullish(),
+  access_token_strategy: optionalString,
+  metadata: z.record(z.string(), z.unknown()).nullish(),
+  ...lifespanShape,
+});
+export type OAuth2ClientInput = z.infer<typeof OAuth2ClientInput>;
+
+/** What the admin API answers. `client_secret` appears only in the answer to a create. */
+export const OAuth2Client = z.object({
+  client_id: z.string(),
+  client_name: z.string(),
+  client_secret: z.string().optional(),
+  client_secret_expires_at: z.number().int(),
+  redirect_uris: stringList,
+  grant_types: stringList,
+  response_types: stringList,
+  scope: z.string(),
+  audience: stringList,
+  owner: z.string(),
+  policy_uri: z.string(),
+  tos_uri: z.string(),
+  client_uri: z.string(),
+  logo_uri: z.string(),
+  contacts: stringList,
+  allowed_cors_origins: stringList,
+  request_uris: stringList,
+  request_object_signing_alg: z.string(),
+  token_endpoint_auth_method: z.string(),
+  token_endpoint_auth_signing_alg: z.string(),
+  userinfo_signed_response_alg: z.string(),
+  jwks: z.object({ keys: z.array(JsonWebKeyShape) }).optional(),
+  jwks_uri: z.string(),
+  subject_type: z.string(),
+  sector_identifier_uri: z.string(),
+  post_logout_redirect_uris: stringList,
+  frontchannel_logout_uri: z.string(),
+  frontchannel_logout_session_required: z.boolean(),
+  backchannel_logout_uri: z.string(),
+  backchannel_logout_session_required: z.boolean(),
+  skip_consent: z.boolean(),
+  skip_logout_consent: z.boolean(),
+  access_token_strategy: z.string().optional(),
+  metadata: z.record(z.string(), z.unknown()),
+  created_at: z.string(),
+  updated_at: z.string(),
+  ...lifespanShape,
+});
+export type OAuth2Client = z.infer<typeof OAuth2Client>;
+
+/** Query of `GET /admin/clients`. */
+export const ListClientsQuery = z.object({
+  page_size: z.coerce.number().int().min(1).max(500).default(250),
+  page_token: z.string().max(512).optional(),
+  client_name: z.string().max(1024).optional(),
+  owner: z.string().max(1024).optional(),
+});
+export type ListClientsQuery = z.infer<typeof ListClientsQuery>;
+
+/** One RFC 6902 operation, as `PATCH /admin/clients/{id}` takes them. */
+export const JsonPatchOperation = z.object({
+  op: z.enum(['add', 'remove', 'replace', 'move', 'copy', 'test']),
+  path: z.string(),
+  from: z.string().optional(),
+  value: z.unknown().optional(),
+});
+export const JsonPatchDocument = z.array(JsonPatchOperation).max(200);
+export type JsonPatchDocument = z.infer<typeof JsonPatchDocument>;

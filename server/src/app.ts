@@ -1,0 +1,91 @@
+import type Koa from 'koa';
+import type { Logger } from 'pino';
+import type { Config } from './config/schema.js';
+import { systemClock, type Clock } from './lib/clock.js';
+import type { Storage } from './storage/ports.js';
+import { createStorage, connect, migrateUp, migrationStatus, type Connection } from './storage/knex/index.js';
+import { createSealer } from './keys/seal.js';
+import { createKeyService } from './keys/service.js';
+import { keyHandlers } from './keys/handler.js';
+import { createClientService } from './clients/service.js';
+import { clientHandlers } from './clients/handler.js';
+import { discoveryHandler } from './oauth2/discovery/handler.js';
+import { createAdminApp } from './http/admin.js';
+import { createPublicApp } from './http/public.js';
+import type { Lifecycle } from './http/health.js';
+
+export interface Tessera {
+  readonly config: Config;
+  readonly publicApp: Koa;
+  readonly adminApp: Koa;
+  readonly storage: Storage;
+  readonly lifecycle: Lifecycle;
+  close(): Promise<void>;
+}
+
+export interface TesseraOptions {
+  readonly logger: Logger;
+  readonly clock?: Clock;
+}
+
+/** Thrown when the schema is behind and `--dev` is not there to migrate it. */
+export class PendingMigrationsError extends Error {
+  constructor(pending: readonly string[]) {
+    super(`the database schema is not up to date (${pending.length} pending: ${pending.join(', ')}); run \`tessera migrate up\``);
+    this.name = 'PendingMigrationsError';
+  }
+}
+
+async function prepareSchema(conn: Connection, config: Config, logger: Logger): Promise<void> {
+  if (config.dev) {
+    const applied = await migrateUp(conn);
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    return;
+  }
+  const pending = (await migrationStatus(conn)).filter((m) => !m.applied).map((m) => m.name);
+  if (pending.length > 0) throw new PendingMigrationsError(pending);
+}
+
+/** The composition root: the one place that wires storage, services, handlers and apps. */
+export async function createTessera(config: Config, options: TesseraOptions): Promise<Tessera> {
+  const { logger } = options;
+  const clock = options.clock ?? systemClock;
+  const conn = connect(config.dsn);
+  const storage = createStorage(conn);
+  try {
+    await prepareSchema(conn, config, logger);
+    const keyService = createKeyService({ store: storage.keys, sealer: createSealer(config.secrets.system), clock });
+    await keyService.ensureSigningKeys();
+
+    const clientService = createClientService({
+      store: storage.clients,
+      clock,
+      policy: { allowInsecure: config.dev, subjectTypes: config.oidc.subject_identifiers.supported_types },
+    });
+    const keys = keyHandlers(keyService);
+    const lifecycle: Lifecycle = { draining: false };
+    const exposeDebug = config.oauth2.expose_internal_errors;
+    const common = { logger, exposeDebug, storage, lifecycle };
+    const publicBase = config.urls.self.public ?? config.urls.self.issuer;
+
+    return {
+      config,
+      storage,
+      lifecycle,
+      publicApp: createPublicApp({
+        ...common,
+        discovery: discoveryHandler({
+          issuer: config.urls.self.issuer,
+          publicBase,
+          subjectTypes: config.oidc.subject_identifiers.supported_types,
+        }),
+        jwks: keys.jwks,
+      }),
+      adminApp: createAdminApp({ ...common, clients: clientHandlers(clientService), keys }),
+      close: () => storage.close(),
+    };
+  } catch (err) {
+    await storage.close();
+    throw err;
+  }
+}

@@ -1,0 +1,30 @@
+export const HELP = `tessera — headless OAuth 2.0 and OpenID Connect server (Ory Hydra v2 wire-compatible)
+
+Usage:
+  tessera serve all|public|admin [--dev] [--config FILE]
+      Serve the public API (:4444) and/or the admin API (:4445).
+      --dev      SQLite in ./data, migrations run automatically, a generated
+                 system secret, issuer http://127.0.0.1:4444, login and consent
+                 URLs of the bundled app on http://127.0.0.1:3000. Never in production.
+      --config   YAML configuration file; environment variables (DSN,
+                 URLS_SELF_ISSUER, SECRETS_SYSTEM, …) override it.
+
+  tessera migrate up|down|status [--dsn DSN] [--config FILE] [--dev]
+      Apply all pending migrations, roll back the newest, or list them.
+
+  tessera clients create|list|get|delete [--endpoint URL] …
+      Manage OAuth 2.0 clients through the admin API
+      (default endpoint: $TESSERA_ADMIN_URL or http://127.0.0.1:4445).
+      create  [--id ID] [--name NAME] [--secret S] [--redirect-uri URI]…
+              [--grant-type T]… [--response-type T]… [--scope "a b"]
+              [--audience A]… [--token-endpoint-auth-method M] [--skip-consent]
+              [--post-logout-redirect-uri URI]… [--owner O]
+      list    [--page-size N] [--page-token T] [--name NAME] [--owner O]
+      get     ID
+      delete  ID
+
+  tessera version
+  tessera help
+
+Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.
+`;

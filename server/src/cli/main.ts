@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ConfigError } from '../config/load.js';
+import { PendingMigrationsError } from '../app.js';
+import { VERSION } from '../version.js';
+import { HELP } from './help.js';
+import { EXIT, UsageError } from './errors.js';
+import { serve } from './serve.js';
+import { migrate } from './migrate.js';
+import { AdminApiError, clients } from './clients.js';
+
+const options = {
+  help: { type: 'boolean', short: 'h' },
+  dev: { type: 'boolean' },
+  config: { type: 'string', short: 'c' },
+  dsn: { type: 'string' },
+  endpoint: { type: 'string', short: 'e' },
+  id: { type: 'string' },
+  name: { type: 'string' },
+  secret: { type: 'string' },
+  owner: { type: 'string' },
+  scope: { type: 'string' },
+  'redirect-uri': { type: 'string', multiple: true },
+  'post-logout-redirect-uri': { type: 'string', multiple: true },
+  'grant-type': { type: 'string', multiple: true },
+  'response-type': { type: 'string', multiple: true },
+  audience: { type: 'string', multiple: true },
+  'token-endpoint-auth-method': { type: 'string' },
+  'skip-consent': { type: 'boolean' },
+  'page-size': { type: 'string' },
+  'page-token': { type: 'string' },
+} satisfies ParseArgsConfig['options'];
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.help || command === 'help' || command === undefined) {
+    out(HELP);
+    return command === undefined && !values.help ? EXIT.usage : EXIT.ok;
+  }
+  switch (command) {
+    case 'version':
+      out(VERSION);
+      return EXIT.ok;
+    case 'serve':
+      return serve({ positionals: rest, dev: values.dev === true, config: values.config });
+    case 'migrate':
+      return migrate({ positionals: rest, dsn: values.dsn, config: values.config, dev: values.dev === true }, out);
+    case 'clients':
+      return clients({ positionals: rest, endpoint: values.endpoint, values }, out);
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+try {
+  process.exitCode = await run(process.argv.slice(2));
+} catch (err) {
+  if (err instanceof UsageError) {
+    process.stderr.write(`usage error: ${err.message}\nRun "tessera help" for usage.\n`);
+    process.exitCode = EXIT.usage;
+  } else if (err instanceof ConfigError) {
+    process.stderr.write(`config error: ${err.key}: ${err.reason}\n`);
+    process.exitCode = EXIT.usage;
+  } else if (err instanceof AdminApiError || err instanceof PendingMigrationsError) {
+    process.stderr.write(`error: ${err.message}\n`);
+    process.exitCode = EXIT.failure;
+  } else {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`error: ${message}\n`);
+    process.exitCode = EXIT.failure;
+  }
+}

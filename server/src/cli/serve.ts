@@ -1,0 +1,56 @@
+import { loadConfig } from '../config/load.js';
+import { createLogger } from '../logger.js';
+import { createTessera } from '../app.js';
+import { listen, type Listener } from '../http/listen.js';
+import { UsageError } from './errors.js';
+
+export interface ServeArgs {
+  readonly positionals: readonly string[];
+  readonly dev: boolean;
+  readonly config: string | undefined;
+}
+
+const WHAT = ['all', 'public', 'admin'] as const;
+type What = (typeof WHAT)[number];
+
+/** Starts the servers and resolves once they have stopped after SIGTERM/SIGINT. */
+export async function serve(args: ServeArgs): Promise<number> {
+  const what = args.positionals[0] as What | undefined;
+  if (!what || !WHAT.includes(what)) throw new UsageError('serve needs one of: all, public, admin');
+  const config = loadConfig({ file: args.config, dev: args.dev });
+  const logger = createLogger(config.log.level);
+  if (config.dev) logger.warn('running with --dev: never use this in production');
+
+  const tessera = await createTessera(config, { logger });
+  const listeners: Listener[] = [];
+  try {
+    if (what !== 'admin') {
+      const l = await listen(tessera.publicApp, config.serve.public.host, config.serve.public.port);
+      listeners.push(l);
+      logger.info({ url: l.url, issuer: config.urls.self.issuer }, 'public API listening');
+    }
+    if (what !== 'public') {
+      const l = await listen(tessera.adminApp, config.serve.admin.host, config.serve.admin.port);
+      listeners.push(l);
+      logger.info({ url: l.url }, 'admin API listening');
+    }
+  } catch (err) {
+    await Promise.all(listeners.map((l) => l.close(0)));
+    await tessera.close();
+    throw err;
+  }
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'shutting down: draining requests');
+      tessera.lifecycle.draining = true;
+      resolve();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  await Promise.all(listeners.map((l) => l.close()));
+  await tessera.close();
+  logger.info('stopped');
+  return 0;
+}

@@ -1,0 +1,134 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { randomToken } from '../lib/crypto.js';
+import { deepMerge as merge, isPlain, type Plain } from '../lib/merge.js';
+import { ConfigSchema, type Config } from './schema.js';
+import { fromEnvironment } from './env.js';
+
+/** A configuration that cannot start the server; the CLI prints it as `config error: <key>: <reason>` and exits 2. */
+export class ConfigError extends Error {
+  readonly key: string;
+  readonly reason: string;
+
+  constructor(key: string, reason: string) {
+    super(`${key}: ${reason}`);
+    this.name = 'ConfigError';
+    this.key = key;
+    this.reason = reason;
+  }
+}
+
+export interface LoadOptions {
+  /** YAML file (`--config`). */
+  readonly file?: string | undefined;
+  /** `--dev`: embedded SQLite, generated secret, bundled login app URLs. */
+  readonly dev?: boolean | undefined;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Base for `./data`; the working directory by default. */
+  readonly cwd?: string;
+  /** Applied last; tests use it. */
+  readonly overrides?: Record<string, unknown>;
+  readonly warn?: (message: string) => void;
+}
+
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function readFile(file: string): Plain {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError('--config', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError('--config', `${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (!isPlain(doc)) throw new ConfigError('--config', `${file} must hold a YAML mapping`);
+  return doc;
+}
+
+/** Generated once and kept beside the dev database, so tokens survive restarts. */
+function devSecret(dataDir: string, warn: (m: string) => void): string {
+  const file = resolve(dataDir, 'system-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dirname(file), { recursive: true });
+  const secret = randomToken(32);
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  warn(`--dev: generated a system secret in ${file}; set SECRETS_SYSTEM in production`);
+  return secret;
+}
+
+function devDefaults(merged: Plain, cwd: string, warn: (m: string) => void): Plain {
+  const serve = isPlain(merged['serve']) ? merged['serve'] : {};
+  const pub = isPlain(serve['public']) ? serve['public'] : {};
+  const publicPort = Number(pub['port'] ?? 4444);
+  const secrets = isPlain(merged['secrets']) ? merged['secrets'] : {};
+  const app = 'http://127.0.0.1:3000';
+  return {
+    dsn: 'sqlite://./data/tessera.sqlite',
+    serve: { public: { host: '127.0.0.1' }, admin: { host: '127.0.0.1' } },
+    urls: {
+      self: { issuer: `http://127.0.0.1:${publicPort}` },
+      login: `${app}/login`,
+      consent: `${app}/consent`,
+      logout: `${app}/logout`,
+    },
+    secrets: secrets['system'] === undefined ? { system: [devSecret(resolve(cwd, 'data'), warn)] } : {},
+  };
+}
+
+/** A relative SQLite path is relative to the working directory at start, made absolute once here. */
+function absoluteSqlite(dsn: string, cwd: string): string {
+  const prefix = 'sqlite://';
+  return dsn.startsWith(prefix) && !dsn.startsWith(`${prefix}/`) ? `${prefix}${resolve(cwd, dsn.slice(prefix.length))}` : dsn;
+}
+
+export function loadConfig(options: LoadOptions = {}): Config {
+  const cwd = options.cwd ?? process.cwd();
+  const warn = options.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
+  const file = options.file ? readFile(resolve(cwd, options.file)) : {};
+  let merged = merge(merge(file, fromEnvironment(ConfigSchema, options.env ?? process.env)), options.overrides ?? {});
+  const dev = options.dev === true || merged['dev'] === true || merged['dev'] === 'true';
+  if (dev) merged = merge(devDefaults(merged, cwd, warn), { ...merged, dev: true });
+
+  const parsed = ConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = issue?.path.join('.') || '(root)';
+    const reason = issue?.code === 'invalid_type' && issue.input === undefined ? 'is required' : (issue?.message ?? 'is invalid');
+    throw new ConfigError(key, reason);
+  }
+  const config = parsed.data;
+  config.dsn = absoluteSqlite(config.dsn, cwd);
+  return deepFreeze(config);
+}
+
+/**
+ * Only the DSN, for `tessera migrate`: migrating needs no issuer or secret.
+ * Same sources and precedence as loadConfig, plus `--dsn` on top.
+ */
+export function loadDsn(options: LoadOptions & { dsn?: string | undefined }): string {
+  const cwd = options.cwd ?? process.cwd();
+  const file = options.file ? readFile(resolve(cwd, options.file)) : {};
+  const env = fromEnvironment(ConfigSchema, options.env ?? process.env);
+  const fallback = options.dev ? 'sqlite://./data/tessera.sqlite' : undefined;
+  const dsn = options.dsn ?? env['dsn'] ?? file['dsn'] ?? fallback;
+  const parsed = ConfigSchema.shape.dsn.safeParse(dsn);
+  if (!parsed.success) {
+    throw new ConfigError('dsn', dsn === undefined ? 'is required (--dsn, DSN or the config file)' : (parsed.error.issues[0]?.message ?? 'is invalid'));
+  }
+  return absoluteSqlite(parsed.data, cwd);
+}

@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { parseDuration } from '../lib/duration.js';
+
+/*
+ * One schema for the merged YAML + environment configuration. Keys and
+ * defaults follow Ory Hydra (`spec/config.json`); every leaf can also be set
+ * by the environment variable named after its path (`urls.self.issuer` →
+ * URLS_SELF_ISSUER), see env.ts. Environment values arrive as strings, so the
+ * leaves below accept both the typed value and its text form.
+ */
+
+const toNumber = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v);
+const toBoolean = (v: unknown) => {
+  if (typeof v !== 'string') return v;
+  const t = v.trim().toLowerCase();
+  return t === 'true' || t === '1' ? true : t === 'false' || t === '0' || t === '' ? false : v;
+};
+const toList = (v: unknown) =>
+  typeof v === 'string'
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '')
+    : v;
+
+const port = z.preprocess(toNumber, z.number().int().min(0).max(65535));
+const flag = z.preprocess(toBoolean, z.boolean());
+const url = z.string().refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), 'must be an absolute http(s) URL');
+/** A Go duration ("1h", "30m"), parsed to milliseconds. */
+const duration = z.string().transform((s, ctx) => {
+  const ms = parseDuration(s);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'must be a duration such as "1h", "30m" or "720h"' });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const listener = (host: string, portDefault: number) =>
+  z
+    .object({ host: z.string().default(host), port: port.default(portDefault) })
+    .prefault({});
+
+export const ConfigSchema = z.object({
+  /** `memory`, `sqlite://<path>`, or `postgres://user:pass@host:port/db`. */
+  dsn: z
+    .string({ error: 'is required (memory, sqlite://<path> or postgres://…)' })
+    .refine(
+      (s) => s === 'memory' || /^sqlite:\/\/.+/.test(s) || /^postgres(ql)?:\/\/.+/.test(s),
+      'must be memory, sqlite://<path> or postgres://user:pass@host:port/db',
+    ),
+  dev: flag.default(false),
+  serve: z
+    .object({
+      public: listener('0.0.0.0', 4444),
+      admin: listener('127.0.0.1', 4445),
+    })
+    .prefault({}),
+  urls: z.object({
+    self: z.object({
+      issuer: url.refine((s) => !s.endsWith('/') || new URL(s).pathname === '/', 'must not end with a slash'),
+      public: url.optional(),
+      admin: url.optional(),
+    }),
+    login: url.optional(),
+    consent: url.optional(),
+    logout: url.optional(),
+    error: url.optional(),
+    post_logout_redirect: url.optional(),
+  }),
+  secrets: z.object({
+    system: z.preprocess(
+      toList,
+      z.array(z.string().min(32, 'each secret must be at least 32 characters')).min(1, 'needs at least one secret'),
+    ),
+    cookie: z.preprocess(toList, z.array(z.string().min(32, 'each secret must be at least 32 characters'))).optional(),
+  }),
+  ttl: z
+    .object({
+      access_token: duration.prefault('1h'),
+      refresh_token: duration.prefault('720h'),
+      id_token: duration.prefault('1h'),
+      auth_code: duration.prefault('10m'),
+      login_consent_request: duration.prefault('30m'),
+      authentication_session: duration.prefault('720h'),
+    })
+    .prefault({}),
+  strategies: z
+    .object({
+      access_token: z.enum(['opaque', 'jwt']).default('opaque'),
+      scope: z.enum(['exact', 'wildcard']).default('exact'),
+    })
+    .prefault({}),
+  oauth2: z
+    .object({
+      expose_internal_errors: flag.default(false),
+      pkce: z
+        .object({
+          enforced: flag.default(false),
+          // Stricter than Hydra's default (false): RFC 9700 §2.1.1 requires PKCE for public clients.
+          enforced_for_public_clients: flag.default(true),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  oidc: z
+    .object({
+      subject_identifiers: z
+        .object({
+          supported_types: z.preprocess(toList, z.array(z.enum(['public', 'pairwise'])).min(1)).default(['public']),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  log: z
+    .object({
+      level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    })
+    .prefault({}),
+});
+
+export type Config = z.output<typeof ConfigSchema>;

@@ -1,0 +1,49 @@
+import { OAuth2Error, type ErrorCode } from './oauth2-error.js';
+
+function factory(error: ErrorCode, status: number, description: string) {
+  return (hint?: string): OAuth2Error => new OAuth2Error({ error, status, description, hint });
+}
+
+// Descriptions follow fosite's wording so Hydra users recognise them.
+export const invalidRequest = factory(
+  'invalid_request',
+  400,
+  'The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.',
+);
+export const invalidClient = factory(
+  'invalid_client',
+  401,
+  'Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method).',
+);
+export const invalidGrant = factory(
+  'invalid_grant',
+  400,
+  'The provided authorization grant (e.g., authorization code, resource owner credentials) or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.',
+);
+export const invalidScope = factory('invalid_scope', 400, 'The requested scope is invalid, unknown, or malformed.');
+export const accessDenied = factory('access_denied', 403, 'The resource owner or authorization server denied the request.');
+export const invalidClientMetadata = factory(
+  'invalid_client_metadata',
+  400,
+  'The value of one of the Client Metadata fields is invalid and the server has rejected this request.',
+);
+export const invalidRedirectUri = factory(
+  'invalid_redirect_uri',
+  400,
+  'The value of one or more redirect_uris is invalid.',
+);
+export const notFound = factory('not_found', 404, 'Unable to locate the resource.');
+export const conflict = factory('conflict', 409, 'Unable to create the resource because it already exists.');
+export const methodNotAllowed = factory('method_not_allowed', 405, 'The request method is not supported by this resource.');
+export const payloadTooLarge = factory('request_entity_too_large', 413, 'The request body is too large.');
+export const unsupportedMediaType = factory('unsupported_media_type', 415, 'The request body has an unsupported content type.');
+export const serverError = factory(
+  'server_error',
+  500,
+  'The authorization server encountered an unexpected condition that prevented it from fulfilling the request.',
+);
+export const temporarilyUnavailable = factory(
+  'temporarily_unavailable',
+  503,
+  'The authorization server is currently unable to handle the request due to a temporary overloading or maintenance of the server.',
+);

@@ -1,0 +1,76 @@
+import Koa, { type Middleware } from 'koa';
+import { Router } from '@koa/router';
+import type { Logger } from 'pino';
+import {
+  CreateJsonWebKeySet,
+  JsonPatchDocument,
+  JsonWebKey,
+  JsonWebKeySet,
+  ListClientsQuery,
+  OAuth2ClientInput,
+  OAuth2ClientTokenLifespans,
+} from '@tessera/sdk';
+import type { clientHandlers } from '../clients/handler.js';
+import type { keyHandlers } from '../keys/handler.js';
+import { invalidRequest } from '../errors/catalog.js';
+import { readJson } from './body.js';
+import { parseInput } from './validate.js';
+import { param, route } from './route.js';
+import { healthRoutes, type HealthDeps } from './health.js';
+import { commonMiddleware } from './common.js';
+
+export interface AdminDeps extends HealthDeps {
+  readonly logger: Logger;
+  readonly exposeDebug: boolean;
+  readonly clients: ReturnType<typeof clientHandlers>;
+  readonly keys: ReturnType<typeof keyHandlers>;
+}
+
+const UNPREFIXED = /^\/(health|version|metrics|\.well-known)(\/|$)/;
+
+/** Hydra v2 serves the admin API under /admin and adds the prefix when a caller leaves it out. */
+const adminPrefix: Middleware = async (ctx, next) => {
+  if (!ctx.path.startsWith('/admin/') && ctx.path !== '/admin' && !UNPREFIXED.test(ctx.path)) ctx.path = `/admin${ctx.path}`;
+  ctx.set('Cache-Control', 'private, no-cache, no-store, must-revalidate');
+  await next();
+};
+
+const body = async <S extends Parameters<typeof parseInput>[0]>(ctx: Koa.Context, schema: S, what: string) => {
+  const value = await readJson(ctx);
+  if (value === undefined) throw invalidRequest(`The ${what} is missing.`);
+  return parseInput(schema, value, what);
+};
+
+export function createAdminApp(deps: AdminDeps): Koa {
+  const { clients, keys } = deps;
+  const router = new Router();
+  healthRoutes(router, deps);
+
+  router
+    .post('/admin/clients', route(async (ctx) => clients.create(await body(ctx, OAuth2ClientInput, 'client'))))
+    .get('/admin/clients', route((ctx) => clients.list(parseInput(ListClientsQuery, ctx.query, 'query'), ctx.path)))
+    .get('/admin/clients/:id', route((ctx) => clients.get(param(ctx, 'id'))))
+    .put('/admin/clients/:id', route(async (ctx) => clients.replace(param(ctx, 'id'), await body(ctx, OAuth2ClientInput, 'client'))))
+    .patch('/admin/clients/:id', route(async (ctx) => clients.patch(param(ctx, 'id'), await body(ctx, JsonPatchDocument, 'JSON Patch'))))
+    .delete('/admin/clients/:id', route((ctx) => clients.delete(param(ctx, 'id'))))
+    .put(
+      '/admin/clients/:id/lifespans',
+      route(async (ctx) => clients.setLifespans(param(ctx, 'id'), await body(ctx, OAuth2ClientTokenLifespans, 'lifespans'))),
+    );
+
+  router
+    .get('/admin/keys/:set', route((ctx) => keys.getSet(param(ctx, 'set'))))
+    .post('/admin/keys/:set', route(async (ctx) => keys.createKey(param(ctx, 'set'), await body(ctx, CreateJsonWebKeySet, 'key request'))))
+    .put('/admin/keys/:set', route(async (ctx) => keys.replaceSet(param(ctx, 'set'), await body(ctx, JsonWebKeySet, 'key set'))))
+    .delete('/admin/keys/:set', route((ctx) => keys.deleteSet(param(ctx, 'set'))))
+    .get('/admin/keys/:set/:kid', route((ctx) => keys.getKey(param(ctx, 'set'), param(ctx, 'kid'))))
+    .put('/admin/keys/:set/:kid', route(async (ctx) => keys.putKey(param(ctx, 'set'), param(ctx, 'kid'), await body(ctx, JsonWebKey, 'key'))))
+    .delete('/admin/keys/:set/:kid', route((ctx) => keys.deleteKey(param(ctx, 'set'), param(ctx, 'kid'))));
+
+  const app = new Koa();
+  app.use(commonMiddleware(deps.logger, deps.exposeDebug));
+  app.use(adminPrefix);
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: true }));
+  return app;
+}

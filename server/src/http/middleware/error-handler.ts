@@ -1,0 +1,44 @@
+import type { Middleware } from 'koa';
+import type { Logger } from 'pino';
+import { OAuth2Error } from '../../errors/oauth2-error.js';
+import { methodNotAllowed, notFound, temporarilyUnavailable } from '../../errors/catalog.js';
+import { renderError } from '../../errors/render.js';
+
+/** Errors thrown by koa or the router carry a status; give them our shape. */
+function fromHttpError(err: unknown): unknown {
+  if (err instanceof OAuth2Error) return err;
+  const status = (err as { status?: unknown } | null)?.status;
+  if (status === 405) return methodNotAllowed();
+  if (status === 404) return notFound();
+  if (isDatabaseUnavailable(err)) return temporarilyUnavailable('The database is not reachable.').withCause(err);
+  return err;
+}
+
+/** Pool exhaustion and refused connections: the caller may retry; say 503, not 500. */
+function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { name?: string; code?: string } | null;
+  return e?.name === 'KnexTimeoutError' || e?.code === 'ECONNREFUSED' || e?.code === '57P01' || e?.code === '57P03';
+}
+
+/**
+ * Every response that is not a success leaves through here: one JSON shape,
+ * never a stack trace. Server errors are logged with the request id; their
+ * text is not sent.
+ */
+export function errorHandler(logger: Logger, exposeDebug: boolean): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) throw notFound('No route matches this path.');
+    } catch (caught) {
+      const rendered = renderError(fromHttpError(caught), exposeDebug);
+      if (rendered.status >= 500) {
+        logger.error({ err: caught, request_id: ctx.state['requestId'] }, 'request failed');
+      }
+      ctx.status = rendered.status;
+      ctx.type = 'application/json; charset=utf-8';
+      ctx.body = JSON.stringify(rendered.body);
+      if (rendered.status === 401 && rendered.body.error === 'invalid_client') ctx.set('WWW-Authenticate', 'Basic realm="tessera"');
+    }
+  };
+}

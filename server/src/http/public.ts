@@ -1,0 +1,30 @@
+import Koa from 'koa';
+import { Router } from '@koa/router';
+import type { Logger } from 'pino';
+import type { HandlerResult } from '../lib/result.js';
+import { route } from './route.js';
+import { healthRoutes, type HealthDeps } from './health.js';
+import { commonMiddleware } from './common.js';
+
+export interface PublicDeps extends HealthDeps {
+  readonly logger: Logger;
+  readonly exposeDebug: boolean;
+  readonly discovery: () => HandlerResult;
+  readonly jwks: () => Promise<HandlerResult>;
+}
+
+export function createPublicApp(deps: PublicDeps): Koa {
+  const router = new Router();
+  healthRoutes(router, deps);
+  router
+    .get('/.well-known/openid-configuration', route(deps.discovery))
+    // RFC 8414 §3: the same metadata for plain OAuth 2.0 clients.
+    .get('/.well-known/oauth-authorization-server', route(deps.discovery))
+    .get('/.well-known/jwks.json', route(deps.jwks));
+
+  const app = new Koa();
+  app.use(commonMiddleware(deps.logger, deps.exposeDebug));
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: true }));
+  return app;
+}

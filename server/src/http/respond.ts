@@ -1,0 +1,23 @@
+import type { Context } from 'koa';
+import type { HandlerResult } from '../lib/result.js';
+
+export function respond(ctx: Context, result: HandlerResult): void {
+  switch (result.kind) {
+    case 'json':
+      ctx.status = result.status ?? 200;
+      if (result.headers) ctx.set(result.headers);
+      ctx.type = 'application/json; charset=utf-8';
+      ctx.body = typeof result.body === 'string' ? result.body : JSON.stringify(result.body);
+      return;
+    case 'empty':
+      if (result.headers) ctx.set(result.headers);
+      ctx.status = result.status ?? 204;
+      ctx.body = null;
+      return;
+    case 'redirect':
+      ctx.status = result.status ?? 302;
+      ctx.set('Location', result.location);
+      ctx.body = null;
+      return;
+  }
+}

@@ -1,0 +1,49 @@
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+
+/**
+ * Private JWKs at rest: AES-256-GCM under a key derived (HKDF-SHA256) from
+ * `secrets.system`. The first secret seals; every secret is tried to open, so
+ * a secret can be rotated by prepending a new one. The set and kid are bound
+ * as associated data, so a sealed key cannot be moved to another row.
+ *
+ * Format: `v1.<iv>.<ciphertext>.<tag>`, base64url.
+ */
+export interface Sealer {
+  seal(plaintext: string, aad: string): string;
+  open(sealed: string, aad: string): string;
+}
+
+function deriveKey(secret: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, 'tessera', 'tessera/jwk-encryption/v1', 32));
+}
+
+export function createSealer(secrets: readonly string[]): Sealer {
+  const keys = secrets.map(deriveKey);
+  const first = keys[0];
+  if (!first) throw new Error('at least one system secret is needed');
+  return {
+    seal(plaintext: string, aad: string): string {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', first, iv).setAAD(Buffer.from(aad));
+      const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+      return ['v1', iv, body, cipher.getAuthTag()].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+    },
+    open(sealed: string, aad: string): string {
+      const [version, iv, body, tag] = sealed.split('.');
+      if (version !== 'v1' || iv === undefined || body === undefined || tag === undefined) {
+        throw new Error('sealed value has an unknown format');
+      }
+      for (const key of keys) {
+        try {
+          const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'))
+            .setAAD(Buffer.from(aad))
+            .setAuthTag(Buffer.from(tag, 'base64url'));
+          return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+        } catch {
+          // Not this secret; try the next.
+        }
+      }
+      throw new Error('no system secret opens this value (was secrets.system changed?)');
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import type { CreateJsonWebKeySet, JsonWebKey, JsonWebKeySet } from '@tessera/sdk';
+import type { Clock } from '../lib/clock.js';
+import type { KeyStore, StoredKey } from '../storage/ports.js';
+import { conflict, invalidRequest, notFound } from '../errors/catalog.js';
+import type { Sealer } from './seal.js';
+import { assertUsableJwk, generateJwk, isPrivate, publicPart } from './jwk.js';
+
+/** Hydra's set names, so existing tooling finds the keys where it expects them. */
+export const ID_TOKEN_SET = 'hydra.openid.id-token';
+export const JWT_ACCESS_TOKEN_SET = 'hydra.jwt.access-token';
+/** Sets whose signing keys `/.well-known/jwks.json` publishes. */
+export const PUBLISHED_SETS: readonly string[] = [ID_TOKEN_SET, JWT_ACCESS_TOKEN_SET];
+
+export interface KeyService {
+  /** Creates the ID-token set (RS256) unless it exists; safe to call from many processes at once. */
+  ensureSigningKeys(): Promise<void>;
+  getSet(setId: string): Promise<JsonWebKeySet>;
+  getKey(setId: string, kid: string): Promise<JsonWebKeySet>;
+  createKey(setId: string, request: CreateJsonWebKeySet): Promise<JsonWebKeySet>;
+  replaceSet(setId: string, set: JsonWebKeySet): Promise<JsonWebKeySet>;
+  putKey(setId: string, kid: string, jwk: JsonWebKey): Promise<JsonWebKey>;
+  deleteSet(setId: string): Promise<void>;
+  deleteKey(setId: string, kid: string): Promise<void>;
+  /** The public signing keys of the published sets (RFC 7517 §5), newest first. */
+  publicJwks(): Promise<{ keys: Array<Record<string, unknown>> }>;
+}
+
+export interface KeyServiceDeps {
+  readonly store: KeyStore;
+  readonly sealer: Sealer;
+  readonly clock: Clock;
+}
+
+const aad = (setId: string, kid: string) => `${setId}/${kid}`;
+
+export function createKeyService({ store, sealer, clock }: KeyServiceDeps): KeyService {
+  function toStored(setId: string, jwk: JsonWebKey): StoredKey {
+    return {
+      setId,
+      kid: jwk.kid,
+      alg: jwk.alg,
+      use: jwk.use,
+      publicJwk: publicPart(jwk),
+      sealedPrivateJwk: isPrivate(jwk) ? sealer.seal(JSON.stringify(jwk), aad(setId, jwk.kid)) : null,
+      createdAt: clock.now(),
+    };
+  }
+
+  function toJwk(key: StoredKey): JsonWebKey {
+    const whole = key.sealedPrivateJwk ? JSON.parse(sealer.open(key.sealedPrivateJwk, aad(key.setId, key.kid))) : key.publicJwk;
+    return whole as JsonWebKey;
+  }
+
+  async function nonEmpty(setId: string, keys: Promise<StoredKey[]>): Promise<JsonWebKeySet> {
+    const found = await keys;
+    if (found.length === 0) throw notFound(`The JSON Web Key Set "${setId}" does not exist.`);
+    return { keys: found.map(toJwk) };
+  }
+
+  return {
+    async ensureSigningKeys() {
+      if ((await store.listSet(ID_TOKEN_SET)).length > 0) return;
+      const jwk = await generateJwk('RS256', '', 'sig');
+      await store.ensureSet(toStored(ID_TOKEN_SET, jwk));
+    },
+
+    getSet: (setId) => nonEmpty(setId, store.listSet(setId)),
+
+    async getKey(setId, kid) {
+      const key = await store.getKey(setId, kid);
+      if (!key) throw notFound(`The key "${kid}" does not exist in set "${setId}".`);
+      return { keys: [toJwk(key)] };
+    },
+
+    async createKey(setId, request) {
+      const jwk = await generateJwk(request.alg, request.kid, request.use);
+      if (!(await store.addKey(toStored(setId, jwk)))) {
+        throw conflict(`The set "${setId}" already has a key with kid "${jwk.kid}".`);
+      }
+      return { keys: [jwk] };
+    },
+
+    async replaceSet(setId, set) {
+      const kids = new Set<string>();
+      for (const jwk of set.keys) {
+        await assertUsableJwk(jwk);
+        if (kids.has(jwk.kid)) throw invalidRequest(`The kid "${jwk.kid}" appears twice.`);
+        kids.add(jwk.kid);
+      }
+      await store.replaceSet(setId, set.keys.map((jwk) => toStored(setId, jwk)));
+      return set;
+    },
+
+    async putKey(setId, kid, jwk) {
+      if (jwk.kid !== kid) throw invalidRequest(`The key's kid "${jwk.kid}" does not match the path's "${kid}".`);
+      await assertUsableJwk(jwk);
+      await store.putKey(toStored(setId, jwk));
+      return jwk;
+    },
+
+    async deleteSet(setId) {
+      if (!(await store.deleteSet(setId))) throw notFound(`The JSON Web Key Set "${setId}" does not exist.`);
+    },
+
+    async deleteKey(setId, kid) {
+      if (!(await store.deleteKey(setId, kid))) throw notFound(`The key "${kid}" does not exist in set "${setId}".`);
+    },
+
+    async publicJwks() {
+      const keys = await store.listSets(PUBLISHED_SETS);
+      return { keys: keys.filter((k) => k.use === 'sig').map((k) => ({ ...k.publicJwk })) };
+    },
+  };
+}

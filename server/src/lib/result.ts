@@ -1,0 +1,13 @@
+/**
+ * What a handler returns: the intent, not the HTTP plumbing. Only
+ * http/respond.ts turns it into a response (fosite's responder/writer split).
+ */
+export type HandlerResult =
+  | { readonly kind: 'json'; readonly status?: number; readonly body: unknown; readonly headers?: Readonly<Record<string, string>> }
+  | { readonly kind: 'empty'; readonly status?: number; readonly headers?: Readonly<Record<string, string>> }
+  | { readonly kind: 'redirect'; readonly location: string; readonly status?: 302 | 303 };
+
+export const json = (body: unknown, status = 200, headers?: Record<string, string>): HandlerResult =>
+  headers ? { kind: 'json', status, body, headers } : { kind: 'json', status, body };
+
+export const empty = (status = 204): HandlerResult => ({ kind: 'empty', status });

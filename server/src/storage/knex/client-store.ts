@@ -1,0 +1,55 @@
+import type { Knex } from 'knex';
+import type { Client } from '../../clients/client.js';
+import type { ClientPage, ClientQuery, ClientStore } from '../ports.js';
+import { clientToRow, rowToClient, type ClientRow } from './rows.js';
+import { isUniqueViolation } from './errors.js';
+
+export function createClientStore(db: Knex): ClientStore {
+  const table = () => db<ClientRow>('clients');
+
+  function filtered(query: ClientQuery) {
+    const q = table();
+    if (query.name !== undefined) q.where('client_name', query.name);
+    if (query.owner !== undefined) q.where('owner', query.owner);
+    return q;
+  }
+
+  return {
+    async create(client: Client): Promise<boolean> {
+      try {
+        await table().insert(clientToRow(client));
+        return true;
+      } catch (err) {
+        if (isUniqueViolation(err)) return false;
+        throw err;
+      }
+    },
+
+    async get(id: string): Promise<Client | undefined> {
+      const row = await table().where('id', id).first();
+      return row ? rowToClient(row) : undefined;
+    },
+
+    async list(query: ClientQuery): Promise<ClientPage> {
+      const page = filtered(query).orderBy('id', 'asc').limit(query.limit + 1);
+      if (query.after !== undefined) page.where('id', '>', query.after);
+      const [rows, count] = await Promise.all([page, filtered(query).count<Array<{ n: number | string }>>({ n: '*' })]);
+      const items = rows.slice(0, query.limit).map(rowToClient);
+      const more = rows.length > query.limit;
+      return {
+        items,
+        total: Number(count[0]?.n ?? 0),
+        nextAfter: more ? items[items.length - 1]?.client_id : undefined,
+      };
+    },
+
+    async replace(client: Client): Promise<boolean> {
+      const { id, created_at: _created, ...row } = clientToRow(client);
+      return (await table().where('id', id).update(row)) > 0;
+    },
+
+    async delete(id: string): Promise<boolean> {
+      return (await table().where('id', id).delete()) > 0;
+    },
+  };
+}

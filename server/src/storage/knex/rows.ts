@@ -1,0 +1,77 @@
+import type { Client } from '../../clients/client.js';
+import type { StoredKey } from '../ports.js';
+
+/*
+ * Row ↔ domain. PostgreSQL returns BIGINT as a string (it may not fit a JS
+ * number; epoch milliseconds always do), SQLite as a number.
+ */
+
+export interface ClientRow {
+  id: string;
+  client_name: string;
+  owner: string;
+  secret_hash: string | null;
+  document: string;
+  created_at: number | string;
+  updated_at: number | string;
+}
+
+export function clientToRow(client: Client): ClientRow {
+  const { client_id, client_name, owner, secret_hash, created_at, updated_at, ...rest } = client;
+  return {
+    id: client_id,
+    client_name,
+    owner,
+    secret_hash,
+    document: JSON.stringify(rest),
+    created_at,
+    updated_at,
+  };
+}
+
+export function rowToClient(row: ClientRow): Client {
+  const rest = JSON.parse(row.document) as Omit<Client, 'client_id' | 'client_name' | 'owner' | 'secret_hash' | 'created_at' | 'updated_at'>;
+  return {
+    ...rest,
+    client_id: row.id,
+    client_name: row.client_name,
+    owner: row.owner,
+    secret_hash: row.secret_hash,
+    created_at: Number(row.created_at),
+    updated_at: Number(row.updated_at),
+  };
+}
+
+export interface KeyRow {
+  set_id: string;
+  kid: string;
+  alg: string;
+  use: string;
+  public_jwk: string;
+  private_jwk: string | null;
+  created_at: number | string;
+}
+
+export function keyToRow(key: StoredKey): KeyRow {
+  return {
+    set_id: key.setId,
+    kid: key.kid,
+    alg: key.alg,
+    use: key.use,
+    public_jwk: JSON.stringify(key.publicJwk),
+    private_jwk: key.sealedPrivateJwk,
+    created_at: key.createdAt,
+  };
+}
+
+export function rowToKey(row: KeyRow): StoredKey {
+  return {
+    setId: row.set_id,
+    kid: row.kid,
+    alg: row.alg,
+    use: row.use,
+    publicJwk: JSON.parse(row.public_jwk) as Record<string, unknown>,
+    sealedPrivateJwk: row.private_jwk,
+    createdAt: Number(row.created_at),
+  };
+}

@@ -1,0 +1,77 @@
+import type { Client } from '../clients/client.js';
+
+/*
+ * What the domain needs from storage, one small interface per aggregate.
+ * Not-found is `undefined`; operations that must happen once say whether
+ * they won, and the caller chooses the protocol error.
+ */
+
+export interface ClientPage {
+  readonly items: readonly Client[];
+  /** Total matching the filters, for `X-Total-Count`. */
+  readonly total: number;
+  /** The last id of this page when more may follow. */
+  readonly nextAfter: string | undefined;
+}
+
+export interface ClientQuery {
+  readonly limit: number;
+  /** Keyset pagination: ids strictly greater than this. */
+  readonly after?: string | undefined;
+  readonly name?: string | undefined;
+  readonly owner?: string | undefined;
+}
+
+export interface ClientStore {
+  /** `false` when the id is taken. */
+  create(client: Client): Promise<boolean>;
+  get(id: string): Promise<Client | undefined>;
+  list(query: ClientQuery): Promise<ClientPage>;
+  /** `false` when there is no such client. */
+  replace(client: Client): Promise<boolean>;
+  /** `false` when there is no such client. */
+  delete(id: string): Promise<boolean>;
+}
+
+export interface StoredKey {
+  readonly setId: string;
+  readonly kid: string;
+  readonly alg: string;
+  readonly use: string;
+  /** Public members only. */
+  readonly publicJwk: Readonly<Record<string, unknown>>;
+  /** The sealed private JWK (keys/seal.ts), or null for a public-only key. */
+  readonly sealedPrivateJwk: string | null;
+  readonly createdAt: number;
+}
+
+export interface KeyStore {
+  /**
+   * Creates the set with `firstKey` unless the set exists. Exactly one of any
+   * number of concurrent callers, in any process, gets `true`.
+   */
+  ensureSet(firstKey: StoredKey): Promise<boolean>;
+  /** Adds a key to its set, creating the set; `false` when the kid is taken in that set. */
+  addKey(key: StoredKey): Promise<boolean>;
+  /** Replaces every key of the set. */
+  replaceSet(setId: string, keys: readonly StoredKey[]): Promise<void>;
+  /** Inserts or replaces one key. */
+  putKey(key: StoredKey): Promise<void>;
+  /** Newest first. Empty when the set does not exist. */
+  listSet(setId: string): Promise<StoredKey[]>;
+  getKey(setId: string, kid: string): Promise<StoredKey | undefined>;
+  /** Newest first, over several sets. */
+  listSets(setIds: readonly string[]): Promise<StoredKey[]>;
+  deleteSet(setId: string): Promise<boolean>;
+  /** Deleting the last key of a set deletes the set. */
+  deleteKey(setId: string, kid: string): Promise<boolean>;
+}
+
+export interface Storage {
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly clients: ClientStore;
+  readonly keys: KeyStore;
+  /** Throws when the database does not answer within `timeoutMs`. */
+  ping(timeoutMs: number): Promise<void>;
+  close(): Promise<void>;
+}

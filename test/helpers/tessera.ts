@@ -1,0 +1,71 @@
+import { pino } from 'pino';
+import type { Config } from '../../server/src/config/schema.js';
+import { loadConfig } from '../../server/src/config/load.js';
+import { createTessera, type Tessera } from '../../server/src/app.js';
+import { listen, type Listener } from '../../server/src/http/listen.js';
+import { connect, migrateUp } from '../../server/src/storage/knex/index.js';
+import { deepMerge as merge } from '../../server/src/lib/merge.js';
+import { freePort } from './ports.js';
+import type { Database } from './databases.js';
+
+export const TEST_SECRET = 'test-system-secret-that-is-long-enough-0123456789';
+
+export interface Running {
+  readonly tessera: Tessera;
+  readonly config: Config;
+  /** e.g. http://127.0.0.1:40123 */
+  readonly publicUrl: string;
+  readonly adminUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function migrated(dsn: string): Promise<void> {
+  const conn = connect(dsn);
+  try {
+    await migrateUp(conn);
+  } finally {
+    await conn.knex.destroy();
+  }
+}
+
+/**
+ * Starts Tessera in this process on two free 127.0.0.1 ports, on a migrated
+ * database, with the environment ignored: a test states all it depends on.
+ */
+export async function startTessera(db: Database, overrides: Record<string, unknown> = {}): Promise<Running> {
+  await migrated(db.dsn);
+  const publicPort = await freePort();
+  const config = loadConfig({
+    env: {},
+    overrides: merge(
+      {
+        dsn: db.dsn,
+        serve: { public: { host: '127.0.0.1', port: publicPort }, admin: { host: '127.0.0.1', port: 0 } },
+        urls: { self: { issuer: `http://127.0.0.1:${publicPort}` } },
+        secrets: { system: [TEST_SECRET] },
+        log: { level: 'silent' },
+      },
+      overrides,
+    ),
+  });
+  const tessera = await createTessera(config, { logger: pino({ level: 'silent' }) });
+  let pub: Listener | undefined;
+  try {
+    pub = await listen(tessera.publicApp, '127.0.0.1', publicPort);
+    const admin = await listen(tessera.adminApp, '127.0.0.1', 0);
+    return {
+      tessera,
+      config,
+      publicUrl: pub.url,
+      adminUrl: admin.url,
+      async stop() {
+        await Promise.all([pub?.close(1000), admin.close(1000)]);
+        await tessera.close();
+      },
+    };
+  } catch (err) {
+    await pub?.close(0);
+    await tessera.close();
+    throw err;
+  }
+}
