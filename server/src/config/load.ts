@@ -107,8 +107,14 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const parsed = ConfigSchema.safeParse(merged);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const key = issue?.path.join('.') || '(root)';
-    const reason = issue?.code === 'invalid_type' && issue.input === undefined ? 'is required' : (issue?.message ?? 'is invalid');
+    const path = (issue?.path ?? []).map(String);
+    const key = path.join('.') || '(root)';
+    const env = path.filter((p) => !/^\d+$/.test(p)).join('_').toUpperCase();
+    const missing = path.reduce<unknown>((node, p) => (isPlain(node) ? node[p] : undefined), merged) === undefined;
+    const reason =
+      issue?.code === 'invalid_type' && missing
+        ? `is required (set ${env} or ${key} in the config file)`
+        : (issue?.message ?? 'is invalid');
     throw new ConfigError(key, reason);
   }
   const config = parsed.data;

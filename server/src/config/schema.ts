@@ -23,7 +23,7 @@ const toList = (v: unknown) =>
         .filter((s) => s !== '')
     : v;
 
-const port = z.preprocess(toNumber, z.number().int().min(0).max(65535));
+const port = z.preprocess(toNumber, z.number({ error: 'must be a port number (0-65535)' }).int().min(0).max(65535));
 const flag = z.preprocess(toBoolean, z.boolean());
 const url = z.string().refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), 'must be an absolute http(s) URL');
 /** A Go duration ("1h", "30m"), parsed to milliseconds. */
@@ -35,6 +35,12 @@ const duration = z.string().transform((s, ctx) => {
   }
   return ms;
 });
+
+/**
+ * A section that may be left out entirely: it is parsed as `{}` so that the
+ * error names the missing leaf (urls.self.issuer), not the section.
+ */
+const section = <T extends z.ZodObject>(schema: T) => schema.prefault({} as z.input<T>);
 
 const listener = (host: string, portDefault: number) =>
   z
@@ -56,25 +62,27 @@ export const ConfigSchema = z.object({
       admin: listener('127.0.0.1', 4445),
     })
     .prefault({}),
-  urls: z.object({
-    self: z.object({
-      issuer: url.refine((s) => !s.endsWith('/') || new URL(s).pathname === '/', 'must not end with a slash'),
-      public: url.optional(),
-      admin: url.optional(),
-    }),
+  urls: section(z.object({
+    self: section(
+      z.object({
+        issuer: url.refine((s) => !s.endsWith('/'), 'must not end with a slash (it is used verbatim as `iss`)'),
+        public: url.optional(),
+        admin: url.optional(),
+      }),
+    ),
     login: url.optional(),
     consent: url.optional(),
     logout: url.optional(),
     error: url.optional(),
     post_logout_redirect: url.optional(),
-  }),
-  secrets: z.object({
+  })),
+  secrets: section(z.object({
     system: z.preprocess(
       toList,
       z.array(z.string().min(32, 'each secret must be at least 32 characters')).min(1, 'needs at least one secret'),
     ),
     cookie: z.preprocess(toList, z.array(z.string().min(32, 'each secret must be at least 32 characters'))).optional(),
-  }),
+  })),
   ttl: z
     .object({
       access_token: duration.prefault('1h'),

@@ -1,0 +1,117 @@
+import { expect } from 'chai';
+import type { Client } from '../../server/src/clients/client.js';
+import { describeEachBackend } from '../helpers/databases.js';
+import { useStorage } from './storage.js';
+
+/** A minimal valid client; the store does not validate, it keeps what it is given. */
+function client(id: string, extra: Partial<Client> = {}): Client {
+  return {
+    client_id: id,
+    client_name: `name of ${id}`,
+    owner: '',
+    secret_hash: 'sha256$abc',
+    created_at: 1_700_000_000_000,
+    updated_at: 1_700_000_000_000,
+    client_secret_expires_at: 0,
+    redirect_uris: ['https://app.example/cb'],
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+    scope: 'openid',
+    audience: [],
+    policy_uri: '',
+    tos_uri: '',
+    client_uri: '',
+    logo_uri: '',
+    contacts: [],
+    allowed_cors_origins: [],
+    request_uris: [],
+    request_object_signing_alg: '',
+    token_endpoint_auth_method: 'client_secret_basic',
+    token_endpoint_auth_signing_alg: '',
+    userinfo_signed_response_alg: 'none',
+    jwks_uri: '',
+    subject_type: 'public',
+    sector_identifier_uri: '',
+    post_logout_redirect_uris: [],
+    frontchannel_logout_uri: '',
+    frontchannel_logout_session_required: false,
+    backchannel_logout_uri: '',
+    backchannel_logout_session_required: false,
+    skip_consent: false,
+    skip_logout_consent: false,
+    metadata: { team: 'a', nested: { n: 1 } },
+    authorization_code_grant_access_token_lifespan: null,
+    authorization_code_grant_id_token_lifespan: null,
+    authorization_code_grant_refresh_token_lifespan: null,
+    client_credentials_grant_access_token_lifespan: '5m',
+    implicit_grant_access_token_lifespan: null,
+    implicit_grant_id_token_lifespan: null,
+    jwt_bearer_grant_access_token_lifespan: null,
+    refresh_token_grant_access_token_lifespan: null,
+    refresh_token_grant_id_token_lifespan: null,
+    refresh_token_grant_refresh_token_lifespan: null,
+    device_authorization_grant_access_token_lifespan: null,
+    device_authorization_grant_id_token_lifespan: null,
+    device_authorization_grant_refresh_token_lifespan: null,
+    ...extra,
+  };
+}
+
+describeEachBackend('ClientStore contract', (backend) => {
+  const ctx = useStorage(backend);
+
+  it('creates, reads back every field, and refuses a taken id', async () => {
+    const c = client('store-a', { owner: 'team-a', secret_hash: null });
+    expect(await ctx.storage.clients.create(c)).to.equal(true);
+    expect(await ctx.storage.clients.get('store-a')).to.deep.equal(c);
+    expect(await ctx.storage.clients.create(client('store-a'))).to.equal(false);
+  });
+
+  it('answers undefined for an unknown id', async () => {
+    expect(await ctx.storage.clients.get('nobody')).to.equal(undefined);
+  });
+
+  it('replaces a client but keeps its created_at, and says false for an unknown one', async () => {
+    await ctx.storage.clients.create(client('store-b'));
+    const changed = client('store-b', { client_name: 'renamed', created_at: 1, updated_at: 1_800_000_000_000 });
+    expect(await ctx.storage.clients.replace(changed)).to.equal(true);
+    const back = await ctx.storage.clients.get('store-b');
+    expect(back?.client_name).to.equal('renamed');
+    expect(back?.created_at).to.equal(1_700_000_000_000);
+    expect(back?.updated_at).to.equal(1_800_000_000_000);
+    expect(await ctx.storage.clients.replace(client('store-none'))).to.equal(false);
+  });
+
+  it('deletes once', async () => {
+    await ctx.storage.clients.create(client('store-c'));
+    expect(await ctx.storage.clients.delete('store-c')).to.equal(true);
+    expect(await ctx.storage.clients.delete('store-c')).to.equal(false);
+    expect(await ctx.storage.clients.get('store-c')).to.equal(undefined);
+  });
+
+  it('lists in id order with keyset pagination, a total, and filters', async () => {
+    for (const id of ['page-3', 'page-1', 'page-2', 'page-4', 'page-5']) {
+      await ctx.storage.clients.create(client(id, { owner: 'pager', client_name: id === 'page-2' ? 'special' : 'plain' }));
+    }
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (let i = 0; i < 10; i++) {
+      const page = await ctx.storage.clients.list({ limit: 2, after, owner: 'pager' });
+      expect(page.total).to.equal(5);
+      seen.push(...page.items.map((c) => c.client_id));
+      after = page.nextAfter;
+      if (!after) break;
+    }
+    expect(seen).to.deep.equal(['page-1', 'page-2', 'page-3', 'page-4', 'page-5']);
+    const special = await ctx.storage.clients.list({ limit: 10, name: 'special', owner: 'pager' });
+    expect(special.items.map((c) => c.client_id)).to.deep.equal(['page-2']);
+    expect(special.total).to.equal(1);
+    expect(special.nextAfter).to.equal(undefined);
+  });
+
+  it('keeps ids that differ only in case apart', async () => {
+    await ctx.storage.clients.create(client('CaseId'));
+    expect(await ctx.storage.clients.create(client('caseid'))).to.equal(true);
+    expect((await ctx.storage.clients.get('CaseId'))?.client_id).to.equal('CaseId');
+  });
+});

@@ -1,0 +1,97 @@
+import { expect } from 'chai';
+import type { StoredKey } from '../../server/src/storage/ports.js';
+import { connect, createStorage } from '../../server/src/storage/knex/index.js';
+import { describeEachBackend } from '../helpers/databases.js';
+import { useStorage } from './storage.js';
+
+function key(setId: string, kid: string, createdAt = Date.now()): StoredKey {
+  return {
+    setId,
+    kid,
+    alg: 'ES256',
+    use: 'sig',
+    publicJwk: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', kid, alg: 'ES256', use: 'sig' },
+    sealedPrivateJwk: `v1.sealed-${kid}`,
+    createdAt,
+  };
+}
+
+describeEachBackend('KeyStore contract', (backend) => {
+  const ctx = useStorage(backend);
+
+  it('ensureSet creates a set once', async () => {
+    expect(await ctx.storage.keys.ensureSet(key('ensure', 'first'))).to.equal(true);
+    expect(await ctx.storage.keys.ensureSet(key('ensure', 'second'))).to.equal(false);
+    expect((await ctx.storage.keys.listSet('ensure')).map((k) => k.kid)).to.deep.equal(['first']);
+  });
+
+  it('ensureSet has exactly one winner among concurrent callers on separate connections', async () => {
+    // PostgreSQL: separate pools, as separate processes would have. SQLite: one
+    // adapter, because better-sqlite3 waits for a lock synchronously, so two
+    // connections in one thread would wait on each other; across processes
+    // see test/server/keys/startup-race.test.ts.
+    const adapters =
+      backend.name === 'postgres' ? Array.from({ length: 4 }, () => createStorage(connect(ctx.db.dsn))) : [];
+    const racers = adapters.length > 0 ? adapters : Array.from({ length: 4 }, () => ctx.storage);
+    try {
+      const won = await Promise.all(racers.map((s, i) => s.keys.ensureSet(key('race', `k${i}`))));
+      expect(won.filter(Boolean)).to.have.length(1);
+      expect(await ctx.storage.keys.listSet('race')).to.have.length(1);
+    } finally {
+      await Promise.all(adapters.map((s) => s.close()));
+    }
+  });
+
+  it('adds keys, refuses a taken kid, lists newest first, and reads one key back', async () => {
+    expect(await ctx.storage.keys.addKey(key('add', 'old', 1000))).to.equal(true);
+    expect(await ctx.storage.keys.addKey(key('add', 'new', 2000))).to.equal(true);
+    expect(await ctx.storage.keys.addKey(key('add', 'old', 3000))).to.equal(false);
+    expect((await ctx.storage.keys.listSet('add')).map((k) => k.kid)).to.deep.equal(['new', 'old']);
+    expect(await ctx.storage.keys.getKey('add', 'old')).to.deep.equal(key('add', 'old', 1000));
+    expect(await ctx.storage.keys.getKey('add', 'none')).to.equal(undefined);
+  });
+
+  it('replaces a set, and an empty replacement removes it', async () => {
+    await ctx.storage.keys.addKey(key('replace', 'a'));
+    await ctx.storage.keys.replaceSet('replace', [key('replace', 'b'), key('replace', 'c')]);
+    expect((await ctx.storage.keys.listSet('replace')).map((k) => k.kid).sort()).to.deep.equal(['b', 'c']);
+    await ctx.storage.keys.replaceSet('replace', []);
+    expect(await ctx.storage.keys.listSet('replace')).to.deep.equal([]);
+    expect(await ctx.storage.keys.deleteSet('replace')).to.equal(false);
+  });
+
+  it('putKey inserts or replaces one key', async () => {
+    await ctx.storage.keys.putKey(key('put', 'a', 1000));
+    await ctx.storage.keys.putKey({ ...key('put', 'a', 2000), alg: 'EdDSA' });
+    const keys = await ctx.storage.keys.listSet('put');
+    expect(keys).to.have.length(1);
+    expect(keys[0]?.alg).to.equal('EdDSA');
+  });
+
+  it('deleting the last key deletes the set; deleteSet removes all keys', async () => {
+    await ctx.storage.keys.addKey(key('del', 'a'));
+    await ctx.storage.keys.addKey(key('del', 'b'));
+    expect(await ctx.storage.keys.deleteKey('del', 'a')).to.equal(true);
+    expect(await ctx.storage.keys.deleteKey('del', 'a')).to.equal(false);
+    expect(await ctx.storage.keys.deleteKey('del', 'b')).to.equal(true);
+    expect(await ctx.storage.keys.deleteSet('del')).to.equal(false);
+    // After the set is gone, ensureSet may create it anew.
+    expect(await ctx.storage.keys.ensureSet(key('del', 'c'))).to.equal(true);
+    await ctx.storage.keys.addKey(key('del', 'd'));
+    expect(await ctx.storage.keys.deleteSet('del')).to.equal(true);
+    expect(await ctx.storage.keys.listSet('del')).to.deep.equal([]);
+  });
+
+  it('lists several sets at once, newest first', async () => {
+    await ctx.storage.keys.addKey(key('multi-1', 'x', 1000));
+    await ctx.storage.keys.addKey(key('multi-2', 'y', 2000));
+    await ctx.storage.keys.addKey(key('multi-3', 'z', 3000));
+    const keys = await ctx.storage.keys.listSets(['multi-1', 'multi-2']);
+    expect(keys.map((k) => k.kid)).to.deep.equal(['y', 'x']);
+    expect(await ctx.storage.keys.listSets([])).to.deep.equal([]);
+  });
+
+  it('ping answers', async () => {
+    await ctx.storage.ping(1000);
+  });
+});
