@@ -30,9 +30,11 @@ export async function listen(app: Koa, host: string, port: number): Promise<List
     close(graceMs = 10_000) {
       return new Promise<void>((resolve) => {
         const force = setTimeout(() => server.closeAllConnections(), graceMs);
-        force.unref();
+        // Keep-alive sockets turn idle as their last response goes out; close them then, not at keepAliveTimeout.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
         server.close(() => {
           clearTimeout(force);
+          clearInterval(sweep);
           resolve();
         });
         server.closeIdleConnections();
