@@ -7,9 +7,10 @@ import { z } from 'zod';
  */
 
 const stringList = z.array(z.string());
-/** Hydra sends `null` for empty lists; both are accepted on input. */
-const optionalList = stringList.nullish();
-const optionalString = z.string().nullish();
+/** Hydra sends `null` for empty lists; both are accepted on input. Bounds keep rows sane. */
+const optionalList = z.array(z.string().max(2048)).max(100).nullish();
+const optionalString = z.string().max(2048).nullish();
+const optionalName = z.string().max(1024).nullish();
 
 /** Go duration string (`1h`, `30m`, `1h30m`, `500ms`), `null` for "use the default". */
 export const GoDuration = z
@@ -50,16 +51,16 @@ export const JsonWebKeyShape = z.looseObject({
 
 /** Fields a caller may send when creating or replacing a client. Unknown fields are ignored, as Hydra does. */
 export const OAuth2ClientInput = z.object({
-  client_id: optionalString,
-  client_name: optionalString,
+  client_id: z.string().max(255).nullish(),
+  client_name: optionalName,
   client_secret: optionalString,
   client_secret_expires_at: z.number().int().nullish(),
   redirect_uris: optionalList,
   grant_types: optionalList,
   response_types: optionalList,
-  scope: optionalString,
+  scope: z.string().max(8192).nullish(),
   audience: optionalList,
-  owner: optionalString,
+  owner: optionalName,
   policy_uri: optionalString,
   tos_uri: optionalString,
   client_uri: optionalString,
@@ -71,7 +72,7 @@ export const OAuth2ClientInput = z.object({
   token_endpoint_auth_method: optionalString,
   token_endpoint_auth_signing_alg: optionalString,
   userinfo_signed_response_alg: optionalString,
-  jwks: z.object({ keys: z.array(JsonWebKeyShape) }).nullish(),
+  jwks: z.object({ keys: z.array(JsonWebKeyShape).max(20) }).nullish(),
   jwks_uri: optionalString,
   subject_type: optionalString,
   sector_identifier_uri: optionalString,

@@ -3,9 +3,9 @@ import { z } from 'zod';
 /** A JSON Web Key (RFC 7517) as the admin API sends it; private members included there. */
 export const JsonWebKey = z.looseObject({
   kty: z.string(),
-  kid: z.string(),
-  alg: z.string(),
-  use: z.string(),
+  kid: z.string().max(255),
+  alg: z.string().max(32),
+  use: z.string().max(8),
   crv: z.string().optional(),
   x: z.string().optional(),
   y: z.string().optional(),
@@ -22,7 +22,7 @@ export const JsonWebKey = z.looseObject({
 });
 export type JsonWebKey = z.infer<typeof JsonWebKey>;
 
-export const JsonWebKeySet = z.object({ keys: z.array(JsonWebKey) });
+export const JsonWebKeySet = z.object({ keys: z.array(JsonWebKey).max(100) });
 export type JsonWebKeySet = z.infer<typeof JsonWebKeySet>;
 
 export const signingAlgorithms = ['RS256', 'ES256', 'EdDSA'] as const;

@@ -31,9 +31,17 @@ export async function readJson(ctx: Context): Promise<unknown> {
   if (type && !/^application\/([\w.+-]*\+)?json\b/i.test(type)) {
     throw unsupportedMediaType('Send the body as application/json.');
   }
+  let nul = false;
+  let value: unknown;
   try {
-    return JSON.parse(raw.toString('utf8'));
+    // PostgreSQL cannot store U+0000 in text; refuse it here rather than fail in the database.
+    value = JSON.parse(raw.toString('utf8'), (key, v: unknown) => {
+      if (key.includes('\0') || (typeof v === 'string' && v.includes('\0'))) nul = true;
+      return v;
+    });
   } catch {
     throw invalidRequest('The request body is not valid JSON.');
   }
+  if (nul) throw invalidRequest('The request body must not contain NUL characters.');
+  return value;
 }

@@ -33,6 +33,12 @@ export interface KeyServiceDeps {
 
 const aad = (setId: string, kid: string) => `${setId}/${kid}`;
 
+/** Set ids and kids are path segments and 255-character columns. */
+function checkIds(setId: string, kid?: string): void {
+  if (setId.length === 0 || setId.length > 255) throw invalidRequest('The set id must be 1 to 255 characters.');
+  if (kid !== undefined && kid.length > 255) throw invalidRequest('The kid must be at most 255 characters.');
+}
+
 export function createKeyService({ store, sealer, clock }: KeyServiceDeps): KeyService {
   function toStored(setId: string, jwk: JsonWebKey): StoredKey {
     return {
@@ -73,6 +79,7 @@ export function createKeyService({ store, sealer, clock }: KeyServiceDeps): KeyS
     },
 
     async createKey(setId, request) {
+      checkIds(setId, request.kid);
       const jwk = await generateJwk(request.alg, request.kid, request.use);
       if (!(await store.addKey(toStored(setId, jwk)))) {
         throw conflict(`The set "${setId}" already has a key with kid "${jwk.kid}".`);
@@ -81,6 +88,7 @@ export function createKeyService({ store, sealer, clock }: KeyServiceDeps): KeyS
     },
 
     async replaceSet(setId, set) {
+      checkIds(setId);
       const kids = new Set<string>();
       for (const jwk of set.keys) {
         await assertUsableJwk(jwk);
@@ -92,6 +100,7 @@ export function createKeyService({ store, sealer, clock }: KeyServiceDeps): KeyS
     },
 
     async putKey(setId, kid, jwk) {
+      checkIds(setId, kid);
       if (jwk.kid !== kid) throw invalidRequest(`The key's kid "${jwk.kid}" does not match the path's "${kid}".`);
       await assertUsableJwk(jwk);
       await store.putKey(toStored(setId, jwk));
