@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as initial from './20261123000000_initial.js';
+import * as tokens from './20261123010000_tokens.js';
 
 export interface Migration {
   readonly name: string;
@@ -10,4 +11,5 @@ export interface Migration {
 /** Every migration, oldest first. Append; never edit one that has shipped. */
 export const migrations: readonly Migration[] = [
   { name: '20261123000000_initial', ...initial },
+  { name: '20261123010000_tokens', ...tokens },
 ];

@@ -3,3 +3,4 @@ export * from './contract/health.js';
 export * from './contract/clients.js';
 export * from './contract/keys.js';
 export * from './contract/discovery.js';
+export * from './contract/oauth2.js';

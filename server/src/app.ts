@@ -10,6 +10,11 @@ import { keyHandlers } from './keys/handler.js';
 import { createClientService } from './clients/service.js';
 import { clientHandlers } from './clients/handler.js';
 import { discoveryHandler } from './oauth2/discovery/handler.js';
+import { tokenEndpoint, SUPPORTED_GRANTS } from './oauth2/token/handler.js';
+import type { GrantDeps } from './oauth2/token/deps.js';
+import { introspect } from './oauth2/introspect/handler.js';
+import { revoke } from './oauth2/revoke/handler.js';
+import { createTokenStrategy } from './tokens/hmac.js';
 import { createAdminApp } from './http/admin.js';
 import { createPublicApp } from './http/public.js';
 import type { Lifecycle } from './http/health.js';
@@ -63,6 +68,15 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       policy: { allowInsecure: config.dev, subjectTypes: config.oidc.subject_identifiers.supported_types },
     });
     const keys = keyHandlers(keyService);
+    const strategy = createTokenStrategy(config.secrets.system);
+    const grantDeps: GrantDeps = {
+      clients: storage.clients,
+      tokens: storage.tokens,
+      strategy,
+      clock,
+      scopeStrategy: config.strategies.scope,
+      ttl: { accessToken: config.ttl.access_token, refreshToken: config.ttl.refresh_token },
+    };
     const lifecycle: Lifecycle = { draining: false };
     const exposeDebug = config.oauth2.expose_internal_errors;
     const common = { logger, exposeDebug, storage, lifecycle };
@@ -78,10 +92,18 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
           issuer: config.urls.self.issuer,
           publicBase,
           subjectTypes: config.oidc.subject_identifiers.supported_types,
+          grantTypes: SUPPORTED_GRANTS,
         }),
         jwks: keys.jwks,
+        token: (request, authorization) => tokenEndpoint(request, authorization, grantDeps),
+        revoke: (request, authorization) => revoke(request, authorization, { clients: storage.clients, tokens: storage.tokens, strategy }),
       }),
-      adminApp: createAdminApp({ ...common, clients: clientHandlers(clientService), keys }),
+      adminApp: createAdminApp({
+        ...common,
+        clients: clientHandlers(clientService),
+        keys,
+        introspect: (request) => introspect(request, { tokens: storage.tokens, strategy, clock, issuer: config.urls.self.issuer }),
+      }),
       close: () => storage.close(),
     };
   } catch (err) {

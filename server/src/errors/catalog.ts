@@ -47,3 +47,18 @@ export const temporarilyUnavailable = factory(
   503,
   'The authorization server is currently unable to handle the request due to a temporary overloading or maintenance of the server.',
 );
+export const unauthorizedClient = factory(
+  'unauthorized_client',
+  400,
+  'The client is not authorized to request a token using this method.',
+);
+export const unsupportedGrantType = factory(
+  'unsupported_grant_type',
+  400,
+  'The authorization grant type is not supported by the authorization server.',
+);
+export const invalidToken = factory(
+  'invalid_token',
+  401,
+  'The access token provided is expired, revoked, malformed, or invalid for other reasons.',
+);

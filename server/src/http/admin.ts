@@ -3,6 +3,7 @@ import { Router } from '@koa/router';
 import type { Logger } from 'pino';
 import {
   CreateJsonWebKeySet,
+  IntrospectionRequest,
   JsonPatchDocument,
   JsonWebKey,
   JsonWebKeySet,
@@ -13,7 +14,9 @@ import {
 import type { clientHandlers } from '../clients/handler.js';
 import type { keyHandlers } from '../keys/handler.js';
 import { invalidRequest } from '../errors/catalog.js';
+import type { HandlerResult } from '../lib/result.js';
 import { readJson } from './body.js';
+import { readForm } from './form.js';
 import { parseInput } from './validate.js';
 import { param, route } from './route.js';
 import { healthRoutes, type HealthDeps } from './health.js';
@@ -24,6 +27,7 @@ export interface AdminDeps extends HealthDeps {
   readonly exposeDebug: boolean;
   readonly clients: ReturnType<typeof clientHandlers>;
   readonly keys: ReturnType<typeof keyHandlers>;
+  readonly introspect: (request: IntrospectionRequest) => Promise<HandlerResult>;
 }
 
 const UNPREFIXED = /^\/(health|version|metrics|\.well-known)(\/|$)/;
@@ -66,6 +70,11 @@ export function createAdminApp(deps: AdminDeps): Koa {
     .get('/admin/keys/:set/:kid', route((ctx) => keys.getKey(param(ctx, 'set'), param(ctx, 'kid'))))
     .put('/admin/keys/:set/:kid', route(async (ctx) => keys.putKey(param(ctx, 'set'), param(ctx, 'kid'), await body(ctx, JsonWebKey, 'key'))))
     .delete('/admin/keys/:set/:kid', route((ctx) => keys.deleteKey(param(ctx, 'set'), param(ctx, 'kid'))));
+
+  router.post(
+    '/admin/oauth2/introspect',
+    route(async (ctx) => deps.introspect(parseInput(IntrospectionRequest, await readForm(ctx), 'introspection request'))),
+  );
 
   const app = new Koa();
   app.use(commonMiddleware(deps.logger, deps.exposeDebug));

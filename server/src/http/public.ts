@@ -1,8 +1,11 @@
 import Koa from 'koa';
 import { Router } from '@koa/router';
 import type { Logger } from 'pino';
+import { RevocationRequest, TokenRequest } from '@tessera/sdk';
 import type { HandlerResult } from '../lib/result.js';
 import { route } from './route.js';
+import { readForm } from './form.js';
+import { parseInput } from './validate.js';
 import { healthRoutes, type HealthDeps } from './health.js';
 import { commonMiddleware } from './common.js';
 
@@ -11,7 +14,11 @@ export interface PublicDeps extends HealthDeps {
   readonly exposeDebug: boolean;
   readonly discovery: () => HandlerResult;
   readonly jwks: () => Promise<HandlerResult>;
+  readonly token: (request: TokenRequest, authorization: string | undefined) => Promise<HandlerResult>;
+  readonly revoke: (request: RevocationRequest, authorization: string | undefined) => Promise<HandlerResult>;
 }
+
+const authorization = (ctx: Koa.Context) => ctx.get('authorization') || undefined;
 
 export function createPublicApp(deps: PublicDeps): Koa {
   const router = new Router();
@@ -20,7 +27,9 @@ export function createPublicApp(deps: PublicDeps): Koa {
     .get('/.well-known/openid-configuration', route(deps.discovery))
     // RFC 8414 §3: the same metadata for plain OAuth 2.0 clients.
     .get('/.well-known/oauth-authorization-server', route(deps.discovery))
-    .get('/.well-known/jwks.json', route(deps.jwks));
+    .get('/.well-known/jwks.json', route(deps.jwks))
+    .post('/oauth2/token', route(async (ctx) => deps.token(parseInput(TokenRequest, await readForm(ctx), 'token request'), authorization(ctx))))
+    .post('/oauth2/revoke', route(async (ctx) => deps.revoke(parseInput(RevocationRequest, await readForm(ctx), 'revocation request'), authorization(ctx))));
 
   const app = new Koa();
   app.use(commonMiddleware(deps.logger, deps.exposeDebug));

@@ -12,7 +12,8 @@ export function respond(ctx: Context, result: HandlerResult): void {
     case 'empty':
       if (result.headers) ctx.set(result.headers);
       ctx.status = result.status ?? 204;
-      ctx.body = null;
+      // koa turns a null body into 204; an empty 200 (RFC 7009 §2.2) needs an empty string.
+      ctx.body = ctx.status === 204 ? null : '';
       return;
     case 'redirect':
       ctx.status = result.status ?? 302;

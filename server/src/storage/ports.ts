@@ -1,4 +1,5 @@
 import type { Client } from '../clients/client.js';
+import type { TokenRecord } from '../tokens/token.js';
 
 /*
  * What the domain needs from storage, one small interface per aggregate.
@@ -67,10 +68,27 @@ export interface KeyStore {
   deleteKey(setId: string, kid: string): Promise<boolean>;
 }
 
+export interface TokenStore {
+  /** All or nothing. */
+  insert(records: readonly TokenRecord[]): Promise<void>;
+  get(signature: string): Promise<TokenRecord | undefined>;
+  /**
+   * Marks a code or refresh token used and stores what it is exchanged for,
+   * in one transaction. Of any number of concurrent callers exactly one gets
+   * `true`; the others change nothing.
+   */
+  consume(signature: string, at: number, issued: readonly TokenRecord[]): Promise<boolean>;
+  /** Revokes every token of the family; the count of rows changed. */
+  revokeFamily(familyId: string): Promise<number>;
+  /** `false` when no such token. */
+  revoke(signature: string): Promise<boolean>;
+}
+
 export interface Storage {
   readonly dialect: 'sqlite' | 'postgres';
   readonly clients: ClientStore;
   readonly keys: KeyStore;
+  readonly tokens: TokenStore;
   /** Throws when the database does not answer within `timeoutMs`. */
   ping(timeoutMs: number): Promise<void>;
   close(): Promise<void>;

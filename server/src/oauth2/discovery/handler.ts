@@ -6,6 +6,7 @@ export interface DiscoveryInput {
   /** Where the public endpoints are reached (`urls.self.public`, else the issuer). */
   readonly publicBase: string;
   readonly subjectTypes: readonly string[];
+  readonly grantTypes: readonly string[];
 }
 
 /**
@@ -13,10 +14,16 @@ export interface DiscoveryInput {
  * build really does; each capability adds its own fields as it lands. The
  * document is built once: it changes only with configuration.
  */
-export function discoveryDocument({ issuer, publicBase, subjectTypes }: DiscoveryInput): DiscoveryDocument {
+export function discoveryDocument({ issuer, publicBase, subjectTypes, grantTypes }: DiscoveryInput): DiscoveryDocument {
+  const base = publicBase.replace(/\/$/, '');
   return {
     issuer,
-    jwks_uri: `${publicBase.replace(/\/$/, '')}/.well-known/jwks.json`,
+    jwks_uri: `${base}/.well-known/jwks.json`,
+    token_endpoint: `${base}/oauth2/token`,
+    revocation_endpoint: `${base}/oauth2/revoke`,
+    grant_types_supported: [...grantTypes],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     subject_types_supported: [...subjectTypes],
     id_token_signing_alg_values_supported: ['RS256'],
   };

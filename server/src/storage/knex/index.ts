@@ -2,6 +2,7 @@ import type { Storage } from '../ports.js';
 import { connect, type Connection } from './connect.js';
 import { createClientStore } from './client-store.js';
 import { createKeyStore } from './key-store.js';
+import { createTokenStore } from './token-store.js';
 
 export { migrateUp, migrateDown, migrationStatus, type MigrationStatus } from './migrate.js';
 export { connect, type Connection } from './connect.js';
@@ -12,6 +13,7 @@ export function createStorage(conn: Connection): Storage {
     dialect: conn.dialect,
     clients: createClientStore(knex),
     keys: createKeyStore(knex),
+    tokens: createTokenStore(knex),
     async ping(timeoutMs: number): Promise<void> {
       await knex.raw('select 1').timeout(timeoutMs, { cancel: conn.dialect === 'postgres' });
     },

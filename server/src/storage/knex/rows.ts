@@ -1,5 +1,7 @@
 import type { Client } from '../../clients/client.js';
 import type { StoredKey } from '../ports.js';
+import type { TokenRecord } from '../../tokens/token.js';
+import type { TokenKind } from '../../tokens/hmac.js';
 
 /*
  * Row ↔ domain. PostgreSQL returns BIGINT as a string (it may not fit a JS
@@ -73,5 +75,55 @@ export function rowToKey(row: KeyRow): StoredKey {
     publicJwk: JSON.parse(row.public_jwk) as Record<string, unknown>,
     sealedPrivateJwk: row.private_jwk,
     createdAt: Number(row.created_at),
+  };
+}
+
+export interface TokenRow {
+  signature: string;
+  kind: string;
+  family_id: string;
+  client_id: string;
+  subject: string;
+  scope: string;
+  audience: string;
+  session: string;
+  issued_at: number | string;
+  expires_at: number | string;
+  used_at: number | string | null;
+  /** SQLite answers 0/1. */
+  revoked: boolean | number;
+}
+
+export function tokenToRow(t: TokenRecord): TokenRow {
+  return {
+    signature: t.signature,
+    kind: t.kind,
+    family_id: t.familyId,
+    client_id: t.clientId,
+    subject: t.subject,
+    scope: t.scope.join(' '),
+    audience: JSON.stringify(t.audience),
+    session: JSON.stringify(t.session),
+    issued_at: t.issuedAt,
+    expires_at: t.expiresAt,
+    used_at: t.usedAt,
+    revoked: t.revoked,
+  };
+}
+
+export function rowToToken(row: TokenRow): TokenRecord {
+  return {
+    signature: row.signature,
+    kind: row.kind as TokenKind,
+    familyId: row.family_id,
+    clientId: row.client_id,
+    subject: row.subject,
+    scope: row.scope === '' ? [] : row.scope.split(' '),
+    audience: JSON.parse(row.audience) as string[],
+    session: JSON.parse(row.session) as TokenRecord['session'],
+    issuedAt: Number(row.issued_at),
+    expiresAt: Number(row.expires_at),
+    usedAt: row.used_at === null ? null : Number(row.used_at),
+    revoked: Boolean(row.revoked),
   };
 }

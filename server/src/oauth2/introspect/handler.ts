@@ -1,0 +1,48 @@
+import type { IntrospectedOAuth2Token, IntrospectionRequest } from '@tessera/sdk';
+import type { Clock } from '../../lib/clock.js';
+import { json, type HandlerResult } from '../../lib/result.js';
+import type { TokenStore } from '../../storage/ports.js';
+import type { TokenStrategy } from '../../tokens/hmac.js';
+import { isActive } from '../../tokens/token.js';
+import { parseScope } from '../scope.js';
+
+export interface IntrospectDeps {
+  readonly tokens: Pick<TokenStore, 'get'>;
+  readonly strategy: TokenStrategy;
+  readonly clock: Clock;
+  readonly issuer: string;
+}
+
+const INACTIVE = JSON.stringify({ active: false });
+const seconds = (ms: number) => Math.floor(ms / 1000);
+
+/**
+ * RFC 7662 on the admin port, with Hydra's fields. Anything that is not an
+ * active access or refresh token, including forged ones (refused by the HMAC
+ * check before the database is asked), is just `{"active": false}` (§2.2).
+ * With `scope`, the token must carry every scope named.
+ */
+export async function introspect(request: IntrospectionRequest, deps: IntrospectDeps): Promise<HandlerResult> {
+  const inactive: HandlerResult = { kind: 'json', body: INACTIVE };
+  const found = deps.strategy.classify(request.token);
+  if (!found || found.kind === 'authorization_code') return inactive;
+  const record = await deps.tokens.get(found.signature);
+  if (!record || record.kind !== found.kind || !isActive(record, deps.clock.now())) return inactive;
+  if (!parseScope(request.scope).every((s) => record.scope.includes(s))) return inactive;
+
+  const body: IntrospectedOAuth2Token = {
+    active: true,
+    scope: record.scope.join(' '),
+    client_id: record.clientId,
+    sub: record.subject,
+    exp: seconds(record.expiresAt),
+    iat: seconds(record.issuedAt),
+    nbf: seconds(record.issuedAt),
+    aud: [...record.audience],
+    iss: deps.issuer,
+    token_type: 'Bearer',
+    token_use: record.kind,
+    ...(record.session.ext ? { ext: { ...record.session.ext } } : {}),
+  };
+  return json(body);
+}

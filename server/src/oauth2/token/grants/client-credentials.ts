@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import type { TokenRequest, TokenResponse } from '@tessera/sdk';
+import type { Client } from '../../../clients/client.js';
+import { invalidRequest, invalidScope, unauthorizedClient } from '../../../errors/catalog.js';
+import { isPublicClient } from '../../../clients/client.js';
+import { lifespan } from '../../../tokens/lifespans.js';
+import type { TokenRecord } from '../../../tokens/token.js';
+import { firstDisallowedAudience, firstDisallowedScope, parseScope } from '../../scope.js';
+import type { GrantDeps } from '../deps.js';
+
+/**
+ * RFC 6749 §4.4. The client acts for itself: `sub` is its id, there is no
+ * refresh token (§4.4.3), and only a confidential client may use it.
+ */
+export async function clientCredentialsGrant(request: TokenRequest, client: Client, deps: GrantDeps): Promise<TokenResponse> {
+  if (isPublicClient(client)) throw unauthorizedClient('Public clients may not use the client_credentials grant.');
+  if (!client.grant_types.includes('client_credentials')) {
+    throw unauthorizedClient('The client is not allowed to use the client_credentials grant.');
+  }
+  const scope = parseScope(request.scope);
+  const badScope = firstDisallowedScope(scope, parseScope(client.scope), deps.scopeStrategy);
+  if (badScope !== undefined) throw invalidScope(`The client may not request the scope "${badScope}".`);
+  const audience = parseScope(request.audience);
+  const badAudience = firstDisallowedAudience(audience, client.audience);
+  if (badAudience !== undefined) throw invalidRequest(`The client may not request the audience "${badAudience}".`);
+
+  const now = deps.clock.now();
+  const ttl = lifespan(client, 'client_credentials_grant_access_token_lifespan', deps.ttl.accessToken);
+  const minted = deps.strategy.mint('access_token');
+  const record: TokenRecord = {
+    signature: minted.signature,
+    kind: 'access_token',
+    familyId: randomUUID(),
+    clientId: client.client_id,
+    subject: client.client_id,
+    scope,
+    audience,
+    session: {},
+    issuedAt: now,
+    expiresAt: now + ttl,
+    usedAt: null,
+    revoked: false,
+  };
+  await deps.tokens.insert([record]);
+  return { access_token: minted.token, token_type: 'bearer', expires_in: Math.floor(ttl / 1000), scope: scope.join(' ') };
+}

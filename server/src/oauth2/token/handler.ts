@@ -1,0 +1,26 @@
+import type { TokenRequest, TokenResponse } from '@tessera/sdk';
+import type { Client } from '../../clients/client.js';
+import { unsupportedGrantType } from '../../errors/catalog.js';
+import type { HandlerResult } from '../../lib/result.js';
+import { authenticateClient } from '../client-auth.js';
+import type { GrantDeps } from './deps.js';
+import { clientCredentialsGrant } from './grants/client-credentials.js';
+
+type Grant = (request: TokenRequest, client: Client, deps: GrantDeps) => Promise<TokenResponse>;
+
+/** One file per grant; the table is the list of what the endpoint supports. */
+const GRANTS: Readonly<Record<string, Grant>> = {
+  client_credentials: clientCredentialsGrant,
+};
+
+export const SUPPORTED_GRANTS: readonly string[] = Object.keys(GRANTS);
+
+/** RFC 6749 §5.1: token responses must not be cached. */
+const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
+
+export async function tokenEndpoint(request: TokenRequest, authorization: string | undefined, deps: GrantDeps): Promise<HandlerResult> {
+  const grant = GRANTS[request.grant_type];
+  if (!grant) throw unsupportedGrantType(`The grant_type "${request.grant_type}" is not supported.`);
+  const client = await authenticateClient({ authorization, form: request }, deps.clients);
+  return { kind: 'json', status: 200, body: await grant(request, client, deps), headers: NO_STORE };
+}
