@@ -14,7 +14,11 @@ export function isLoopback(url: URL): boolean {
   return LOOPBACK.has(url.hostname) || url.hostname.endsWith('.localhost');
 }
 
+/** RFC 3986 §2 allows neither; the WHATWG parser would silently strip them, and we would store the original. */
+const WHITESPACE_OR_CONTROL = /[\s\u0000-\u001f\u007f]/;
+
 function parse(field: string, value: string, error: (hint: string) => OAuth2Error): URL {
+  if (WHITESPACE_OR_CONTROL.test(value)) throw error(`${field}: "${value.trim()}" must not contain whitespace or control characters.`);
   if (!URL.canParse(value)) throw error(`${field}: "${value}" is not an absolute URI.`);
   return new URL(value);
 }
