@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { CompactSign, compactVerify, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import type { JsonWebKey, SigningAlgorithm } from '@tessera/sdk';
 import { invalidRequest } from '../errors/catalog.js';
 
@@ -32,8 +32,18 @@ export async function assertUsableJwk(jwk: JsonWebKey): Promise<void> {
   if (jwk.kty === 'oct') throw invalidRequest('Symmetric keys (kty "oct") are not accepted.');
   if (!['sig', 'enc'].includes(jwk.use)) throw invalidRequest('The key\'s "use" must be "sig" or "enc".');
   if (!jwk.kid) throw invalidRequest('The key needs a "kid".');
+  if (jwk.kty === 'RSA' && Buffer.from(String(jwk.n ?? ''), 'base64url').length * 8 < 2048) {
+    throw invalidRequest('RSA keys must have a modulus of at least 2048 bits.');
+  }
   try {
-    await importJWK(jwk as JWK, jwk.alg);
+    const publicKey = await importJWK(publicPart(jwk) as JWK, jwk.alg);
+    // jose checks little of the key material; a signature round trip proves
+    // the key is usable and that a private key matches its public half.
+    if (isPrivate(jwk) && jwk.use === 'sig') {
+      const privateKey = await importJWK(jwk as JWK, jwk.alg);
+      const jws = await new CompactSign(new Uint8Array([1])).setProtectedHeader({ alg: jwk.alg }).sign(privateKey);
+      await compactVerify(jws, publicKey);
+    }
   } catch (err) {
     throw invalidRequest(`The key is not a valid ${jwk.alg} key: ${(err as Error).message}`);
   }
