@@ -15,6 +15,31 @@ interface SqliteHandle {
 }
 
 /**
+ * busy_timeout first, so later statements wait for locks. Switching a new
+ * database to WAL can still answer SQLITE_BUSY at once, without the busy
+ * handler, while another process is doing the same; so the whole set-up is
+ * retried for a while before the connection is given up.
+ */
+function configureSqlite(
+  conn: SqliteHandle,
+  wal: boolean,
+  deadline: number,
+  done: (err: Error | null, conn: SqliteHandle) => void,
+): void {
+  try {
+    conn.pragma('busy_timeout = 10000');
+    if (wal) conn.pragma('journal_mode = WAL');
+    conn.pragma('synchronous = NORMAL');
+    conn.pragma('foreign_keys = ON');
+    done(null, conn);
+  } catch (err) {
+    const busy = /SQLITE_BUSY|database is locked/.test(String((err as { code?: string }).code ?? err));
+    if (!busy || Date.now() > deadline) done(err as Error, conn);
+    else setTimeout(() => configureSqlite(conn, wal, deadline, done), 25 + Math.random() * 50);
+  }
+}
+
+/**
  * WAL lets readers run beside the writer; NORMAL sync is durable across
  * process crashes (not power loss) and is what makes SQLite inserts cheap
  * (DESIGN.md, performance budget); foreign keys are off by default in SQLite.
@@ -28,11 +53,7 @@ function sqlite(filename: string): Knex.Config {
       min: 1,
       max: 1,
       afterCreate(conn: SqliteHandle, done: (err: Error | null, conn: SqliteHandle) => void) {
-        if (filename !== ':memory:') conn.pragma('journal_mode = WAL');
-        conn.pragma('synchronous = NORMAL');
-        conn.pragma('foreign_keys = ON');
-        conn.pragma('busy_timeout = 10000');
-        done(null, conn);
+        configureSqlite(conn, filename !== ':memory:', Date.now() + 10_000, done);
       },
     },
   };

@@ -17,7 +17,9 @@ const PG_MIGRATION_LOCK = 0x7e55e7a;
 /**
  * Runs `work` while no other Tessera process migrates the same database. On
  * PostgreSQL an advisory lock makes the others wait; on SQLite knex's own lock
- * row refuses them, so they wait and try again.
+ * row refuses them (and its bookkeeping tables can race into existence), so
+ * they wait and try again. Migrations themselves run in transactions, so a
+ * retried run never sees half of one.
  */
 async function exclusively<T>(conn: Connection, work: () => Promise<T>): Promise<T> {
   if (conn.dialect === 'postgres') {
@@ -30,7 +32,8 @@ async function exclusively<T>(conn: Connection, work: () => Promise<T>): Promise
     try {
       return await work();
     } catch (err) {
-      const locked = (err as Error).name === 'MigrationLocked' || /SQLITE_BUSY|already locked/i.test(String(err));
+      // Another process holds knex's lock row, or created knex's own tables a moment before us.
+      const locked = (err as Error).name === 'MigrationLocked' || /SQLITE_BUSY|already locked|already exists/i.test(String(err));
       if (!locked || attempt >= 100) throw err;
       await sleep(100);
     }
