@@ -15,6 +15,12 @@ import type { GrantDeps } from './oauth2/token/deps.js';
 import { introspect } from './oauth2/introspect/handler.js';
 import { revoke } from './oauth2/revoke/handler.js';
 import { createTokenStrategy } from './tokens/hmac.js';
+import { createIdTokenSigner } from './keys/signer.js';
+import type { FlowDeps } from './flows/deps.js';
+import { loginHandlers } from './flows/login/admin.js';
+import { consentHandlers } from './flows/consent/admin.js';
+import { authorize, type AuthorizeDeps } from './oauth2/authorize/handler.js';
+import { userinfo } from './oauth2/userinfo/handler.js';
 import { createAdminApp } from './http/admin.js';
 import { createPublicApp } from './http/public.js';
 import type { Lifecycle } from './http/health.js';
@@ -67,20 +73,47 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       clock,
       policy: { allowInsecure: config.dev, subjectTypes: config.oidc.subject_identifiers.supported_types },
     });
+    const issuer = config.urls.self.issuer;
+    const publicBase = (config.urls.self.public ?? issuer).replace(/\/$/, '');
     const keys = keyHandlers(keyService);
     const strategy = createTokenStrategy(config.secrets.system);
+    const signer = createIdTokenSigner(keyService, issuer, clock);
+    const scopeStrategy = config.strategies.scope;
     const grantDeps: GrantDeps = {
       clients: storage.clients,
       tokens: storage.tokens,
       strategy,
       clock,
-      scopeStrategy: config.strategies.scope,
-      ttl: { accessToken: config.ttl.access_token, refreshToken: config.ttl.refresh_token },
+      scopeStrategy,
+      signer,
+      issuer,
+      ttl: { accessToken: config.ttl.access_token, refreshToken: config.ttl.refresh_token, idToken: config.ttl.id_token },
+    };
+    const flowDeps: FlowDeps = {
+      clients: storage.clients,
+      flows: storage.flows,
+      loginSessions: storage.loginSessions,
+      consents: storage.consents,
+      strategy,
+      clock,
+      scopeStrategy,
+      issuer,
+      urls: { login: config.urls.login, consent: config.urls.consent },
+      ttl: { flow: config.ttl.login_consent_request, authCode: config.ttl.auth_code, authenticationSession: config.ttl.authentication_session },
+    };
+    const authorizeDeps: AuthorizeDeps = {
+      ...flowDeps,
+      signer,
+      errorUrl: config.urls.error,
+      authorizeUrl: `${publicBase}/oauth2/auth`,
+      pkce: {
+        enforced: config.oauth2.pkce.enforced,
+        enforcedForPublicClients: config.oauth2.pkce.enforced_for_public_clients,
+        allowPlain: false,
+      },
     };
     const lifecycle: Lifecycle = { draining: false };
-    const exposeDebug = config.oauth2.expose_internal_errors;
-    const common = { logger, exposeDebug, storage, lifecycle };
-    const publicBase = config.urls.self.public ?? config.urls.self.issuer;
+    const common = { logger, exposeDebug: config.oauth2.expose_internal_errors, storage, lifecycle };
 
     return {
       config,
@@ -88,21 +121,21 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       lifecycle,
       publicApp: createPublicApp({
         ...common,
-        discovery: discoveryHandler({
-          issuer: config.urls.self.issuer,
-          publicBase,
-          subjectTypes: config.oidc.subject_identifiers.supported_types,
-          grantTypes: SUPPORTED_GRANTS,
-        }),
+        discovery: discoveryHandler({ issuer, publicBase, subjectTypes: config.oidc.subject_identifiers.supported_types, grantTypes: SUPPORTED_GRANTS }),
         jwks: keys.jwks,
         token: (request, authorization) => tokenEndpoint(request, authorization, grantDeps),
         revoke: (request, authorization) => revoke(request, authorization, { clients: storage.clients, tokens: storage.tokens, strategy }),
+        authorize: (params, cookies) => authorize(params, cookies, authorizeDeps),
+        userinfo: (input) => userinfo(input, { tokens: storage.tokens, strategy, clock }),
+        secureCookies: issuer.startsWith('https:'),
       }),
       adminApp: createAdminApp({
         ...common,
         clients: clientHandlers(clientService),
         keys,
-        introspect: (request) => introspect(request, { tokens: storage.tokens, strategy, clock, issuer: config.urls.self.issuer }),
+        introspect: (request) => introspect(request, { tokens: storage.tokens, strategy, clock, issuer }),
+        login: loginHandlers(flowDeps),
+        consent: consentHandlers(flowDeps),
       }),
       close: () => storage.close(),
     };

@@ -62,3 +62,5 @@ export const invalidToken = factory(
   401,
   'The access token provided is expired, revoked, malformed, or invalid for other reasons.',
 );
+export const requestForbidden = factory('request_forbidden', 403, 'The request is not allowed.');
+export const consentRequired = factory('consent_required', 400, 'The authorization server requires end-user consent.');

@@ -20,6 +20,8 @@ export type ErrorCode =
   | 'consent_required'
   | 'interaction_required'
   | 'request_forbidden'
+  | 'request_not_supported'
+  | 'request_uri_not_supported'
   | 'request_unauthorized'
   | 'not_found'
   | 'conflict'

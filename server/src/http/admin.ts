@@ -2,8 +2,13 @@ import Koa, { type Middleware } from 'koa';
 import { Router } from '@koa/router';
 import type { Logger } from 'pino';
 import {
+  AcceptOAuth2ConsentRequest,
+  AcceptOAuth2LoginRequest,
+  ConsentChallengeQuery,
   CreateJsonWebKeySet,
   IntrospectionRequest,
+  LoginChallengeQuery,
+  RejectOAuth2Request,
   JsonPatchDocument,
   JsonWebKey,
   JsonWebKeySet,
@@ -13,6 +18,8 @@ import {
 } from '@tessera/sdk';
 import type { clientHandlers } from '../clients/handler.js';
 import type { keyHandlers } from '../keys/handler.js';
+import type { loginHandlers } from '../flows/login/admin.js';
+import type { consentHandlers } from '../flows/consent/admin.js';
 import { invalidRequest } from '../errors/catalog.js';
 import type { HandlerResult } from '../lib/result.js';
 import { readJson } from './body.js';
@@ -28,7 +35,20 @@ export interface AdminDeps extends HealthDeps {
   readonly clients: ReturnType<typeof clientHandlers>;
   readonly keys: ReturnType<typeof keyHandlers>;
   readonly introspect: (request: IntrospectionRequest) => Promise<HandlerResult>;
+  readonly login: ReturnType<typeof loginHandlers>;
+  readonly consent: ReturnType<typeof consentHandlers>;
 }
+
+const loginChallenge = (ctx: Koa.Context) => {
+  const q = parseInput(LoginChallengeQuery, ctx.query, 'query');
+  return q.login_challenge ?? q.challenge;
+};
+const consentChallenge = (ctx: Koa.Context) => {
+  const q = parseInput(ConsentChallengeQuery, ctx.query, 'query');
+  return q.consent_challenge ?? q.challenge;
+};
+/** Reject bodies are optional: an empty body means "access_denied". */
+const rejectBody = async (ctx: Koa.Context) => parseInput(RejectOAuth2Request, (await readJson(ctx)) ?? {}, 'rejection');
 
 const UNPREFIXED = /^\/(health|version|metrics|\.well-known)(\/|$)/;
 
@@ -70,6 +90,15 @@ export function createAdminApp(deps: AdminDeps): Koa {
     .get('/admin/keys/:set/:kid', route((ctx) => keys.getKey(param(ctx, 'set'), param(ctx, 'kid'))))
     .put('/admin/keys/:set/:kid', route(async (ctx) => keys.putKey(param(ctx, 'set'), param(ctx, 'kid'), await body(ctx, JsonWebKey, 'key'))))
     .delete('/admin/keys/:set/:kid', route((ctx) => keys.deleteKey(param(ctx, 'set'), param(ctx, 'kid'))));
+
+  const { login, consent } = deps;
+  router
+    .get('/admin/oauth2/auth/requests/login', route((ctx) => login.get(loginChallenge(ctx))))
+    .put('/admin/oauth2/auth/requests/login/accept', route(async (ctx) => login.accept(loginChallenge(ctx), await body(ctx, AcceptOAuth2LoginRequest, 'login acceptance'))))
+    .put('/admin/oauth2/auth/requests/login/reject', route(async (ctx) => login.reject(loginChallenge(ctx), await rejectBody(ctx))))
+    .get('/admin/oauth2/auth/requests/consent', route((ctx) => consent.get(consentChallenge(ctx))))
+    .put('/admin/oauth2/auth/requests/consent/accept', route(async (ctx) => consent.accept(consentChallenge(ctx), await body(ctx, AcceptOAuth2ConsentRequest, 'consent acceptance'))))
+    .put('/admin/oauth2/auth/requests/consent/reject', route(async (ctx) => consent.reject(consentChallenge(ctx), await rejectBody(ctx))));
 
   router.post(
     '/admin/oauth2/introspect',

@@ -3,6 +3,10 @@ import { Router } from '@koa/router';
 import type { Logger } from 'pino';
 import { RevocationRequest, TokenRequest } from '@tessera/sdk';
 import type { HandlerResult } from '../lib/result.js';
+import { parseParams } from '../lib/params.js';
+import { COOKIES } from '../flows/deps.js';
+import type { BrowserCookies } from '../flows/browser.js';
+import type { UserinfoInput } from '../oauth2/userinfo/handler.js';
 import { route } from './route.js';
 import { readForm } from './form.js';
 import { parseInput } from './validate.js';
@@ -16,7 +20,15 @@ export interface PublicDeps extends HealthDeps {
   readonly jwks: () => Promise<HandlerResult>;
   readonly token: (request: TokenRequest, authorization: string | undefined) => Promise<HandlerResult>;
   readonly revoke: (request: RevocationRequest, authorization: string | undefined) => Promise<HandlerResult>;
+  readonly authorize: (params: Record<string, string>, cookies: BrowserCookies) => Promise<HandlerResult>;
+  readonly userinfo: (input: UserinfoInput) => Promise<HandlerResult>;
+  readonly secureCookies: boolean;
 }
+
+const browserCookies = (ctx: Koa.Context): BrowserCookies => ({
+  browser: ctx.cookies.get(COOKIES.browser),
+  session: ctx.cookies.get(COOKIES.session),
+});
 
 const authorization = (ctx: Koa.Context) => ctx.get('authorization') || undefined;
 
@@ -30,6 +42,17 @@ export function createPublicApp(deps: PublicDeps): Koa {
     .get('/.well-known/jwks.json', route(deps.jwks))
     .post('/oauth2/token', route(async (ctx) => deps.token(parseInput(TokenRequest, await readForm(ctx), 'token request'), authorization(ctx))))
     .post('/oauth2/revoke', route(async (ctx) => deps.revoke(parseInput(RevocationRequest, await readForm(ctx), 'revocation request'), authorization(ctx))));
+
+  const cookieOptions = { secureCookies: deps.secureCookies };
+  router
+    .get('/oauth2/auth', route((ctx) => deps.authorize(parseParams(ctx.querystring), browserCookies(ctx)), cookieOptions))
+    .post('/oauth2/auth', route(async (ctx) => deps.authorize(await readForm(ctx), browserCookies(ctx)), cookieOptions));
+
+  const userinfoRoute = route(async (ctx) => {
+    const form = ctx.method === 'POST' ? await readForm(ctx) : {};
+    return deps.userinfo({ authorization: authorization(ctx), tokenElsewhere: ctx.query['access_token'] !== undefined || form['access_token'] !== undefined });
+  });
+  router.get('/userinfo', userinfoRoute).post('/userinfo', userinfoRoute);
 
   const app = new Koa();
   app.use(commonMiddleware(deps.logger, deps.exposeDebug));

@@ -1,7 +1,23 @@
 import type { Context } from 'koa';
-import type { HandlerResult } from '../lib/result.js';
+import type { Cookie, HandlerResult } from '../lib/result.js';
 
-export function respond(ctx: Context, result: HandlerResult): void {
+export interface RespondOptions {
+  /** Mark cookies Secure: the issuer is https (a TLS-terminating proxy may sit in front). */
+  readonly secureCookies: boolean;
+}
+
+/** Serialised by hand (RFC 6265 §4.1): koa's cookies refuse Secure over a proxy's plain-http hop. */
+function serializeCookie(cookie: Cookie, secure: boolean): string {
+  const parts = [`${cookie.name}=${cookie.value}`, 'Path=/', 'HttpOnly', 'SameSite=Lax'];
+  if (cookie.maxAgeSeconds !== undefined) {
+    parts.push(`Max-Age=${cookie.maxAgeSeconds}`);
+    if (cookie.maxAgeSeconds === 0) parts.push('Expires=Thu, 01 Jan 1970 00:00:00 GMT');
+  }
+  if (secure) parts.push('Secure');
+  return parts.join('; ');
+}
+
+export function respond(ctx: Context, result: HandlerResult, options: RespondOptions = { secureCookies: false }): void {
   switch (result.kind) {
     case 'json':
       ctx.status = result.status ?? 200;
@@ -17,8 +33,11 @@ export function respond(ctx: Context, result: HandlerResult): void {
       return;
     case 'redirect':
       ctx.status = result.status ?? 302;
+      for (const cookie of result.cookies ?? []) ctx.append('Set-Cookie', serializeCookie(cookie, options.secureCookies));
       ctx.set('Location', result.location);
-      ctx.body = null;
+      ctx.set('Cache-Control', 'no-store');
+      // Not null: koa would turn the status into 204.
+      ctx.body = '';
       return;
   }
 }

@@ -1,10 +1,10 @@
 import type { Context, Middleware } from 'koa';
 import type { HandlerResult } from '../lib/result.js';
-import { respond } from './respond.js';
+import { respond, type RespondOptions } from './respond.js';
 
 /** Adapts a ctx → result function to koa: the only bridge between handlers and koa. */
-export function route(fn: (ctx: Context) => Promise<HandlerResult> | HandlerResult): Middleware {
-  return async (ctx) => respond(ctx, await fn(ctx));
+export function route(fn: (ctx: Context) => Promise<HandlerResult> | HandlerResult, options?: RespondOptions): Middleware {
+  return async (ctx) => respond(ctx, await fn(ctx), options);
 }
 
 /** A path parameter, decoded by the router. */

@@ -23,6 +23,10 @@ export interface KeyService {
   deleteKey(setId: string, kid: string): Promise<void>;
   /** The public signing keys of the published sets (RFC 7517 §5), newest first. */
   publicJwks(): Promise<{ keys: Array<Record<string, unknown>> }>;
+  /** The newest private signing key of a set (the one that signs, as in Hydra), if any. */
+  signingKey(setId: string): Promise<JsonWebKey | undefined>;
+  /** The public signing keys of one set. */
+  verificationKeys(setId: string): Promise<Array<Record<string, unknown>>>;
 }
 
 export interface KeyServiceDeps {
@@ -113,6 +117,15 @@ export function createKeyService({ store, sealer, clock }: KeyServiceDeps): KeyS
 
     async deleteKey(setId, kid) {
       if (!(await store.deleteKey(setId, kid))) throw notFound(`The key "${kid}" does not exist in set "${setId}".`);
+    },
+
+    async signingKey(setId) {
+      const key = (await store.listSet(setId)).find((k) => k.use === 'sig' && k.sealedPrivateJwk !== null);
+      return key ? toJwk(key) : undefined;
+    },
+
+    async verificationKeys(setId) {
+      return (await store.listSet(setId)).filter((k) => k.use === 'sig').map((k) => ({ ...k.publicJwk }));
     },
 
     async publicJwks() {

@@ -1,5 +1,6 @@
 import type { Client } from '../clients/client.js';
 import type { TokenRecord } from '../tokens/token.js';
+import type { Flow, FlowState } from '../flows/flow.js';
 
 /*
  * What the domain needs from storage, one small interface per aggregate.
@@ -68,6 +69,11 @@ export interface KeyStore {
   deleteKey(setId: string, kid: string): Promise<boolean>;
 }
 
+export interface ConsumeOptions {
+  /** Refresh rotation: the family's earlier access tokens die with the old refresh token (as in Hydra). */
+  readonly revokeFamilyAccessTokens?: boolean;
+}
+
 export interface TokenStore {
   /** All or nothing. */
   insert(records: readonly TokenRecord[]): Promise<void>;
@@ -77,11 +83,78 @@ export interface TokenStore {
    * in one transaction. Of any number of concurrent callers exactly one gets
    * `true`; the others change nothing.
    */
-  consume(signature: string, at: number, issued: readonly TokenRecord[]): Promise<boolean>;
+  consume(signature: string, at: number, issued: readonly TokenRecord[], options?: ConsumeOptions): Promise<boolean>;
   /** Revokes every token of the family; the count of rows changed. */
   revokeFamily(familyId: string): Promise<number>;
   /** `false` when no such token. */
   revoke(signature: string): Promise<boolean>;
+}
+
+/** A transition: the flow as it is afterwards (its `state` is the target), and new secrets' hashes. */
+export interface FlowChange {
+  readonly flow: Flow;
+  readonly loginVerifier?: string;
+  readonly consentChallenge?: string;
+  readonly consentVerifier?: string;
+}
+
+export interface StoredFlow {
+  readonly flow: Flow;
+  /** Hash of the binding cookie of the browser that started it. */
+  readonly browser: string;
+}
+
+export type FlowLookup = 'login_challenge' | 'login_verifier' | 'consent_challenge' | 'consent_verifier';
+
+export interface FlowStore {
+  create(flow: Flow, loginChallenge: string, browser: string): Promise<void>;
+  find(by: FlowLookup, hash: string): Promise<StoredFlow | undefined>;
+  /** Moves the flow from one of `from` to `change.flow.state`; `false` when it was not in `from` any more. */
+  transition(from: readonly FlowState[], change: FlowChange): Promise<boolean>;
+  /**
+   * The last step, in one transaction: `consent_handled` → `done`, plus the
+   * code and the consent record. `false` (and nothing written) when another
+   * request got there first.
+   */
+  finish(id: string, tokens: readonly TokenRecord[], consent: ConsentRecord | undefined): Promise<boolean>;
+}
+
+/** A remembered login (Hydra's authentication session). */
+export interface LoginSession {
+  /** The public `sid`. */
+  readonly id: string;
+  readonly subject: string;
+  readonly authenticatedAt: number;
+  readonly expiresAt: number;
+}
+
+export interface LoginSessionStore {
+  /** Inserts, or replaces the session with this id (a new login in the same browser). */
+  save(session: LoginSession, secretHash: string): Promise<void>;
+  bySecret(secretHash: string): Promise<LoginSession | undefined>;
+  delete(id: string): Promise<void>;
+}
+
+/** A consent given (Hydra's consent session); remembered ones let later flows skip the consent app. */
+export interface ConsentRecord {
+  /** = the flow id (`consent_request_id`). */
+  readonly id: string;
+  readonly subject: string;
+  readonly clientId: string;
+  readonly loginSessionId: string;
+  readonly grantScope: readonly string[];
+  readonly grantAudience: readonly string[];
+  readonly accessTokenClaims: Readonly<Record<string, unknown>>;
+  readonly idTokenClaims: Readonly<Record<string, unknown>>;
+  readonly remember: boolean;
+  /** Epoch ms; null = forever. */
+  readonly rememberUntil: number | null;
+  readonly handledAt: number;
+}
+
+export interface ConsentStore {
+  /** The newest remembered, unrevoked, unexpired consent of this subject for this client. */
+  latestRemembered(subject: string, clientId: string, now: number): Promise<ConsentRecord | undefined>;
 }
 
 export interface Storage {
@@ -89,6 +162,9 @@ export interface Storage {
   readonly clients: ClientStore;
   readonly keys: KeyStore;
   readonly tokens: TokenStore;
+  readonly flows: FlowStore;
+  readonly loginSessions: LoginSessionStore;
+  readonly consents: ConsentStore;
   /** Throws when the database does not answer within `timeoutMs`. */
   ping(timeoutMs: number): Promise<void>;
   close(): Promise<void>;

@@ -9,6 +9,23 @@ export interface TokenSession {
   readonly ext?: Readonly<Record<string, unknown>>;
   /** Consent `session.id_token`: extra ID token and userinfo claims. */
   readonly idToken?: Readonly<Record<string, unknown>>;
+  /** When the user authenticated (ms): ID token `auth_time`. */
+  readonly authTime?: number;
+  readonly acr?: string;
+  readonly amr?: readonly string[];
+  /** The login session id: ID token `sid`. */
+  readonly sid?: string;
+  /** Authorization codes only: what the token request must match. */
+  readonly code?: CodeBinding;
+}
+
+/** RFC 6749 §4.1.3, RFC 7636 §4.5, OIDC Core §3.1.2.1: what a code is bound to. */
+export interface CodeBinding {
+  readonly redirectUri: string;
+  readonly redirectUriSent: boolean;
+  readonly codeChallenge?: string | undefined;
+  readonly codeChallengeMethod?: 'S256' | 'plain' | undefined;
+  readonly nonce?: string | undefined;
 }
 
 /** A stored access token, refresh token or authorization code. Times are epoch milliseconds. */

@@ -20,6 +20,13 @@ function isDatabaseUnavailable(err: unknown): boolean {
   return e?.name === 'KnexTimeoutError' || e?.code === 'ECONNREFUSED' || e?.code === '57P01' || e?.code === '57P03';
 }
 
+/** RFC 6749 §5.2 (client authentication) and RFC 6750 §3 (bearer tokens). */
+function wwwAuthenticate(error: string, status: number): string | undefined {
+  if (status === 401 && error === 'invalid_client') return 'Basic realm="tessera"';
+  if (error === 'invalid_token' || error === 'insufficient_scope') return `Bearer realm="tessera", error="${error}"`;
+  return undefined;
+}
+
 /**
  * Every response that is not a success leaves through here: one JSON shape,
  * never a stack trace. Server errors are logged with the request id; their
@@ -38,7 +45,8 @@ export function errorHandler(logger: Logger, exposeDebug: boolean): Middleware {
       ctx.status = rendered.status;
       ctx.type = 'application/json; charset=utf-8';
       ctx.body = JSON.stringify(rendered.body);
-      if (rendered.status === 401 && rendered.body.error === 'invalid_client') ctx.set('WWW-Authenticate', 'Basic realm="tessera"');
+      const challenge = wwwAuthenticate(rendered.body.error, rendered.status);
+      if (challenge) ctx.set('WWW-Authenticate', challenge);
     }
   };
 }

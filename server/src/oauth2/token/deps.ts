@@ -2,6 +2,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { ClientStore, TokenStore } from '../../storage/ports.js';
 import type { TokenStrategy } from '../../tokens/hmac.js';
 import type { ScopeStrategy } from '../scope.js';
+import type { IdTokenSigner } from '../../keys/signer.js';
 
 /** What the grants need, and nothing more. */
 export interface GrantDeps {
@@ -10,5 +11,7 @@ export interface GrantDeps {
   readonly strategy: TokenStrategy;
   readonly clock: Clock;
   readonly scopeStrategy: ScopeStrategy;
-  readonly ttl: { readonly accessToken: number; readonly refreshToken: number };
+  readonly signer: Pick<IdTokenSigner, 'sign'>;
+  readonly issuer: string;
+  readonly ttl: { readonly accessToken: number; readonly refreshToken: number; readonly idToken: number };
 }

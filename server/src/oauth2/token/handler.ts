@@ -5,11 +5,15 @@ import type { HandlerResult } from '../../lib/result.js';
 import { authenticateClient } from '../client-auth.js';
 import type { GrantDeps } from './deps.js';
 import { clientCredentialsGrant } from './grants/client-credentials.js';
+import { authorizationCodeGrant } from './grants/authorization-code.js';
+import { refreshTokenGrant } from './grants/refresh-token.js';
 
 type Grant = (request: TokenRequest, client: Client, deps: GrantDeps) => Promise<TokenResponse>;
 
 /** One file per grant; the table is the list of what the endpoint supports. */
 const GRANTS: Readonly<Record<string, Grant>> = {
+  authorization_code: authorizationCodeGrant,
+  refresh_token: refreshTokenGrant,
   client_credentials: clientCredentialsGrant,
 };
 

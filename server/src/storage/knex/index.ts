@@ -3,6 +3,8 @@ import { connect, type Connection } from './connect.js';
 import { createClientStore } from './client-store.js';
 import { createKeyStore } from './key-store.js';
 import { createTokenStore } from './token-store.js';
+import { createFlowStore } from './flow-store.js';
+import { createConsentStore, createLoginSessionStore } from './session-store.js';
 
 export { migrateUp, migrateDown, migrationStatus, type MigrationStatus } from './migrate.js';
 export { connect, type Connection } from './connect.js';
@@ -14,6 +16,9 @@ export function createStorage(conn: Connection): Storage {
     clients: createClientStore(knex),
     keys: createKeyStore(knex),
     tokens: createTokenStore(knex),
+    flows: createFlowStore(knex),
+    loginSessions: createLoginSessionStore(knex),
+    consents: createConsentStore(knex),
     async ping(timeoutMs: number): Promise<void> {
       await knex.raw('select 1').timeout(timeoutMs, { cancel: conn.dialect === 'postgres' });
     },

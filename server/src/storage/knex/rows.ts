@@ -1,5 +1,6 @@
 import type { Client } from '../../clients/client.js';
-import type { StoredKey } from '../ports.js';
+import type { ConsentRecord, StoredKey } from '../ports.js';
+import type { Flow, FlowState } from '../../flows/flow.js';
 import type { TokenRecord } from '../../tokens/token.js';
 import type { TokenKind } from '../../tokens/hmac.js';
 
@@ -125,5 +126,97 @@ export function rowToToken(row: TokenRow): TokenRecord {
     expiresAt: Number(row.expires_at),
     usedAt: row.used_at === null ? null : Number(row.used_at),
     revoked: Boolean(row.revoked),
+  };
+}
+
+export interface FlowRow {
+  id: string;
+  state: string;
+  client_id: string;
+  login_challenge: string;
+  login_verifier: string | null;
+  consent_challenge: string | null;
+  consent_verifier: string | null;
+  browser: string;
+  request: string;
+  login: string | null;
+  consent: string | null;
+  requested_at: number | string;
+  expires_at: number | string;
+}
+
+/** The columns a flow's own data fills; the secrets' hashes are written separately. */
+export function flowColumns(flow: Flow): Omit<FlowRow, 'login_challenge' | 'login_verifier' | 'consent_challenge' | 'consent_verifier' | 'browser'> {
+  const { id, state, clientId, login, authenticatedAt, consentSkip, consent, requestedAt, expiresAt, ...request } = flow;
+  return {
+    id,
+    state,
+    client_id: clientId,
+    request: JSON.stringify(request),
+    login: login === undefined ? null : JSON.stringify({ login, authenticatedAt }),
+    consent: consentSkip === undefined && consent === undefined ? null : JSON.stringify({ consentSkip, consent }),
+    requested_at: requestedAt,
+    expires_at: expiresAt,
+  };
+}
+
+export function rowToFlow(row: FlowRow): Flow {
+  const request = JSON.parse(row.request) as Omit<Flow, 'id' | 'state' | 'clientId' | 'requestedAt' | 'expiresAt'>;
+  const login = row.login ? (JSON.parse(row.login) as Pick<Flow, 'login' | 'authenticatedAt'>) : {};
+  const consent = row.consent ? (JSON.parse(row.consent) as Pick<Flow, 'consentSkip' | 'consent'>) : {};
+  return {
+    ...request,
+    ...login,
+    ...consent,
+    id: row.id,
+    state: row.state as FlowState,
+    clientId: row.client_id,
+    requestedAt: Number(row.requested_at),
+    expiresAt: Number(row.expires_at),
+  };
+}
+
+export interface ConsentRow {
+  id: string;
+  subject: string;
+  client_id: string;
+  login_session_id: string | null;
+  grant: string;
+  remember: boolean | number;
+  remember_until: number | string | null;
+  handled_at: number | string;
+  revoked: boolean | number;
+}
+
+export function consentToRow(c: ConsentRecord): ConsentRow {
+  return {
+    id: c.id,
+    subject: c.subject,
+    client_id: c.clientId,
+    login_session_id: c.loginSessionId,
+    grant: JSON.stringify({
+      grantScope: c.grantScope,
+      grantAudience: c.grantAudience,
+      accessTokenClaims: c.accessTokenClaims,
+      idTokenClaims: c.idTokenClaims,
+    }),
+    remember: c.remember,
+    remember_until: c.rememberUntil,
+    handled_at: c.handledAt,
+    revoked: false,
+  };
+}
+
+export function rowToConsent(row: ConsentRow): ConsentRecord {
+  const grant = JSON.parse(row.grant) as Pick<ConsentRecord, 'grantScope' | 'grantAudience' | 'accessTokenClaims' | 'idTokenClaims'>;
+  return {
+    ...grant,
+    id: row.id,
+    subject: row.subject,
+    clientId: row.client_id,
+    loginSessionId: row.login_session_id ?? '',
+    remember: Boolean(row.remember),
+    rememberUntil: row.remember_until === null ? null : Number(row.remember_until),
+    handledAt: Number(row.handled_at),
   };
 }

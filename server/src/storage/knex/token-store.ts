@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { TokenStore } from '../ports.js';
+import type { ConsumeOptions, TokenStore } from '../ports.js';
 import type { TokenRecord } from '../../tokens/token.js';
 import { rowToToken, tokenToRow, type TokenRow } from './rows.js';
 
@@ -16,12 +16,18 @@ export function createTokenStore(db: Knex): TokenStore {
       return row ? rowToToken(row) : undefined;
     },
 
-    async consume(signature: string, at: number, issued: readonly TokenRecord[]): Promise<boolean> {
+    async consume(signature: string, at: number, issued: readonly TokenRecord[], options: ConsumeOptions = {}): Promise<boolean> {
       return db.transaction(async (trx) => {
         // The conditional UPDATE is the decision: the row count says who won,
         // on any number of processes (DESIGN.md § Storage).
         const won = await tokens(trx).where({ signature, revoked: false }).whereNull('used_at').update({ used_at: at });
         if (won === 0) return false;
+        if (options.revokeFamilyAccessTokens) {
+          const familyId = issued[0]?.familyId;
+          if (familyId !== undefined) {
+            await tokens(trx).where({ family_id: familyId, kind: 'access_token', revoked: false }).update({ revoked: true });
+          }
+        }
         if (issued.length > 0) await tokens(trx).insert(issued.map(tokenToRow));
         return true;
       });

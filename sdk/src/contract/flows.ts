@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { OAuth2Client } from './clients.js';
+
+/*
+ * The login and consent delegation API (Hydra v2 `flow/consent_types.go`):
+ * what the login/consent app reads, and what it answers.
+ */
+
+export const OidcContext = z.object({
+  acr_values: z.array(z.string()),
+  display: z.string().optional(),
+  id_token_hint_claims: z.record(z.string(), z.unknown()).optional(),
+  login_hint: z.string().optional(),
+  ui_locales: z.array(z.string()),
+});
+export type OidcContext = z.infer<typeof OidcContext>;
+
+export const OAuth2LoginRequest = z.object({
+  challenge: z.string(),
+  client: OAuth2Client,
+  request_url: z.string(),
+  requested_scope: z.array(z.string()),
+  requested_access_token_audience: z.array(z.string()),
+  skip: z.boolean(),
+  subject: z.string(),
+  oidc_context: OidcContext,
+  session_id: z.string().optional(),
+  requested_at: z.string().optional(),
+});
+export type OAuth2LoginRequest = z.infer<typeof OAuth2LoginRequest>;
+
+const seconds = z.number().int().min(0).max(10 * 365 * 24 * 3600);
+
+export const AcceptOAuth2LoginRequest = z.object({
+  subject: z.string().min(1, 'subject must not be empty').max(255),
+  remember: z.boolean().optional(),
+  remember_for: seconds.optional(),
+  extend_session_lifespan: z.boolean().optional(),
+  acr: z.string().max(255).optional(),
+  amr: z.array(z.string().max(64)).max(20).optional(),
+  context: z.unknown().optional(),
+  force_subject_identifier: z.string().max(255).optional(),
+  identity_provider_session_id: z.string().max(255).optional(),
+});
+export type AcceptOAuth2LoginRequest = z.infer<typeof AcceptOAuth2LoginRequest>;
+
+/** Body of every `…/reject`. */
+export const RejectOAuth2Request = z.object({
+  error: z.string().max(128).optional(),
+  error_description: z.string().max(1024).optional(),
+  error_hint: z.string().max(1024).optional(),
+  error_debug: z.string().max(1024).optional(),
+  status_code: z.number().int().min(400).max(599).optional(),
+});
+export type RejectOAuth2Request = z.infer<typeof RejectOAuth2Request>;
+
+export const OAuth2RedirectTo = z.object({ redirect_to: z.string() });
+export type OAuth2RedirectTo = z.infer<typeof OAuth2RedirectTo>;
+
+export const OAuth2ConsentRequest = z.object({
+  challenge: z.string(),
+  consent_request_id: z.string(),
+  client: OAuth2Client,
+  request_url: z.string(),
+  requested_scope: z.array(z.string()),
+  requested_access_token_audience: z.array(z.string()),
+  skip: z.boolean(),
+  subject: z.string(),
+  oidc_context: OidcContext,
+  login_challenge: z.string(),
+  login_session_id: z.string(),
+  acr: z.string(),
+  amr: z.array(z.string()),
+  context: z.unknown().optional(),
+});
+export type OAuth2ConsentRequest = z.infer<typeof OAuth2ConsentRequest>;
+
+const claims = z.record(z.string(), z.unknown());
+
+export const AcceptOAuth2ConsentRequest = z.object({
+  grant_scope: z.array(z.string().max(255)).max(100).optional(),
+  grant_access_token_audience: z.array(z.string().max(2048)).max(100).optional(),
+  remember: z.boolean().optional(),
+  remember_for: seconds.optional(),
+  session: z
+    .object({
+      access_token: claims.optional(),
+      id_token: claims.optional(),
+    })
+    .optional(),
+  context: z.unknown().optional(),
+  /** Accepted and ignored, as Hydra up to v2.3. */
+  handled_at: z.string().optional(),
+});
+export type AcceptOAuth2ConsentRequest = z.infer<typeof AcceptOAuth2ConsentRequest>;
+
+/** `?login_challenge=` (or Hydra's alias `?challenge=`). */
+export const LoginChallengeQuery = z.object({
+  login_challenge: z.string().max(256).optional(),
+  challenge: z.string().max(256).optional(),
+});
+export const ConsentChallengeQuery = z.object({
+  consent_challenge: z.string().max(256).optional(),
+  challenge: z.string().max(256).optional(),
+});

@@ -1,0 +1,26 @@
+import type { Clock } from '../lib/clock.js';
+import type { ClientStore, ConsentStore, FlowStore, LoginSessionStore } from '../storage/ports.js';
+import type { TokenStrategy } from '../tokens/hmac.js';
+import type { ScopeStrategy } from '../oauth2/scope.js';
+
+/** What the login/consent flow needs; one object passed down from the composition root. */
+export interface FlowDeps {
+  readonly clients: Pick<ClientStore, 'get'>;
+  readonly flows: FlowStore;
+  readonly loginSessions: LoginSessionStore;
+  readonly consents: ConsentStore;
+  readonly strategy: TokenStrategy;
+  readonly clock: Clock;
+  readonly scopeStrategy: ScopeStrategy;
+  readonly issuer: string;
+  readonly urls: { readonly login?: string | undefined; readonly consent?: string | undefined };
+  readonly ttl: {
+    /** ttl.login_consent_request */
+    readonly flow: number;
+    readonly authCode: number;
+    readonly authenticationSession: number;
+  };
+}
+
+/** Cookie names. The browser cookie binds a flow to the browser that started it (CSRF, RFC 9700 §4.7). */
+export const COOKIES = { browser: 'tessera_browser', session: 'tessera_session' } as const;

@@ -1,0 +1,97 @@
+/**
+ * One authorization request's way through login and consent. Every arrow is
+ * one conditional UPDATE (`where state in (…)`), so a step happens once even
+ * when requests for it race on several processes.
+ *
+ * ```mermaid
+ * stateDiagram-v2
+ *   [*] --> login_requested: /oauth2/auth (new request)
+ *   login_requested --> login_handled: PUT login/accept|reject (verifier minted)
+ *   login_handled --> login_handled: accept|reject again (new verifier, old one dead)
+ *   login_handled --> consent_requested: /oauth2/auth?login_verifier (once)
+ *   consent_requested --> consent_handled: PUT consent/accept|reject
+ *   consent_handled --> consent_handled: accept|reject again
+ *   consent_handled --> done: /oauth2/auth?consent_verifier (once; code minted)
+ *   login_handled --> done: login was rejected (error redirected)
+ * ```
+ */
+export type FlowState = 'login_requested' | 'login_handled' | 'consent_requested' | 'consent_handled' | 'done';
+
+/** The validated authorization request, kept for the whole flow. */
+export interface AuthorizeRequest {
+  readonly clientId: string;
+  readonly redirectUri: string;
+  /** RFC 6749 §4.1.3: if it was sent, the token request must send the same. */
+  readonly redirectUriSent: boolean;
+  readonly scope: readonly string[];
+  readonly audience: readonly string[];
+  readonly state?: string | undefined;
+  readonly nonce?: string | undefined;
+  readonly codeChallenge?: string | undefined;
+  readonly codeChallengeMethod?: 'S256' | 'plain' | undefined;
+  readonly prompt: readonly string[];
+  readonly maxAge?: number | undefined;
+  readonly loginHint?: string | undefined;
+  readonly acrValues: readonly string[];
+  readonly uiLocales: readonly string[];
+  readonly display?: string | undefined;
+  readonly idTokenHintClaims?: Readonly<Record<string, unknown>> | undefined;
+  /** The authorization URL as the client sent it (query form), for `request_url`. */
+  readonly requestUrl: string;
+}
+
+/** An error the login or consent app chose (`…/reject`), delivered to the client. */
+export interface Rejection {
+  readonly error: string;
+  readonly description: string;
+  readonly hint?: string | undefined;
+  readonly statusCode: number;
+}
+
+export interface LoginOutcome {
+  readonly subject: string;
+  readonly remember: boolean;
+  /** Seconds; 0 = `ttl.authentication_session`. */
+  readonly rememberFor: number;
+  readonly extendSessionLifespan: boolean;
+  readonly acr: string;
+  readonly amr: readonly string[];
+  readonly context?: unknown;
+  readonly forceSubjectIdentifier?: string | undefined;
+  readonly rejected?: Rejection | undefined;
+}
+
+export interface ConsentOutcome {
+  readonly grantScope: readonly string[];
+  readonly grantAudience: readonly string[];
+  readonly remember: boolean;
+  /** Seconds; 0 = forever. */
+  readonly rememberFor: number;
+  readonly accessTokenClaims: Readonly<Record<string, unknown>>;
+  readonly idTokenClaims: Readonly<Record<string, unknown>>;
+  readonly context?: unknown;
+  readonly rejected?: Rejection | undefined;
+}
+
+export interface Flow {
+  /** Also the consent request id and the token family id. */
+  readonly id: string;
+  readonly state: FlowState;
+  readonly clientId: string;
+  readonly request: AuthorizeRequest;
+  /** A remembered login covers this request: `skip: true`. */
+  readonly loginSkip: boolean;
+  /** The remembered subject when `loginSkip`, else "". */
+  readonly loginSubject: string;
+  /** The `sid`: the remembered session's, or a new one this flow creates. */
+  readonly sessionId: string;
+  /** When the remembered session authenticated (ms), for `auth_time` when skipping. */
+  readonly sessionAuthenticatedAt?: number | undefined;
+  readonly login?: LoginOutcome | undefined;
+  /** When the login happened (ms): now for a fresh login, the session's for a skipped one. */
+  readonly authenticatedAt?: number | undefined;
+  readonly consentSkip?: boolean | undefined;
+  readonly consent?: ConsentOutcome | undefined;
+  readonly requestedAt: number;
+  readonly expiresAt: number;
+}

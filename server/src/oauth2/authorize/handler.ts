@@ -1,0 +1,83 @@
+import { randomToken } from '../../lib/crypto.js';
+import { OAuth2Error } from '../../errors/oauth2-error.js';
+import { serverError } from '../../errors/catalog.js';
+import { redirect, type HandlerResult } from '../../lib/result.js';
+import type { AuthorizeRequest, Flow } from '../../flows/flow.js';
+import type { FlowDeps } from '../../flows/deps.js';
+import type { LoginSession } from '../../storage/ports.js';
+import { bindBrowser, currentSession, type BrowserCookies } from '../../flows/browser.js';
+import { mintSecret } from '../../flows/secrets.js';
+import { continueAfterLogin } from '../../flows/login/continue.js';
+import { continueAfterConsent } from '../../flows/consent/continue.js';
+import { checkAuthorizeRequest, type AuthorizeCheckDeps } from './request.js';
+import { errorRedirect, RedirectableError, withParams } from './redirect.js';
+
+export type AuthorizeDeps = FlowDeps & AuthorizeCheckDeps & { readonly errorUrl?: string | undefined };
+
+const loginRequired = (hint: string) =>
+  new OAuth2Error({ error: 'login_required', status: 400, description: 'The authorization server requires end-user authentication.', hint });
+
+/**
+ * OpenID Connect Core §3.1.2.3: whether a remembered login may stand in for a
+ * new one. prompt=login, an exceeded max_age, or an id_token_hint naming
+ * someone else all force the login page.
+ */
+function mayReuse(session: LoginSession | undefined, request: AuthorizeRequest, now: number): session is LoginSession {
+  if (!session) return false;
+  if (request.prompt.includes('login') || request.prompt.includes('select_account')) return false;
+  if (request.maxAge !== undefined && now - session.authenticatedAt > request.maxAge * 1000) return false;
+  const hinted = request.idTokenHintClaims?.['sub'];
+  return hinted === undefined || hinted === session.subject;
+}
+
+async function startFlow(params: Record<string, string>, cookies: BrowserCookies, deps: AuthorizeDeps): Promise<HandlerResult> {
+  const { request } = await checkAuthorizeRequest(params, deps);
+  const target = { redirectUri: request.redirectUri, state: request.state };
+  const now = deps.clock.now();
+  const session = await currentSession(deps, cookies);
+  const skip = mayReuse(session, request, now);
+  if (request.prompt.includes('none') && !skip) {
+    throw new RedirectableError(loginRequired(session ? 'The session does not satisfy max_age or id_token_hint.' : 'There is no session to use with prompt=none.'), target);
+  }
+  if (!deps.urls.login) throw new RedirectableError(serverError('urls.login is not configured.'), target);
+
+  const challenge = mintSecret();
+  const browser = bindBrowser(cookies);
+  const flow: Flow = {
+    id: randomToken(24),
+    state: 'login_requested',
+    clientId: request.clientId,
+    request,
+    loginSkip: skip,
+    loginSubject: skip ? session.subject : '',
+    sessionId: skip ? session.id : randomToken(24),
+    sessionAuthenticatedAt: skip ? session.authenticatedAt : undefined,
+    requestedAt: now,
+    expiresAt: now + deps.ttl.flow,
+  };
+  await deps.flows.create(flow, challenge.hash, browser.hash);
+  return redirect(withParams(deps.urls.login, { login_challenge: challenge.value }), browser.cookie ? [browser.cookie] : []);
+}
+
+/** Errors that cannot go to the client: to `urls.error` when configured, else shown as JSON. */
+function shown(err: OAuth2Error, deps: AuthorizeDeps): HandlerResult {
+  if (!deps.errorUrl) throw err;
+  return redirect(withParams(deps.errorUrl, { error: err.error, error_description: err.description, error_hint: err.hint }));
+}
+
+/**
+ * GET/POST /oauth2/auth: a new authorization request, or the browser coming
+ * back from the login app (`login_verifier`) or the consent app
+ * (`consent_verifier`).
+ */
+export async function authorize(params: Record<string, string>, cookies: BrowserCookies, deps: AuthorizeDeps): Promise<HandlerResult> {
+  try {
+    if (params['login_verifier'] !== undefined) return await continueAfterLogin(params, cookies, deps);
+    if (params['consent_verifier'] !== undefined) return await continueAfterConsent(params, cookies, deps);
+    return await startFlow(params, cookies, deps);
+  } catch (err) {
+    if (err instanceof RedirectableError) return redirect(errorRedirect(err.target, err.oauth, deps.issuer));
+    if (err instanceof OAuth2Error && err.status < 500) return shown(err, deps);
+    throw err;
+  }
+}

@@ -1,0 +1,104 @@
+import type { Client } from '../../clients/client.js';
+import { invalidRequest, invalidScope } from '../../errors/catalog.js';
+import { OAuth2Error } from '../../errors/oauth2-error.js';
+import type { ClientStore } from '../../storage/ports.js';
+import type { AuthorizeRequest } from '../../flows/flow.js';
+import type { IdTokenSigner } from '../../keys/signer.js';
+import { firstDisallowedAudience, firstDisallowedScope, parseScope, type ScopeStrategy } from '../scope.js';
+import { resolveRedirectUri } from './checks/redirect-uri.js';
+import { checkCodeChallenge, type PkcePolicy } from './checks/pkce.js';
+import { parseMaxAge, parsePrompt } from './checks/prompt.js';
+import { RedirectableError, type RedirectTarget } from './redirect.js';
+
+export interface AuthorizeCheckDeps {
+  readonly clients: Pick<ClientStore, 'get'>;
+  readonly scopeStrategy: ScopeStrategy;
+  readonly pkce: PkcePolicy;
+  readonly signer: Pick<IdTokenSigner, 'verifyHint'>;
+  /** Where `/oauth2/auth` is reached, for `request_url`. */
+  readonly authorizeUrl: string;
+}
+
+const unsupportedResponseType = (hint: string) =>
+  new OAuth2Error({ error: 'unsupported_response_type', status: 400, description: 'The authorization server does not support obtaining a token using this method.', hint });
+
+/** fosite's minimum for state and nonce: short values are likely not random. */
+const MIN_ENTROPY = 8;
+
+/**
+ * Validates an authorization request (RFC 6749 §4.1.1, OIDC Core §3.1.2.1,
+ * RFC 9700). Until client and redirect_uri are trusted, errors are thrown as
+ * they are (shown to the user); after that, as RedirectableError.
+ */
+export async function checkAuthorizeRequest(params: Record<string, string>, deps: AuthorizeCheckDeps): Promise<{ client: Client; request: AuthorizeRequest }> {
+  const clientId = params['client_id'];
+  if (!clientId) throw invalidRequest('The client_id parameter is missing.');
+  const client = await deps.clients.get(clientId);
+  if (!client) throw new OAuth2Error({ error: 'invalid_client', status: 401, description: 'The requested OAuth 2.0 client does not exist.' });
+  const redirect = resolveRedirectUri(client, params['redirect_uri']);
+  const target: RedirectTarget = { redirectUri: redirect.uri, state: params['state'] };
+  try {
+    return { client, request: await checkRest(params, client, redirect, deps) };
+  } catch (err) {
+    throw err instanceof OAuth2Error ? new RedirectableError(err, target) : err;
+  }
+}
+
+async function checkRest(
+  params: Record<string, string>,
+  client: Client,
+  redirect: { uri: string; sent: boolean },
+  deps: AuthorizeCheckDeps,
+): Promise<AuthorizeRequest> {
+  if (params['request'] !== undefined) throw new OAuth2Error({ error: 'request_not_supported', status: 400, description: 'Request objects are not supported.' });
+  if (params['request_uri'] !== undefined) throw new OAuth2Error({ error: 'request_uri_not_supported', status: 400, description: 'request_uri is not supported.' });
+  const responseType = params['response_type'];
+  if (!responseType) throw invalidRequest('The response_type parameter is missing.');
+  if (responseType !== 'code') throw unsupportedResponseType(`The response_type "${responseType}" is not supported; use "code".`);
+  if (!client.response_types.includes('code')) throw unsupportedResponseType('The client is not registered for response_type "code".');
+  if (params['response_mode'] !== undefined && params['response_mode'] !== 'query') {
+    throw invalidRequest(`The response_mode "${params['response_mode']}" is not supported; use "query".`);
+  }
+
+  const scope = parseScope(params['scope']);
+  const badScope = firstDisallowedScope(scope, parseScope(client.scope), deps.scopeStrategy);
+  if (badScope !== undefined) throw invalidScope(`The client may not request the scope "${badScope}".`);
+  const audience = parseScope(params['audience']);
+  const badAudience = firstDisallowedAudience(audience, client.audience);
+  if (badAudience !== undefined) throw invalidRequest(`The client may not request the audience "${badAudience}".`);
+
+  const state = params['state'];
+  if (state !== undefined && state.length < MIN_ENTROPY) throw invalidRequest(`state must be at least ${MIN_ENTROPY} characters long.`);
+  const nonce = params['nonce'];
+  if (nonce !== undefined && nonce.length < MIN_ENTROPY) throw invalidRequest(`nonce must be at least ${MIN_ENTROPY} characters long.`);
+  const pkce = checkCodeChallenge(client, params['code_challenge'], params['code_challenge_method'], deps.pkce);
+  // With PKCE, state is optional (RFC 9700 §2.1: PKCE protects against CSRF); without it, Hydra's rule holds.
+  if (state === undefined && pkce.codeChallenge === undefined) {
+    throw invalidRequest('The state parameter is required unless PKCE is used.');
+  }
+
+  let idTokenHintClaims: Record<string, unknown> | undefined;
+  if (params['id_token_hint']) {
+    idTokenHintClaims = await deps.signer.verifyHint(params['id_token_hint']);
+    if (!idTokenHintClaims) throw invalidRequest('The id_token_hint is not an ID token issued by this server.');
+  }
+
+  return {
+    clientId: client.client_id,
+    redirectUri: redirect.uri,
+    redirectUriSent: redirect.sent,
+    scope,
+    audience,
+    state,
+    nonce,
+    ...pkce,
+    prompt: parsePrompt(params['prompt']),
+    maxAge: parseMaxAge(params['max_age']),
+    loginHint: params['login_hint'],
+    acrValues: parseScope(params['acr_values']),
+    uiLocales: parseScope(params['ui_locales']),
+    display: params['display'],
+    idTokenHintClaims,
+    requestUrl: `${deps.authorizeUrl}?${new URLSearchParams(params).toString()}`,
+  };
+}

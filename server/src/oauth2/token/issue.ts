@@ -1,0 +1,70 @@
+import type { TokenResponse } from '@tessera/sdk';
+import type { Client } from '../../clients/client.js';
+import { lifespan } from '../../tokens/lifespans.js';
+import type { TokenRecord, TokenSession } from '../../tokens/token.js';
+import type { GrantDeps } from './deps.js';
+
+/** Claims the issuer sets; the consent's `session.id_token` cannot override them. */
+const RESERVED = new Set(['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti', 'auth_time', 'nonce', 'at_hash', 'c_hash', 'acr', 'amr', 'sid', 'azp', 'rat']);
+
+export function customClaims(claims: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(claims ?? {}).filter(([name]) => !RESERVED.has(name)));
+}
+
+export interface Issuance {
+  readonly grant: 'authorization_code' | 'refresh_token';
+  readonly client: Client;
+  readonly familyId: string;
+  readonly subject: string;
+  /** Scope of the access (and ID) token. */
+  readonly scope: readonly string[];
+  /** Scope the new refresh token keeps (RFC 6749 §6: narrowing applies to the access token). */
+  readonly refreshScope: readonly string[];
+  readonly audience: readonly string[];
+  readonly session: TokenSession;
+  readonly nonce?: string | undefined;
+}
+
+const seconds = (ms: number) => Math.floor(ms / 1000);
+
+/**
+ * Mints the access token, the refresh token (only with `offline_access` or
+ * `offline` and the client's refresh_token grant) and the ID token (only with
+ * `openid`), returning the response and the rows to store with it.
+ */
+export async function issueTokens(issuance: Issuance, deps: GrantDeps, now: number): Promise<{ response: TokenResponse; records: TokenRecord[] }> {
+  const { client, grant, scope } = issuance;
+  const accessTtl = lifespan(client, `${grant}_grant_access_token_lifespan`, deps.ttl.accessToken);
+  const { session } = issuance;
+  const base = { familyId: issuance.familyId, clientId: client.client_id, subject: issuance.subject, audience: issuance.audience, session, issuedAt: now, usedAt: null, revoked: false };
+  const access = deps.strategy.mint('access_token');
+  const records: TokenRecord[] = [{ ...base, signature: access.signature, kind: 'access_token', scope, expiresAt: now + accessTtl }];
+  const response: TokenResponse = { access_token: access.token, token_type: 'bearer', expires_in: seconds(accessTtl), scope: scope.join(' ') };
+
+  const offline = issuance.refreshScope.includes('offline_access') || issuance.refreshScope.includes('offline');
+  if (offline && client.grant_types.includes('refresh_token')) {
+    const refreshTtl = lifespan(client, `${grant}_grant_refresh_token_lifespan`, deps.ttl.refreshToken);
+    const refresh = deps.strategy.mint('refresh_token');
+    records.push({ ...base, signature: refresh.signature, kind: 'refresh_token', scope: issuance.refreshScope, expiresAt: now + refreshTtl });
+    response.refresh_token = refresh.token;
+  }
+
+  if (scope.includes('openid')) {
+    const idTtl = lifespan(client, `${grant}_grant_id_token_lifespan`, deps.ttl.idToken);
+    const claims: Record<string, unknown> = {
+      ...customClaims(session.idToken),
+      iss: deps.issuer,
+      sub: issuance.subject,
+      aud: [client.client_id],
+      iat: seconds(now),
+      exp: seconds(now + idTtl),
+      ...(session.authTime !== undefined ? { auth_time: seconds(session.authTime) } : {}),
+      ...(issuance.nonce ? { nonce: issuance.nonce } : {}),
+      ...(session.acr ? { acr: session.acr } : {}),
+      ...(session.amr && session.amr.length > 0 ? { amr: [...session.amr] } : {}),
+      ...(session.sid ? { sid: session.sid } : {}),
+    };
+    response.id_token = await deps.signer.sign(claims, access.token);
+  }
+  return { response, records };
+}

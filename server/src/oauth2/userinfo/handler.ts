@@ -1,0 +1,43 @@
+import { OAuth2Error } from '../../errors/oauth2-error.js';
+import { invalidToken } from '../../errors/catalog.js';
+import type { Clock } from '../../lib/clock.js';
+import type { HandlerResult } from '../../lib/result.js';
+import type { TokenStore } from '../../storage/ports.js';
+import type { TokenStrategy } from '../../tokens/hmac.js';
+import { isActive } from '../../tokens/token.js';
+import { customClaims } from '../token/issue.js';
+
+export interface UserinfoDeps {
+  readonly tokens: Pick<TokenStore, 'get'>;
+  readonly strategy: TokenStrategy;
+  readonly clock: Clock;
+}
+
+export interface UserinfoInput {
+  readonly authorization: string | undefined;
+  /** `access_token` in the query or body: refused (RFC 9700 §2.4 item 20, RFC 6750 §2.3). */
+  readonly tokenElsewhere: boolean;
+}
+
+const insufficientScope = (hint: string) =>
+  new OAuth2Error({ error: 'insufficient_scope', status: 403, description: 'The request requires higher privileges than provided by the access token.', hint });
+
+/**
+ * OpenID Connect Core §5.3: the subject and the claims the consent app put
+ * in `session.id_token`, for an active access token that was granted
+ * `openid`, presented as a Bearer header (RFC 6750 §2.1).
+ */
+export async function userinfo(input: UserinfoInput, deps: UserinfoDeps): Promise<HandlerResult> {
+  const header = input.authorization;
+  if (!header || !/^bearer /i.test(header)) {
+    throw invalidToken(input.tokenElsewhere ? 'Send the access token in the Authorization header, not the URL or body.' : 'No bearer token was sent.');
+  }
+  const token = header.slice(7).trim();
+  const signature = deps.strategy.verify('access_token', token);
+  const record = signature === undefined ? undefined : await deps.tokens.get(signature);
+  if (!record || record.kind !== 'access_token' || !isActive(record, deps.clock.now())) {
+    throw invalidToken('The access token is not active.');
+  }
+  if (!record.scope.includes('openid')) throw insufficientScope('The access token was not granted the "openid" scope.');
+  return { kind: 'json', body: { ...customClaims(record.session.idToken), sub: record.subject }, headers: { 'Cache-Control': 'no-store' } };
+}
