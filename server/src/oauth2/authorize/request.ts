@@ -34,7 +34,8 @@ export async function checkAuthorizeRequest(params: Record<string, string>, deps
   const clientId = params['client_id'];
   if (!clientId) throw invalidRequest('The client_id parameter is missing.');
   const client = await deps.clients.get(clientId);
-  if (!client) throw new OAuth2Error({ error: 'invalid_client', status: 401, description: 'The requested OAuth 2.0 client does not exist.' });
+  // 400, not 401: a 401 to a browser invites a credentials prompt, and there is no client authentication here.
+  if (!client) throw new OAuth2Error({ error: 'invalid_client', status: 400, description: 'The requested OAuth 2.0 client does not exist.' });
   const redirect = resolveRedirectUri(client, params['redirect_uri']);
   const target: RedirectTarget = { redirectUri: redirect.uri, state: params['state'] };
   try {
