@@ -21,6 +21,7 @@ import { loginHandlers } from './flows/login/admin.js';
 import { consentHandlers } from './flows/consent/admin.js';
 import { authorize, type AuthorizeDeps } from './oauth2/authorize/handler.js';
 import { userinfo } from './oauth2/userinfo/handler.js';
+import { sessionHandlers } from './sessions/handler.js';
 import { createAdminApp } from './http/admin.js';
 import { createPublicApp } from './http/public.js';
 import type { Lifecycle } from './http/health.js';
@@ -136,6 +137,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
         introspect: (request) => introspect(request, { tokens: storage.tokens, strategy, clock, issuer }),
         login: loginHandlers(flowDeps),
         consent: consentHandlers(flowDeps),
+        sessions: sessionHandlers({ clients: storage.clients, consents: storage.consents, loginSessions: storage.loginSessions }),
       }),
       close: () => storage.close(),
     };

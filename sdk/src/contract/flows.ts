@@ -103,3 +103,51 @@ export const ConsentChallengeQuery = z.object({
   consent_challenge: z.string().max(256).optional(),
   challenge: z.string().max(256).optional(),
 });
+
+/** Hydra's OAuth2ConsentSession: a consent given, as `GET /admin/oauth2/auth/sessions/consent` lists it. */
+export const OAuth2ConsentSession = z.object({
+  consent_request_id: z.string(),
+  grant_scope: z.array(z.string()),
+  grant_access_token_audience: z.array(z.string()),
+  session: z.object({ access_token: claims, id_token: claims }),
+  remember: z.boolean(),
+  /** Seconds; 0 = forever. */
+  remember_for: z.number().int(),
+  handled_at: z.string(),
+  context: z.unknown().optional(),
+  consent_request: z.object({
+    consent_request_id: z.string(),
+    client: OAuth2Client,
+    subject: z.string(),
+    requested_scope: z.array(z.string()),
+    requested_access_token_audience: z.array(z.string()),
+    login_session_id: z.string(),
+    acr: z.string(),
+    amr: z.array(z.string()),
+  }),
+});
+export type OAuth2ConsentSession = z.infer<typeof OAuth2ConsentSession>;
+
+export const ListConsentSessionsQuery = z.object({
+  subject: z.string().min(1, 'subject is required').max(255),
+  login_session_id: z.string().max(64).optional(),
+  page_size: z.coerce.number().int().min(1).max(500).default(250),
+  page_token: z.string().max(512).optional(),
+});
+export type ListConsentSessionsQuery = z.infer<typeof ListConsentSessionsQuery>;
+
+/** `DELETE /admin/oauth2/auth/sessions/consent`: subject + client, subject + all=true, or consent_request_id. */
+export const RevokeConsentSessionsQuery = z.object({
+  subject: z.string().max(255).optional(),
+  client: z.string().max(255).optional(),
+  all: z.enum(['true', 'false']).optional(),
+  consent_request_id: z.string().max(64).optional(),
+});
+export type RevokeConsentSessionsQuery = z.infer<typeof RevokeConsentSessionsQuery>;
+
+/** `DELETE /admin/oauth2/auth/sessions/login`: every session of a subject, or one by `sid`. */
+export const RevokeLoginSessionsQuery = z.object({
+  subject: z.string().max(255).optional(),
+  sid: z.string().max(64).optional(),
+});
+export type RevokeLoginSessionsQuery = z.infer<typeof RevokeLoginSessionsQuery>;

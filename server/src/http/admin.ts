@@ -7,7 +7,10 @@ import {
   ConsentChallengeQuery,
   CreateJsonWebKeySet,
   IntrospectionRequest,
+  ListConsentSessionsQuery,
   LoginChallengeQuery,
+  RevokeConsentSessionsQuery,
+  RevokeLoginSessionsQuery,
   RejectOAuth2Request,
   JsonPatchDocument,
   JsonWebKey,
@@ -20,6 +23,7 @@ import type { clientHandlers } from '../clients/handler.js';
 import type { keyHandlers } from '../keys/handler.js';
 import type { loginHandlers } from '../flows/login/admin.js';
 import type { consentHandlers } from '../flows/consent/admin.js';
+import type { sessionHandlers } from '../sessions/handler.js';
 import { invalidRequest } from '../errors/catalog.js';
 import type { HandlerResult } from '../lib/result.js';
 import { readJson } from './body.js';
@@ -37,6 +41,7 @@ export interface AdminDeps extends HealthDeps {
   readonly introspect: (request: IntrospectionRequest) => Promise<HandlerResult>;
   readonly login: ReturnType<typeof loginHandlers>;
   readonly consent: ReturnType<typeof consentHandlers>;
+  readonly sessions: ReturnType<typeof sessionHandlers>;
 }
 
 const loginChallenge = (ctx: Koa.Context) => {
@@ -99,6 +104,12 @@ export function createAdminApp(deps: AdminDeps): Koa {
     .get('/admin/oauth2/auth/requests/consent', route((ctx) => consent.get(consentChallenge(ctx))))
     .put('/admin/oauth2/auth/requests/consent/accept', route(async (ctx) => consent.accept(consentChallenge(ctx), await body(ctx, AcceptOAuth2ConsentRequest, 'consent acceptance'))))
     .put('/admin/oauth2/auth/requests/consent/reject', route(async (ctx) => consent.reject(consentChallenge(ctx), await rejectBody(ctx))));
+
+  const { sessions } = deps;
+  router
+    .get('/admin/oauth2/auth/sessions/consent', route((ctx) => sessions.listConsent(parseInput(ListConsentSessionsQuery, ctx.query, 'query'), ctx.path)))
+    .delete('/admin/oauth2/auth/sessions/consent', route((ctx) => sessions.revokeConsent(parseInput(RevokeConsentSessionsQuery, ctx.query, 'query'))))
+    .delete('/admin/oauth2/auth/sessions/login', route((ctx) => sessions.revokeLogin(parseInput(RevokeLoginSessionsQuery, ctx.query, 'query'))));
 
   router.post(
     '/admin/oauth2/introspect',

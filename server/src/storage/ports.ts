@@ -132,7 +132,8 @@ export interface LoginSessionStore {
   /** Inserts, or replaces the session with this id (a new login in the same browser). */
   save(session: LoginSession, secretHash: string): Promise<void>;
   bySecret(secretHash: string): Promise<LoginSession | undefined>;
-  delete(id: string): Promise<void>;
+  /** Ends sessions by sid or by subject; the sids ended. */
+  delete(filter: { readonly id: string } | { readonly subject: string }): Promise<string[]>;
 }
 
 /** A consent given (Hydra's consent session); remembered ones let later flows skip the consent app. */
@@ -146,15 +147,31 @@ export interface ConsentRecord {
   readonly grantAudience: readonly string[];
   readonly accessTokenClaims: Readonly<Record<string, unknown>>;
   readonly idTokenClaims: Readonly<Record<string, unknown>>;
+  /** What the request asked for, and how the user logged in (for listing consent sessions). */
+  readonly requestedScope: readonly string[];
+  readonly requestedAudience: readonly string[];
+  readonly acr: string;
+  readonly amr: readonly string[];
+  readonly context?: unknown;
   readonly remember: boolean;
   /** Epoch ms; null = forever. */
   readonly rememberUntil: number | null;
   readonly handledAt: number;
 }
 
+/** Which consents to revoke: one, a subject's for one client, or all of a subject's. */
+export type ConsentFilter = { readonly consentId: string } | { readonly subject: string; readonly clientId?: string | undefined };
+
 export interface ConsentStore {
   /** The newest remembered, unrevoked, unexpired consent of this subject for this client. */
   latestRemembered(subject: string, clientId: string, now: number): Promise<ConsentRecord | undefined>;
+  /** A subject's unrevoked consents, newest first, keyset-paginated by id within equal times. */
+  list(query: { subject: string; loginSessionId?: string | undefined; limit: number; offset: number }): Promise<{ items: ConsentRecord[]; total: number }>;
+  /**
+   * Revokes the consents and, in the same transaction, every token issued
+   * under them (a consent's id is its tokens' family id). The count revoked.
+   */
+  revoke(filter: ConsentFilter): Promise<number>;
 }
 
 export interface Storage {

@@ -199,6 +199,11 @@ export function consentToRow(c: ConsentRecord): ConsentRow {
       grantAudience: c.grantAudience,
       accessTokenClaims: c.accessTokenClaims,
       idTokenClaims: c.idTokenClaims,
+      requestedScope: c.requestedScope,
+      requestedAudience: c.requestedAudience,
+      acr: c.acr,
+      amr: c.amr,
+      context: c.context,
     }),
     remember: c.remember,
     remember_until: c.rememberUntil,
@@ -208,7 +213,10 @@ export function consentToRow(c: ConsentRecord): ConsentRow {
 }
 
 export function rowToConsent(row: ConsentRow): ConsentRecord {
-  const grant = JSON.parse(row.grant) as Pick<ConsentRecord, 'grantScope' | 'grantAudience' | 'accessTokenClaims' | 'idTokenClaims'>;
+  const grant = JSON.parse(row.grant) as Pick<
+    ConsentRecord,
+    'grantScope' | 'grantAudience' | 'accessTokenClaims' | 'idTokenClaims' | 'requestedScope' | 'requestedAudience' | 'acr' | 'amr' | 'context'
+  >;
   return {
     ...grant,
     id: row.id,

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { ConsentRecord, ConsentStore, LoginSession, LoginSessionStore } from '../ports.js';
+import type { ConsentFilter, ConsentRecord, ConsentStore, LoginSession, LoginSessionStore } from '../ports.js';
 import { rowToConsent, type ConsentRow } from './rows.js';
 
 interface LoginSessionRow {
@@ -32,21 +32,64 @@ export function createLoginSessionStore(db: Knex): LoginSessionStore {
       return { id: row.id, subject: row.subject, authenticatedAt: Number(row.authenticated_at), expiresAt: Number(row.expires_at) };
     },
 
-    async delete(id: string): Promise<void> {
-      await sessions().where('id', id).delete();
+    async delete(filter): Promise<string[]> {
+      const where = 'id' in filter ? { id: filter.id } : { subject: filter.subject };
+      return db.transaction(async (trx) => {
+        const ids = (await trx<LoginSessionRow>('oauth2_login_sessions').where(where).select('id')).map((r) => r.id);
+        if (ids.length > 0) await trx('oauth2_login_sessions').whereIn('id', ids).delete();
+        return ids;
+      });
     },
   };
 }
 
+/** Large IN lists are split so neither database meets its parameter limit. */
+const CHUNK = 500;
+
 export function createConsentStore(db: Knex): ConsentStore {
+  const consents = (k: Knex | Knex.Transaction = db) => k<ConsentRow>('oauth2_consents');
+
+  function matching(k: Knex | Knex.Transaction, filter: ConsentFilter) {
+    const q = consents(k).where('revoked', false);
+    if ('consentId' in filter) return q.where('id', filter.consentId);
+    q.where('subject', filter.subject);
+    if (filter.clientId !== undefined) q.where('client_id', filter.clientId);
+    return q;
+  }
+
   return {
     async latestRemembered(subject: string, clientId: string, now: number): Promise<ConsentRecord | undefined> {
-      const row = await db<ConsentRow>('oauth2_consents')
+      const row = await consents()
         .where({ subject, client_id: clientId, remember: true, revoked: false })
         .andWhere((q) => q.whereNull('remember_until').orWhere('remember_until', '>', now))
         .orderBy('handled_at', 'desc')
         .first();
       return row ? rowToConsent(row) : undefined;
+    },
+
+    async list({ subject, loginSessionId, limit, offset }) {
+      const base = () => {
+        const q = consents().where({ subject, revoked: false });
+        if (loginSessionId !== undefined) q.where('login_session_id', loginSessionId);
+        return q;
+      };
+      const [rows, count] = await Promise.all([
+        base().orderBy('handled_at', 'desc').orderBy('id', 'asc').limit(limit).offset(offset),
+        base().count<Array<{ n: number | string }>>({ n: '*' }),
+      ]);
+      return { items: rows.map(rowToConsent), total: Number(count[0]?.n ?? 0) };
+    },
+
+    async revoke(filter: ConsentFilter): Promise<number> {
+      return db.transaction(async (trx) => {
+        const ids = (await matching(trx, filter).select('id')).map((r) => r.id);
+        for (let i = 0; i < ids.length; i += CHUNK) {
+          const chunk = ids.slice(i, i + CHUNK);
+          await consents(trx).whereIn('id', chunk).update({ revoked: true });
+          await trx('oauth2_tokens').whereIn('family_id', chunk).where('revoked', false).update({ revoked: true });
+        }
+        return ids.length;
+      });
     },
   };
 }
