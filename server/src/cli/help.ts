@@ -23,6 +23,13 @@ Usage:
       get     ID
       delete  ID
 
+  tessera janitor [--tokens] [--requests] [--grants] [--keep-if-younger 24h]
+                  [--batch-size 1000] [--dsn DSN] [--config FILE]
+      Delete expired and revoked tokens (--tokens), expired login/consent
+      requests (--requests), expired login sessions and revoked consents
+      (--grants); all three when none is named. Rows younger than
+      --keep-if-younger past their end are kept. Safe while servers run.
+
   tessera version
   tessera help
 

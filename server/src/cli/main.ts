@@ -8,6 +8,7 @@ import { EXIT, UsageError } from './errors.js';
 import { serve } from './serve.js';
 import { migrate } from './migrate.js';
 import { AdminApiError, clients } from './clients.js';
+import { janitor } from './janitor.js';
 
 const options = {
   help: { type: 'boolean', short: 'h' },
@@ -29,6 +30,11 @@ const options = {
   'skip-consent': { type: 'boolean' },
   'page-size': { type: 'string' },
   'page-token': { type: 'string' },
+  tokens: { type: 'boolean' },
+  requests: { type: 'boolean' },
+  grants: { type: 'boolean' },
+  'keep-if-younger': { type: 'string' },
+  'batch-size': { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -54,6 +60,19 @@ async function run(argv: string[]): Promise<number> {
       return serve({ positionals: rest, dev: values.dev === true, config: values.config });
     case 'migrate':
       return migrate({ positionals: rest, dsn: values.dsn, config: values.config, dev: values.dev === true }, out);
+    case 'janitor':
+      return janitor(
+        {
+          dsn: values.dsn,
+          config: values.config,
+          tokens: values.tokens === true,
+          requests: values.requests === true,
+          grants: values.grants === true,
+          keepIfYounger: values['keep-if-younger'],
+          batchSize: values['batch-size'],
+        },
+        out,
+      );
     case 'clients':
       return clients({ positionals: rest, endpoint: values.endpoint, values }, out);
     default:

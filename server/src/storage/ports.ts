@@ -174,6 +174,18 @@ export interface ConsentStore {
   revoke(filter: ConsentFilter): Promise<number>;
 }
 
+/** What the janitor may delete; each call removes at most `batchSize` rows and says how many. */
+export interface JanitorStore {
+  /** Tokens expired before `cutoff`, and revoked ones issued before it. */
+  deleteTokens(cutoff: number, batchSize: number): Promise<number>;
+  /** Flows (login/consent requests) that expired before `cutoff`, whatever their state. */
+  deleteFlows(cutoff: number, batchSize: number): Promise<number>;
+  /** Login sessions that expired before `cutoff`. */
+  deleteLoginSessions(cutoff: number, batchSize: number): Promise<number>;
+  /** Revoked consents handled before `cutoff`. */
+  deleteConsents(cutoff: number, batchSize: number): Promise<number>;
+}
+
 export interface Storage {
   readonly dialect: 'sqlite' | 'postgres';
   readonly clients: ClientStore;
@@ -182,6 +194,7 @@ export interface Storage {
   readonly flows: FlowStore;
   readonly loginSessions: LoginSessionStore;
   readonly consents: ConsentStore;
+  readonly janitor: JanitorStore;
   /** Throws when the database does not answer within `timeoutMs`. */
   ping(timeoutMs: number): Promise<void>;
   close(): Promise<void>;

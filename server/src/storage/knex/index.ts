@@ -5,6 +5,7 @@ import { createKeyStore } from './key-store.js';
 import { createTokenStore } from './token-store.js';
 import { createFlowStore } from './flow-store.js';
 import { createConsentStore, createLoginSessionStore } from './session-store.js';
+import { createJanitorStore } from './janitor.js';
 
 export { migrateUp, migrateDown, migrationStatus, type MigrationStatus } from './migrate.js';
 export { connect, type Connection } from './connect.js';
@@ -19,6 +20,7 @@ export function createStorage(conn: Connection): Storage {
     flows: createFlowStore(knex),
     loginSessions: createLoginSessionStore(knex),
     consents: createConsentStore(knex),
+    janitor: createJanitorStore(knex),
     async ping(timeoutMs: number): Promise<void> {
       await knex.raw('select 1').timeout(timeoutMs, { cancel: conn.dialect === 'postgres' });
     },

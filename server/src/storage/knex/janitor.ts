@@ -1,0 +1,32 @@
+import type { Knex } from 'knex';
+import type { JanitorStore } from '../ports.js';
+
+/**
+ * Batched deletes: `DELETE … WHERE key IN (SELECT key … LIMIT n)`, which both
+ * SQLite and PostgreSQL run as one short statement, so no batch holds a lock
+ * long enough to stall serving.
+ */
+function batchDelete(db: Knex, table: string, key: string, where: (q: Knex.QueryBuilder) => void) {
+  return async (batchSize: number): Promise<number> => {
+    const victims = db(table).select(key).limit(batchSize);
+    where(victims);
+    return db(table).whereIn(key, victims).delete();
+  };
+}
+
+export function createJanitorStore(db: Knex): JanitorStore {
+  return {
+    deleteTokens: (cutoff, batchSize) =>
+      batchDelete(db, 'oauth2_tokens', 'signature', (q) =>
+        // Used codes and rotated refresh tokens stay until they expire: reuse detection needs them.
+        q.where('expires_at', '<', cutoff).orWhere((w) => w.where('revoked', true).andWhere('issued_at', '<', cutoff)),
+      )(batchSize),
+    deleteFlows: (cutoff, batchSize) => batchDelete(db, 'oauth2_flows', 'id', (q) => q.where('expires_at', '<', cutoff))(batchSize),
+    deleteLoginSessions: (cutoff, batchSize) =>
+      batchDelete(db, 'oauth2_login_sessions', 'id', (q) => q.where('expires_at', '<', cutoff))(batchSize),
+    // Only revoked ones: an unrevoked consent may still have live tokens, and revoking
+    // it later (DELETE …/sessions/consent) must find it to revoke them.
+    deleteConsents: (cutoff, batchSize) =>
+      batchDelete(db, 'oauth2_consents', 'id', (q) => q.where('revoked', true).andWhere('handled_at', '<', cutoff))(batchSize),
+  };
+}
