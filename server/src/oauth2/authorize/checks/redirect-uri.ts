@@ -1,21 +1,19 @@
 import type { Client } from '../../../clients/client.js';
 import { invalidRequest } from '../../../errors/catalog.js';
 
-const LOOPBACK_IPS = new Set(['127.0.0.1', '[::1]']);
+/** `http://127.0.0.1` or `http://[::1]`, an optional port, and the rest as written. */
+const LOOPBACK = /^http:\/\/(127\.0\.0\.1|\[::1\])(:\d{1,5})?([/?].*)?$/;
 
 /**
- * RFC 8252 §7.3: a native app's loopback redirect may use any port. The rest
- * of the URI (scheme, host, path, query) must match the registered one
- * exactly. `localhost` gets no such leeway (RFC 8252 §8.3 advises against it).
+ * RFC 8252 §7.3: a native app's loopback redirect may use any port; every
+ * other character must match the registered URI as written (no parsing, so
+ * no normalisation of case, dot segments or backslashes). `localhost` gets
+ * no such leeway (RFC 8252 §8.3 advises against it).
  */
 function loopbackMatch(requested: string, registered: string): boolean {
-  if (!URL.canParse(requested) || !URL.canParse(registered)) return false;
-  const a = new URL(requested);
-  const b = new URL(registered);
-  if (a.protocol !== 'http:' || b.protocol !== 'http:' || !LOOPBACK_IPS.has(a.hostname) || a.hostname !== b.hostname) return false;
-  a.port = '';
-  b.port = '';
-  return a.href === b.href && !requested.includes('#');
+  const a = LOOPBACK.exec(requested);
+  const b = LOOPBACK.exec(registered);
+  return !!a && !!b && a[1] === b[1] && (a[3] ?? '') === (b[3] ?? '');
 }
 
 /**
