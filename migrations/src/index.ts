@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as initial from './20261123000000_initial.js';
 import * as tokens from './20261123010000_tokens.js';
 import * as flows from './20261123020000_flows.js';
+import * as logout from './20261123030000_logout.js';
 
 export interface Migration {
   readonly name: string;
@@ -14,4 +15,5 @@ export const migrations: readonly Migration[] = [
   { name: '20261123000000_initial', ...initial },
   { name: '20261123010000_tokens', ...tokens },
   { name: '20261123020000_flows', ...flows },
+  { name: '20261123030000_logout', ...logout },
 ];

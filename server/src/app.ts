@@ -22,6 +22,10 @@ import { consentHandlers } from './flows/consent/admin.js';
 import { authorize, type AuthorizeDeps } from './oauth2/authorize/handler.js';
 import { userinfo } from './oauth2/userinfo/handler.js';
 import { sessionHandlers } from './sessions/handler.js';
+import { createBackchannelNotifier, type BackchannelNotifier } from './sessions/backchannel.js';
+import type { LogoutDeps } from './flows/logout/deps.js';
+import { logoutHandlers } from './flows/logout/admin.js';
+import { endSession } from './flows/logout/handler.js';
 import { createAdminApp } from './http/admin.js';
 import { createPublicApp } from './http/public.js';
 import type { Lifecycle } from './http/health.js';
@@ -32,6 +36,8 @@ export interface Tessera {
   readonly adminApp: Koa;
   readonly storage: Storage;
   readonly lifecycle: Lifecycle;
+  /** Back-channel logout deliveries; `drain()` waits for those under way. */
+  readonly notifier: BackchannelNotifier;
   close(): Promise<void>;
 }
 
@@ -113,6 +119,20 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
         allowPlain: false,
       },
     };
+    const notifier = createBackchannelNotifier({ signer, issuer, clock, logger });
+    const logoutDeps: LogoutDeps = {
+      clients: storage.clients,
+      logouts: storage.logouts,
+      loginSessions: storage.loginSessions,
+      sessionClients: storage.sessionClients,
+      signer,
+      notifier,
+      clock,
+      issuer,
+      endSessionUrl: `${publicBase}/oauth2/sessions/logout`,
+      urls: { logout: config.urls.logout, postLogoutRedirect: config.urls.post_logout_redirect },
+      ttl: { flow: config.ttl.login_consent_request },
+    };
     const lifecycle: Lifecycle = { draining: false };
     const common = { logger, exposeDebug: config.oauth2.expose_internal_errors, storage, lifecycle };
 
@@ -128,6 +148,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
         revoke: (request, authorization) => revoke(request, authorization, { clients: storage.clients, tokens: storage.tokens, strategy }),
         authorize: (params, cookies) => authorize(params, cookies, authorizeDeps),
         userinfo: (input) => userinfo(input, { tokens: storage.tokens, strategy, clock }),
+        endSession: (params, cookies) => endSession(params, cookies, logoutDeps),
         secureCookies: issuer.startsWith('https:'),
       }),
       adminApp: createAdminApp({
@@ -137,9 +158,20 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
         introspect: (request) => introspect(request, { tokens: storage.tokens, strategy, clock, issuer }),
         login: loginHandlers(flowDeps),
         consent: consentHandlers(flowDeps),
-        sessions: sessionHandlers({ clients: storage.clients, consents: storage.consents, loginSessions: storage.loginSessions }),
+        sessions: sessionHandlers({
+          clients: storage.clients,
+          consents: storage.consents,
+          loginSessions: storage.loginSessions,
+          sessionClients: storage.sessionClients,
+          notifier,
+        }),
+        logout: logoutHandlers(logoutDeps),
       }),
-      close: () => storage.close(),
+      notifier,
+      async close() {
+        await notifier.drain();
+        await storage.close();
+      },
     };
   } catch (err) {
     await storage.close();

@@ -151,3 +151,21 @@ export const RevokeLoginSessionsQuery = z.object({
   sid: z.string().max(64).optional(),
 });
 export type RevokeLoginSessionsQuery = z.infer<typeof RevokeLoginSessionsQuery>;
+
+/** Hydra's OAuth2LogoutRequest, as the logout app reads it. */
+export const OAuth2LogoutRequest = z.object({
+  challenge: z.string(),
+  subject: z.string(),
+  sid: z.string(),
+  request_url: z.string(),
+  rp_initiated: z.boolean(),
+  client: OAuth2Client.optional(),
+  requested_at: z.string(),
+  expires_at: z.string(),
+});
+export type OAuth2LogoutRequest = z.infer<typeof OAuth2LogoutRequest>;
+
+export const LogoutChallengeQuery = z.object({
+  logout_challenge: z.string().max(256).optional(),
+  challenge: z.string().max(256).optional(),
+});

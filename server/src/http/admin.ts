@@ -9,6 +9,7 @@ import {
   IntrospectionRequest,
   ListConsentSessionsQuery,
   LoginChallengeQuery,
+  LogoutChallengeQuery,
   RevokeConsentSessionsQuery,
   RevokeLoginSessionsQuery,
   RejectOAuth2Request,
@@ -24,6 +25,7 @@ import type { keyHandlers } from '../keys/handler.js';
 import type { loginHandlers } from '../flows/login/admin.js';
 import type { consentHandlers } from '../flows/consent/admin.js';
 import type { sessionHandlers } from '../sessions/handler.js';
+import type { logoutHandlers } from '../flows/logout/admin.js';
 import { invalidRequest } from '../errors/catalog.js';
 import type { HandlerResult } from '../lib/result.js';
 import { readJson } from './body.js';
@@ -42,6 +44,7 @@ export interface AdminDeps extends HealthDeps {
   readonly login: ReturnType<typeof loginHandlers>;
   readonly consent: ReturnType<typeof consentHandlers>;
   readonly sessions: ReturnType<typeof sessionHandlers>;
+  readonly logout: ReturnType<typeof logoutHandlers>;
 }
 
 const loginChallenge = (ctx: Koa.Context) => {
@@ -51,6 +54,10 @@ const loginChallenge = (ctx: Koa.Context) => {
 const consentChallenge = (ctx: Koa.Context) => {
   const q = parseInput(ConsentChallengeQuery, ctx.query, 'query');
   return q.consent_challenge ?? q.challenge;
+};
+const logoutChallenge = (ctx: Koa.Context) => {
+  const q = parseInput(LogoutChallengeQuery, ctx.query, 'query');
+  return q.logout_challenge ?? q.challenge;
 };
 /** Reject bodies are optional: an empty body means "access_denied". */
 const rejectBody = async (ctx: Koa.Context) => parseInput(RejectOAuth2Request, (await readJson(ctx)) ?? {}, 'rejection');
@@ -105,7 +112,11 @@ export function createAdminApp(deps: AdminDeps): Koa {
     .put('/admin/oauth2/auth/requests/consent/accept', route(async (ctx) => consent.accept(consentChallenge(ctx), await body(ctx, AcceptOAuth2ConsentRequest, 'consent acceptance'))))
     .put('/admin/oauth2/auth/requests/consent/reject', route(async (ctx) => consent.reject(consentChallenge(ctx), await rejectBody(ctx))));
 
-  const { sessions } = deps;
+  const { sessions, logout } = deps;
+  router
+    .get('/admin/oauth2/auth/requests/logout', route((ctx) => logout.get(logoutChallenge(ctx))))
+    .put('/admin/oauth2/auth/requests/logout/accept', route((ctx) => logout.accept(logoutChallenge(ctx))))
+    .put('/admin/oauth2/auth/requests/logout/reject', route((ctx) => logout.reject(logoutChallenge(ctx))));
   router
     .get('/admin/oauth2/auth/sessions/consent', route((ctx) => sessions.listConsent(parseInput(ListConsentSessionsQuery, ctx.query, 'query'), ctx.path)))
     .delete('/admin/oauth2/auth/sessions/consent', route((ctx) => sessions.revokeConsent(parseInput(RevokeConsentSessionsQuery, ctx.query, 'query'))))

@@ -22,6 +22,7 @@ export interface PublicDeps extends HealthDeps {
   readonly revoke: (request: RevocationRequest, authorization: string | undefined) => Promise<HandlerResult>;
   readonly authorize: (params: Record<string, string>, cookies: BrowserCookies) => Promise<HandlerResult>;
   readonly userinfo: (input: UserinfoInput) => Promise<HandlerResult>;
+  readonly endSession: (params: Record<string, string>, cookies: BrowserCookies) => Promise<HandlerResult>;
   readonly secureCookies: boolean;
 }
 
@@ -46,7 +47,9 @@ export function createPublicApp(deps: PublicDeps): Koa {
   const cookieOptions = { secureCookies: deps.secureCookies };
   router
     .get('/oauth2/auth', route((ctx) => deps.authorize(parseParams(ctx.querystring), browserCookies(ctx)), cookieOptions))
-    .post('/oauth2/auth', route(async (ctx) => deps.authorize(await readForm(ctx), browserCookies(ctx)), cookieOptions));
+    .post('/oauth2/auth', route(async (ctx) => deps.authorize(await readForm(ctx), browserCookies(ctx)), cookieOptions))
+    .get('/oauth2/sessions/logout', route((ctx) => deps.endSession(parseParams(ctx.querystring), browserCookies(ctx)), cookieOptions))
+    .post('/oauth2/sessions/logout', route(async (ctx) => deps.endSession(await readForm(ctx), browserCookies(ctx)), cookieOptions));
 
   const userinfoRoute = route(async (ctx) => {
     const form = ctx.method === 'POST' ? await readForm(ctx) : {};

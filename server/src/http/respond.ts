@@ -31,6 +31,19 @@ export function respond(ctx: Context, result: HandlerResult, options: RespondOpt
       // koa turns a null body into 204; an empty 200 (RFC 7009 §2.2) needs an empty string.
       ctx.body = ctx.status === 204 ? null : '';
       return;
+    case 'html':
+      ctx.status = result.status ?? 200;
+      for (const cookie of result.cookies ?? []) ctx.append('Set-Cookie', serializeCookie(cookie, options.secureCookies));
+      // Pages this server renders: no scripts, no framing, no referrer, no caching (RFC 9700 §4.16, §4.2).
+      ctx.set({
+        'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; frame-src *; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+        'X-Frame-Options': 'DENY',
+        'Referrer-Policy': 'no-referrer',
+        'Cache-Control': 'no-store',
+      });
+      ctx.type = 'text/html; charset=utf-8';
+      ctx.body = result.body;
+      return;
     case 'redirect':
       ctx.status = result.status ?? 302;
       for (const cookie of result.cookies ?? []) ctx.append('Set-Cookie', serializeCookie(cookie, options.secureCookies));

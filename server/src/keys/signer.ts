@@ -11,8 +11,11 @@ import { ID_TOKEN_SET, type KeyService } from './service.js';
  * another process is picked up within `CACHE_MS`.
  */
 export interface IdTokenSigner {
-  /** Signs; with `accessToken`, adds `at_hash` (OIDC Core §3.1.3.6) for the signing algorithm. */
-  sign(claims: Record<string, unknown>, accessToken?: string): Promise<string>;
+  /**
+   * Signs; with `accessToken`, adds `at_hash` (OIDC Core §3.1.3.6) for the
+   * signing algorithm; `typ` defaults to JWT (logout tokens use logout+jwt).
+   */
+  sign(claims: Record<string, unknown>, options?: { accessToken?: string; typ?: string }): Promise<string>;
   /** The claims of an ID token this issuer signed, expired or not (OIDC Core §3.1.2.1); undefined otherwise. */
   verifyHint(token: string): Promise<Record<string, unknown> | undefined>;
 }
@@ -39,10 +42,11 @@ export function createIdTokenSigner(keys: KeyService, issuer: string, clock: Clo
   }
 
   return {
-    async sign(claims, accessToken) {
+    async sign(claims, options = {}) {
       const { key, kid, alg } = await signingKey();
+      const { accessToken, typ = 'JWT' } = options;
       const payload = accessToken === undefined ? claims : { ...claims, at_hash: halfHash(accessToken, alg) };
-      return new SignJWT(payload).setProtectedHeader({ alg, kid, typ: 'JWT' }).sign(key);
+      return new SignJWT(payload).setProtectedHeader({ alg, kid, typ }).sign(key);
     },
 
     async verifyHint(token) {

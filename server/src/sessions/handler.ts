@@ -7,7 +7,8 @@ import type {
 import { toWire } from '../clients/mapper.js';
 import { invalidRequest } from '../errors/catalog.js';
 import { empty, json, type HandlerResult } from '../lib/result.js';
-import type { ClientStore, ConsentRecord, ConsentStore, LoginSessionStore } from '../storage/ports.js';
+import type { ClientStore, ConsentRecord, ConsentStore, LoginSessionStore, SessionClients } from '../storage/ports.js';
+import type { BackchannelNotifier } from './backchannel.js';
 
 /*
  * /admin/oauth2/auth/sessions/{consent,login} (Hydra v2): what users granted
@@ -18,6 +19,8 @@ export interface SessionDeps {
   readonly clients: Pick<ClientStore, 'get'>;
   readonly consents: ConsentStore;
   readonly loginSessions: LoginSessionStore;
+  readonly sessionClients: SessionClients;
+  readonly notifier: BackchannelNotifier;
 }
 
 const encodeOffset = (n: number) => Buffer.from(String(n)).toString('base64url');
@@ -81,10 +84,15 @@ export function sessionHandlers(deps: SessionDeps) {
       return empty();
     },
 
+    /** Ends the sessions, then tells every client that took part (back-channel logout, in the background). */
     async revokeLogin(query: RevokeLoginSessionsQuery): Promise<HandlerResult> {
-      if (query.sid) await deps.loginSessions.delete({ id: query.sid });
-      else if (query.subject) await deps.loginSessions.delete({ subject: query.subject });
-      else throw invalidRequest('Name the sessions to end: subject or sid.');
+      const filter = query.sid ? { id: query.sid } : query.subject ? { subject: query.subject } : undefined;
+      if (!filter) throw invalidRequest('Name the sessions to end: subject or sid.');
+      const ended = await deps.loginSessions.delete(filter);
+      for (const { clientId, subject, sid } of await deps.sessionClients.clientsOfSessions(ended)) {
+        const client = await deps.clients.get(clientId);
+        if (client) deps.notifier.notify(client, subject, sid);
+      }
       return empty();
     },
   };

@@ -174,6 +174,41 @@ export interface ConsentStore {
   revoke(filter: ConsentFilter): Promise<number>;
 }
 
+/** An RP-initiated logout on its way through the logout app. */
+export interface LogoutRequest {
+  readonly id: string;
+  readonly status: 'requested' | 'handled' | 'done';
+  readonly subject: string;
+  /** The login session to end. */
+  readonly sid: string;
+  /** The client named by id_token_hint or client_id, if any. */
+  readonly clientId?: string | undefined;
+  /** Validated against the client's post_logout_redirect_uris. */
+  readonly postLogoutRedirectUri?: string | undefined;
+  /** The RP's `state`, returned with the post-logout redirect. */
+  readonly state?: string | undefined;
+  readonly rpInitiated: boolean;
+  readonly requestUrl: string;
+  readonly requestedAt: number;
+  readonly expiresAt: number;
+}
+
+export interface LogoutStore {
+  create(request: LogoutRequest, challengeHash: string, browserHash: string): Promise<void>;
+  find(by: 'challenge' | 'verifier', hash: string): Promise<{ request: LogoutRequest; browser: string } | undefined>;
+  /** requested → handled with a verifier (again allowed while handled); `false` once done. */
+  accept(id: string, verifierHash: string): Promise<boolean>;
+  /** handled → done, once. */
+  finish(id: string): Promise<boolean>;
+  /** Deletes a request the user declined. */
+  delete(id: string): Promise<void>;
+}
+
+/** Which clients took part in a login session, for front- and back-channel logout. */
+export interface SessionClients {
+  clientsOfSessions(sids: readonly string[]): Promise<Array<{ sid: string; clientId: string; subject: string }>>;
+}
+
 /** What the janitor may delete; each call removes at most `batchSize` rows and says how many. */
 export interface JanitorStore {
   /** Tokens expired before `cutoff`, and revoked ones issued before it. */
@@ -195,6 +230,8 @@ export interface Storage {
   readonly loginSessions: LoginSessionStore;
   readonly consents: ConsentStore;
   readonly janitor: JanitorStore;
+  readonly logouts: LogoutStore;
+  readonly sessionClients: SessionClients;
   /** Throws when the database does not answer within `timeoutMs`. */
   ping(timeoutMs: number): Promise<void>;
   close(): Promise<void>;

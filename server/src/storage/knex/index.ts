@@ -6,6 +6,7 @@ import { createTokenStore } from './token-store.js';
 import { createFlowStore } from './flow-store.js';
 import { createConsentStore, createLoginSessionStore } from './session-store.js';
 import { createJanitorStore } from './janitor.js';
+import { createLogoutStore, createSessionClients } from './logout-store.js';
 
 export { migrateUp, migrateDown, migrationStatus, type MigrationStatus } from './migrate.js';
 export { connect, type Connection } from './connect.js';
@@ -21,6 +22,8 @@ export function createStorage(conn: Connection): Storage {
     loginSessions: createLoginSessionStore(knex),
     consents: createConsentStore(knex),
     janitor: createJanitorStore(knex),
+    logouts: createLogoutStore(knex),
+    sessionClients: createSessionClients(knex),
     async ping(timeoutMs: number): Promise<void> {
       await knex.raw('select 1').timeout(timeoutMs, { cancel: conn.dialect === 'postgres' });
     },

@@ -21,7 +21,9 @@ export function createJanitorStore(db: Knex): JanitorStore {
         // Used codes and rotated refresh tokens stay until they expire: reuse detection needs them.
         q.where('expires_at', '<', cutoff).orWhere((w) => w.where('revoked', true).andWhere('issued_at', '<', cutoff)),
       )(batchSize),
-    deleteFlows: (cutoff, batchSize) => batchDelete(db, 'oauth2_flows', 'id', (q) => q.where('expires_at', '<', cutoff))(batchSize),
+    deleteFlows: async (cutoff, batchSize) =>
+      (await batchDelete(db, 'oauth2_flows', 'id', (q) => q.where('expires_at', '<', cutoff))(batchSize)) +
+      (await batchDelete(db, 'oauth2_logouts', 'id', (q) => q.where('expires_at', '<', cutoff))(batchSize)),
     deleteLoginSessions: (cutoff, batchSize) =>
       batchDelete(db, 'oauth2_login_sessions', 'id', (q) => q.where('expires_at', '<', cutoff))(batchSize),
     // Only revoked ones: an unrevoked consent may still have live tokens, and revoking

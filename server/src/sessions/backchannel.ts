@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Client } from '../clients/client.js';
+import type { IdTokenSigner } from '../keys/signer.js';
+import type { Clock } from '../lib/clock.js';
+
+/**
+ * OpenID Connect Back-Channel Logout 1.0: a signed logout token POSTed to
+ * each client's backchannel_logout_uri. Delivery never blocks the user: it
+ * runs after the response, is retried a bounded number of times with
+ * backoff, and failures are logged (without the token).
+ */
+export interface BackchannelNotifier {
+  notify(client: Client, subject: string, sid: string): void;
+  /** Resolves when every delivery under way has finished (shutdown, tests). */
+  drain(): Promise<void>;
+}
+
+export interface BackchannelDeps {
+  readonly signer: Pick<IdTokenSigner, 'sign'>;
+  readonly issuer: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly attempts?: number;
+  readonly timeoutMs?: number;
+  readonly backoffMs?: number;
+}
+
+const EVENT = 'http://schemas.openid.net/event/backchannel-logout';
+
+export function createBackchannelNotifier(deps: BackchannelDeps): BackchannelNotifier {
+  const attempts = deps.attempts ?? 3;
+  const timeoutMs = deps.timeoutMs ?? 5000;
+  const backoffMs = deps.backoffMs ?? 500;
+  const pending = new Set<Promise<void>>();
+
+  async function deliver(client: Client, subject: string, sid: string): Promise<void> {
+    const uri = client.backchannel_logout_uri;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      const now = Math.floor(deps.clock.now() / 1000);
+      // §2.4: iss, aud, iat, exp, jti, events, sub and/or sid; never a nonce.
+      const token = await deps.signer.sign(
+        { iss: deps.issuer, aud: client.client_id, iat: now, exp: now + 120, jti: randomUUID(), events: { [EVENT]: {} }, sub: subject, sid },
+        { typ: 'logout+jwt' },
+      );
+      try {
+        const res = await fetch(uri, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ logout_token: token }).toString(),
+          redirect: 'manual',
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        if (res.ok) return;
+        deps.logger.warn({ client_id: client.client_id, status: res.status, attempt }, 'back-channel logout refused');
+      } catch (err) {
+        deps.logger.warn({ client_id: client.client_id, reason: (err as Error).name, attempt }, 'back-channel logout failed');
+      }
+      if (attempt < attempts) await new Promise((r) => setTimeout(r, backoffMs * 4 ** (attempt - 1)));
+    }
+    deps.logger.error({ client_id: client.client_id }, 'back-channel logout gave up');
+  }
+
+  return {
+    notify(client, subject, sid) {
+      if (!client.backchannel_logout_uri) return;
+      const p = deliver(client, subject, sid).finally(() => pending.delete(p));
+      pending.add(p);
+    },
+    async drain() {
+      await Promise.all([...pending]);
+    },
+  };
+}
