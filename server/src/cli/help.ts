@@ -1,8 +1,10 @@
 export const HELP = `tessera — headless OAuth 2.0 and OpenID Connect server (Ory Hydra v2 wire-compatible)
 
 Usage:
-  tessera serve all|public|admin [--dev] [--config FILE]
+  tessera serve all|public|admin [--dev] [--config FILE] [--workers N|auto]
       Serve the public API (:4444) and/or the admin API (:4445).
+      --workers  N processes sharing the ports (node:cluster; auto = CPU
+                 count); a worker that dies is replaced; SIGTERM drains all.
       --dev      SQLite in ./data, migrations run automatically, a generated
                  system secret, issuer http://127.0.0.1:4444, login and consent
                  URLs of the bundled app on http://127.0.0.1:3000. Never in production.

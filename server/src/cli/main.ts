@@ -30,6 +30,7 @@ const options = {
   'skip-consent': { type: 'boolean' },
   'page-size': { type: 'string' },
   'page-token': { type: 'string' },
+  workers: { type: 'string' },
   tokens: { type: 'boolean' },
   requests: { type: 'boolean' },
   grants: { type: 'boolean' },
@@ -57,7 +58,7 @@ async function run(argv: string[]): Promise<number> {
       out(VERSION);
       return EXIT.ok;
     case 'serve':
-      return serve({ positionals: rest, dev: values.dev === true, config: values.config });
+      return serve({ positionals: rest, dev: values.dev === true, config: values.config, workers: values.workers });
     case 'migrate':
       return migrate({ positionals: rest, dsn: values.dsn, config: values.config, dev: values.dev === true }, out);
     case 'janitor':

@@ -2,12 +2,15 @@ import { loadConfig } from '../config/load.js';
 import { createLogger } from '../logger.js';
 import { createTessera } from '../app.js';
 import { listen, type Listener } from '../http/listen.js';
+import cluster from 'node:cluster';
 import { UsageError } from './errors.js';
+import { parseWorkers, runPrimary } from './cluster.js';
 
 export interface ServeArgs {
   readonly positionals: readonly string[];
   readonly dev: boolean;
   readonly config: string | undefined;
+  readonly workers: string | undefined;
 }
 
 const WHAT = ['all', 'public', 'admin'] as const;
@@ -17,9 +20,12 @@ type What = (typeof WHAT)[number];
 export async function serve(args: ServeArgs): Promise<number> {
   const what = args.positionals[0] as What | undefined;
   if (!what || !WHAT.includes(what)) throw new UsageError('serve needs one of: all, public, admin');
+  const workers = parseWorkers(args.workers);
+  // The primary validates the configuration (and, with --dev, writes the secret once) before forking.
   const config = loadConfig({ file: args.config, dev: args.dev });
   const logger = createLogger(config.log.level);
-  if (config.dev) logger.warn('running with --dev: never use this in production');
+  if (workers !== undefined && cluster.isPrimary) return runPrimary(workers, logger);
+  if (config.dev && cluster.isPrimary) logger.warn('running with --dev: never use this in production');
 
   const tessera = await createTessera(config, { logger });
   const listeners: Listener[] = [];
@@ -52,5 +58,7 @@ export async function serve(args: ServeArgs): Promise<number> {
   await Promise.all(listeners.map((l) => l.close()));
   await tessera.close();
   logger.info('stopped');
+  // A cluster worker's IPC channel would keep it alive.
+  if (cluster.isWorker) cluster.worker?.disconnect();
   return 0;
 }

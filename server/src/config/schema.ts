@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../lib/duration.js';
+import { dsnOptions } from '../lib/dsn.js';
 
 /*
  * One schema for the merged YAML + environment configuration. Keys and
@@ -54,7 +55,14 @@ export const ConfigSchema = z.object({
     .refine(
       (s) => s === 'memory' || /^sqlite:\/\/.+/.test(s) || /^postgres(ql)?:\/\/.+/.test(s),
       'must be memory, sqlite://<path> or postgres://user:pass@host:port/db',
-    ),
+    )
+    .superRefine((s, ctx) => {
+      try {
+        dsnOptions(s);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }),
   dev: flag.default(false),
   serve: z
     .object({

@@ -14,10 +14,18 @@ function fromHttpError(err: unknown): unknown {
   return err;
 }
 
-/** Pool exhaustion and refused connections: the caller may retry; say 503, not 500. */
+/**
+ * The database is away (refused, restarting, pool exhausted, a statement
+ * cancelled by statement_timeout): the caller may retry, so 503, not 500.
+ * PostgreSQL classes 08 (connection exception) and 57 (operator
+ * intervention: shutdown, cancel) and SQLITE_BUSY count.
+ */
 function isDatabaseUnavailable(err: unknown): boolean {
-  const e = err as { name?: string; code?: string } | null;
-  return e?.name === 'KnexTimeoutError' || e?.code === 'ECONNREFUSED' || e?.code === '57P01' || e?.code === '57P03';
+  const e = err as { name?: string; code?: string; message?: string } | null;
+  if (!e) return false;
+  if (e.name === 'KnexTimeoutError' || e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.code === 'SQLITE_BUSY') return true;
+  if (typeof e.code === 'string' && /^(08|57)/.test(e.code)) return true;
+  return /Connection terminated|not queryable|timeout exceeded when trying to connect/i.test(e.message ?? '');
 }
 
 /** RFC 6749 §5.2 (client authentication) and RFC 6750 §3 (bearer tokens). */
@@ -39,7 +47,10 @@ export function errorHandler(logger: Logger, exposeDebug: boolean): Middleware {
       if (ctx.status === 404 && ctx.body === undefined) throw notFound('No route matches this path.');
     } catch (caught) {
       const rendered = renderError(fromHttpError(caught), exposeDebug);
-      if (rendered.status >= 500) {
+      if (rendered.status === 503) {
+        // Expected while the database is away; one line, no stack.
+        logger.warn({ request_id: ctx.state['requestId'], reason: (caught as Error).message }, 'temporarily unavailable');
+      } else if (rendered.status >= 500) {
         logger.error({ err: caught, request_id: ctx.state['requestId'] }, 'request failed');
       }
       ctx.status = rendered.status;

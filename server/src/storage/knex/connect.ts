@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import knex, { type Knex } from 'knex';
+import { driverDsn, dsnOptions, type DsnOptions } from '../../lib/dsn.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -23,11 +24,12 @@ interface SqliteHandle {
 function configureSqlite(
   conn: SqliteHandle,
   wal: boolean,
-  deadline: number,
+  busyTimeoutMs: number,
   done: (err: Error | null, conn: SqliteHandle) => void,
+  deadline = Date.now() + busyTimeoutMs,
 ): void {
   try {
-    conn.pragma('busy_timeout = 10000');
+    conn.pragma(`busy_timeout = ${Math.round(busyTimeoutMs)}`);
     if (wal) conn.pragma('journal_mode = WAL');
     conn.pragma('synchronous = NORMAL');
     conn.pragma('foreign_keys = ON');
@@ -35,7 +37,7 @@ function configureSqlite(
   } catch (err) {
     const busy = /SQLITE_BUSY|database is locked/.test(String((err as { code?: string }).code ?? err));
     if (!busy || Date.now() > deadline) done(err as Error, conn);
-    else setTimeout(() => configureSqlite(conn, wal, deadline, done), 25 + Math.random() * 50);
+    else setTimeout(() => configureSqlite(conn, wal, busyTimeoutMs, done, deadline), 25 + Math.random() * 50);
   }
 }
 
@@ -44,7 +46,7 @@ function configureSqlite(
  * process crashes (not power loss) and is what makes SQLite inserts cheap
  * (DESIGN.md, performance budget); foreign keys are off by default in SQLite.
  */
-function sqlite(filename: string): Knex.Config {
+function sqlite(filename: string, options: DsnOptions): Knex.Config {
   return {
     client: 'better-sqlite3',
     connection: { filename },
@@ -53,38 +55,36 @@ function sqlite(filename: string): Knex.Config {
       min: 1,
       max: 1,
       afterCreate(conn: SqliteHandle, done: (err: Error | null, conn: SqliteHandle) => void) {
-        configureSqlite(conn, filename !== ':memory:', Date.now() + 10_000, done);
+        configureSqlite(conn, filename !== ':memory:', options.statementTimeoutMs, done);
       },
     },
+    acquireConnectionTimeout: options.acquireTimeoutMs,
   };
 }
 
-/**
- * Our own DSN query parameters are taken out before the rest goes to pg:
- * `search_path` (schema), `max_conns` (pool size).
- */
+/** Pool and timeouts from the DSN's own parameters (lib/dsn.ts); failing fast lets callers answer 503. */
 function postgres(dsn: string): Knex.Config {
-  const url = new URL(dsn);
-  const searchPath = url.searchParams.get('search_path') ?? undefined;
-  const maxConns = Number(url.searchParams.get('max_conns') ?? 10);
-  url.searchParams.delete('search_path');
-  url.searchParams.delete('max_conns');
+  const options = dsnOptions(dsn);
   return {
     client: 'pg',
-    connection: { connectionString: url.toString() },
-    searchPath: searchPath ? [searchPath] : undefined,
+    connection: {
+      connectionString: driverDsn(dsn),
+      statement_timeout: options.statementTimeoutMs,
+      connectionTimeoutMillis: options.connectTimeoutMs,
+    },
+    searchPath: options.searchPath ? [options.searchPath] : undefined,
     // At least 2: migrations hold one connection for their advisory lock while they run on another.
-    pool: { min: 0, max: Number.isInteger(maxConns) && maxConns > 2 ? maxConns : 2 },
-    acquireConnectionTimeout: 10_000,
+    pool: { min: 0, max: options.maxConns },
+    acquireConnectionTimeout: options.acquireTimeoutMs,
   };
 }
 
 export function connect(dsn: string): Connection {
-  if (dsn === 'memory') return { knex: knex(sqlite(':memory:')), dialect: 'sqlite' };
+  if (dsn === 'memory') return { knex: knex(sqlite(':memory:', dsnOptions(dsn))), dialect: 'sqlite' };
   if (dsn.startsWith('sqlite://')) {
     const filename = dsn.slice('sqlite://'.length).split('?')[0] ?? '';
     mkdirSync(dirname(filename), { recursive: true });
-    return { knex: knex(sqlite(filename)), dialect: 'sqlite' };
+    return { knex: knex(sqlite(filename, dsnOptions(dsn))), dialect: 'sqlite' };
   }
   if (/^postgres(ql)?:\/\//.test(dsn)) return { knex: knex(postgres(dsn)), dialect: 'postgres' };
   throw new Error('unsupported DSN');
