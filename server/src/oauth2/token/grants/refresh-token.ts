@@ -10,9 +10,12 @@ import { issueTokens } from '../issue.js';
  * use returns a new refresh token and retires the old one with the family's
  * earlier access tokens. A retired refresh token presented again revokes the
  * whole family. Of requests racing with one token, the conditional UPDATE
- * lets exactly one win; the others get invalid_grant without revoking the
- * family, which stays usable through the winner's pair (a client that raced
- * itself is not punished as a thief would be).
+ * lets exactly one win; every other one is a second use of the token and is
+ * treated as reuse, so the family is revoked, the winner's pair included.
+ * The server cannot tell a client racing itself from a thief racing the
+ * client (a loser may read the row before or after the winner commits), and
+ * a window in which second uses are forgiven is exactly the window in which
+ * a stolen token goes unnoticed. Clients serialise their refreshes.
  */
 export async function refreshTokenGrant(request: TokenRequest, client: Client, deps: GrantDeps): Promise<TokenResponse> {
   if (!client.grant_types.includes('refresh_token')) {
@@ -25,10 +28,11 @@ export async function refreshTokenGrant(request: TokenRequest, client: Client, d
     throw invalidGrant('The refresh token is invalid or was issued to another client.');
   }
   if (record.revoked) throw invalidGrant('The refresh token has been revoked.');
-  if (record.usedAt !== null) {
+  const reused = async () => {
     await deps.tokens.revokeFamily(record.familyId);
-    throw invalidGrant('The refresh token has already been used; every token of its grant is now revoked.');
-  }
+    return invalidGrant('The refresh token has already been used; every token of its grant is now revoked.');
+  };
+  if (record.usedAt !== null) throw await reused();
   const now = deps.clock.now();
   if (record.expiresAt <= now) throw invalidGrant('The refresh token has expired.');
 
@@ -53,8 +57,6 @@ export async function refreshTokenGrant(request: TokenRequest, client: Client, d
     deps,
     now,
   );
-  if (!(await deps.tokens.consume(signature, now, records, { revokeFamilyAccessTokens: true }))) {
-    throw invalidGrant('The refresh token has just been used by a concurrent request.');
-  }
+  if (!(await deps.tokens.consume(signature, now, records, { revokeFamilyAccessTokens: true }))) throw await reused();
   return response;
 }
