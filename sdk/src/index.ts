@@ -5,3 +5,23 @@ export * from './contract/keys.js';
 export * from './contract/discovery.js';
 export * from './contract/oauth2.js';
 export * from './contract/flows.js';
+export { TesseraAdmin, type ListClientsOptions, type IntrospectOptions } from './admin-client.js';
+export { TesseraError, type TesseraErrorCode, type TesseraErrorInit } from './errors.js';
+export type { ClientPage } from './pagination.js';
+export type { FetchLike, TesseraAdminOptions } from './transport.js';
+export {
+  handleLogin,
+  handleConsent,
+  type FlowStep,
+  type ShowPage,
+  type LoginAccept,
+  type LoginReject,
+  type LoginDecision,
+  type LoginAdmin,
+  type ConsentAccept,
+  type ConsentReject,
+  type ConsentDecision,
+  type ConsentHandlers,
+  type ConsentSession,
+  type ConsentAdmin,
+} from './flow-helpers.js';
