@@ -3,6 +3,7 @@ import * as initial from './20261123000000_initial.js';
 import * as tokens from './20261123010000_tokens.js';
 import * as flows from './20261123020000_flows.js';
 import * as logout from './20261123030000_logout.js';
+import * as sessionAcr from './20261123040000_session_acr.js';
 
 export interface Migration {
   readonly name: string;
@@ -16,4 +17,5 @@ export const migrations: readonly Migration[] = [
   { name: '20261123010000_tokens', ...tokens },
   { name: '20261123020000_flows', ...flows },
   { name: '20261123030000_logout', ...logout },
+  { name: '20261123040000_session_acr', ...sessionAcr },
 ];

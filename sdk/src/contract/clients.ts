@@ -139,6 +139,7 @@ export const ListClientsQuery = z.object({
   owner: z.string().max(1024).optional(),
 });
 export type ListClientsQuery = z.infer<typeof ListClientsQuery>;
+export type ListClientsQueryInput = { page_size?: number; page_token?: string; client_name?: string; owner?: string };
 
 /** One RFC 6902 operation, as `PATCH /admin/clients/{id}` takes them. */
 export const JsonPatchOperation = z.object({

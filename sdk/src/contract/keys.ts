@@ -22,8 +22,12 @@ export const JsonWebKey = z.looseObject({
 });
 export type JsonWebKey = z.infer<typeof JsonWebKey>;
 
-export const JsonWebKeySet = z.object({ keys: z.array(JsonWebKey).max(100) });
+export const JsonWebKeySet = z.object({ keys: z.array(JsonWebKey) });
 export type JsonWebKeySet = z.infer<typeof JsonWebKeySet>;
+
+/** Body of `PUT /admin/keys/{set}`: bounded, unlike what the server may answer. */
+export const JsonWebKeySetInput = z.object({ keys: z.array(JsonWebKey).max(100) });
+export type JsonWebKeySetInput = z.infer<typeof JsonWebKeySetInput>;
 
 export const signingAlgorithms = ['RS256', 'ES256', 'EdDSA'] as const;
 export type SigningAlgorithm = (typeof signingAlgorithms)[number];
@@ -35,3 +39,5 @@ export const CreateJsonWebKeySet = z.object({
   use: z.enum(['sig', 'enc']).default('sig'),
 });
 export type CreateJsonWebKeySet = z.infer<typeof CreateJsonWebKeySet>;
+/** What a caller may send (kid and use have defaults). */
+export type CreateJsonWebKeySetInput = z.input<typeof CreateJsonWebKeySet>;

@@ -87,6 +87,9 @@ export interface Flow {
   readonly sessionId: string;
   /** When the remembered session authenticated (ms), for `auth_time` when skipping. */
   readonly sessionAuthenticatedAt?: number | undefined;
+  /** The remembered session's acr/amr, used when a skipped login is accepted without its own. */
+  readonly sessionAcr?: string | undefined;
+  readonly sessionAmr?: readonly string[] | undefined;
   readonly login?: LoginOutcome | undefined;
   /** When the login happened (ms): now for a fresh login, the session's for a skipped one. */
   readonly authenticatedAt?: number | undefined;

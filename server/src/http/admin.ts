@@ -15,7 +15,7 @@ import {
   RejectOAuth2Request,
   JsonPatchDocument,
   JsonWebKey,
-  JsonWebKeySet,
+  JsonWebKeySetInput,
   ListClientsQuery,
   OAuth2ClientInput,
   OAuth2ClientTokenLifespans,
@@ -97,7 +97,7 @@ export function createAdminApp(deps: AdminDeps): Koa {
   router
     .get('/admin/keys/:set', route((ctx) => keys.getSet(param(ctx, 'set'))))
     .post('/admin/keys/:set', route(async (ctx) => keys.createKey(param(ctx, 'set'), await body(ctx, CreateJsonWebKeySet, 'key request'))))
-    .put('/admin/keys/:set', route(async (ctx) => keys.replaceSet(param(ctx, 'set'), await body(ctx, JsonWebKeySet, 'key set'))))
+    .put('/admin/keys/:set', route(async (ctx) => keys.replaceSet(param(ctx, 'set'), await body(ctx, JsonWebKeySetInput, 'key set'))))
     .delete('/admin/keys/:set', route((ctx) => keys.deleteSet(param(ctx, 'set'))))
     .get('/admin/keys/:set/:kid', route((ctx) => keys.getKey(param(ctx, 'set'), param(ctx, 'kid'))))
     .put('/admin/keys/:set/:kid', route(async (ctx) => keys.putKey(param(ctx, 'set'), param(ctx, 'kid'), await body(ctx, JsonWebKey, 'key'))))

@@ -126,6 +126,9 @@ export interface LoginSession {
   readonly subject: string;
   readonly authenticatedAt: number;
   readonly expiresAt: number;
+  /** How the user authenticated (OIDC Core §2): carried into skipped logins. */
+  readonly acr: string;
+  readonly amr: readonly string[];
 }
 
 export interface LoginSessionStore {

@@ -138,6 +138,21 @@ describeEachBackend('consent and login sessions admin API', (backend) => {
     expect((await skipOf(other)).skip).to.equal(false);
   });
 
+  it('a fresh login in a browser ends the session its old cookie named', async () => {
+    const browser = new Browser();
+    await signIn(browser, 'first-user');
+    const oldCookie = browser.cookies.get('tessera_session') ?? '';
+    const verifier = randomBytes(32).toString('base64url');
+    await runFlow(browser, t.adminUrl, authorizeUrl(verifier, { prompt: 'login' }), { login: { subject: 'second-user', remember: false } });
+    expect(browser.cookies.has('tessera_session')).to.equal(false);
+    // Someone who kept the old cookie value gets no skipped login as first-user.
+    const thief = new Browser();
+    thief.cookies.set('tessera_session', oldCookie);
+    const start = await thief.get(authorizeUrl(randomBytes(32).toString('base64url')));
+    const res = await request<{ skip: boolean }>(t.adminUrl, 'GET', `/admin/oauth2/auth/requests/login?login_challenge=${challengeOf(start.location, 'login_challenge')}`);
+    expect(res.body.skip).to.equal(false);
+  });
+
   it('refuses ambiguous or malformed session requests with 400', async () => {
     for (const [method, path] of [
       ['GET', '/admin/oauth2/auth/sessions/consent'],

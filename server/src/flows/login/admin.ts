@@ -59,8 +59,9 @@ export function loginHandlers(deps: FlowDeps) {
           remember: flow.loginSkip || body.remember === true,
           rememberFor: body.remember_for ?? 0,
           extendSessionLifespan: body.extend_session_lifespan === true,
-          acr: body.acr ?? '',
-          amr: body.amr ?? [],
+          // A skipped login describes the original authentication unless the app says otherwise.
+          acr: body.acr ?? flow.sessionAcr ?? '',
+          amr: body.amr ?? flow.sessionAmr ?? [],
           context: body.context,
           forceSubjectIdentifier: body.force_subject_identifier,
         });

@@ -16,13 +16,24 @@ function covers(consent: ConsentRecord | undefined, request: AuthorizeRequest): 
 /** The session cookie after this login: created, extended, cleared, or left alone. */
 async function rememberLogin(deps: FlowDeps, flow: Flow, login: LoginOutcome, cookies: BrowserCookies, now: number): Promise<Cookie[]> {
   const lifetime = login.rememberFor > 0 ? login.rememberFor * 1000 : deps.ttl.authenticationSession;
-  const session = { id: flow.sessionId, subject: login.subject, authenticatedAt: flow.authenticatedAt ?? now, expiresAt: now + lifetime };
+  const session = {
+    id: flow.sessionId,
+    subject: login.subject,
+    authenticatedAt: flow.authenticatedAt ?? now,
+    expiresAt: now + lifetime,
+    acr: login.acr,
+    amr: login.amr,
+  };
   const cookie = (value: string): Cookie => ({ name: COOKIES.session, value, maxAgeSeconds: Math.floor(lifetime / 1000) });
   if (flow.loginSkip) {
     if (!login.extendSessionLifespan || !cookies.session) return [];
     await deps.loginSessions.save(session, hashSecret(cookies.session));
     return [cookie(cookies.session)];
   }
+  // A fresh login replaces whatever session this browser had: the old one must not live on
+  // for anyone holding its cookie.
+  const previous = cookies.session ? await deps.loginSessions.bySecret(hashSecret(cookies.session)) : undefined;
+  if (previous) await deps.loginSessions.delete({ id: previous.id });
   if (!login.remember) return cookies.session ? [clearSessionCookie] : [];
   const secret = mintSecret();
   await deps.loginSessions.save(session, secret.hash);

@@ -52,6 +52,8 @@ async function startFlow(params: Record<string, string>, cookies: BrowserCookies
     loginSubject: skip ? session.subject : '',
     sessionId: skip ? session.id : randomToken(24),
     sessionAuthenticatedAt: skip ? session.authenticatedAt : undefined,
+    sessionAcr: skip ? session.acr : undefined,
+    sessionAmr: skip ? session.amr : undefined,
     requestedAt: now,
     expiresAt: now + deps.ttl.flow,
   };

@@ -8,6 +8,8 @@ interface LoginSessionRow {
   subject: string;
   authenticated_at: number | string;
   expires_at: number | string;
+  acr: string;
+  amr: string;
 }
 
 export function createLoginSessionStore(db: Knex): LoginSessionStore {
@@ -21,6 +23,8 @@ export function createLoginSessionStore(db: Knex): LoginSessionStore {
           subject: session.subject,
           authenticated_at: session.authenticatedAt,
           expires_at: session.expiresAt,
+          acr: session.acr,
+          amr: JSON.stringify(session.amr),
         })
         .onConflict('id')
         .merge();
@@ -29,7 +33,14 @@ export function createLoginSessionStore(db: Knex): LoginSessionStore {
     async bySecret(secretHash: string): Promise<LoginSession | undefined> {
       const row = await sessions().where('secret_hash', secretHash).first();
       if (!row) return undefined;
-      return { id: row.id, subject: row.subject, authenticatedAt: Number(row.authenticated_at), expiresAt: Number(row.expires_at) };
+      return {
+        id: row.id,
+        subject: row.subject,
+        authenticatedAt: Number(row.authenticated_at),
+        expiresAt: Number(row.expires_at),
+        acr: row.acr,
+        amr: JSON.parse(row.amr) as string[],
+      };
     },
 
     async delete(filter): Promise<string[]> {
