@@ -1,11 +1,21 @@
 import { z } from 'zod';
 import { JsonPatchDocument, ListClientsQuery, OAuth2Client, OAuth2ClientInput, OAuth2ClientTokenLifespans } from './contract/clients.js';
-import { AcceptOAuth2ConsentRequest, AcceptOAuth2LoginRequest, OAuth2ConsentRequest, OAuth2LoginRequest, OAuth2RedirectTo, RejectOAuth2Request } from './contract/flows.js';
+import {
+  AcceptOAuth2ConsentRequest,
+  AcceptOAuth2LoginRequest,
+  OAuth2ConsentRequest,
+  OAuth2ConsentSession,
+  OAuth2LoginRequest,
+  OAuth2LogoutRequest,
+  OAuth2RedirectTo,
+  RejectOAuth2Request,
+  type ListConsentSessionsQuery,
+} from './contract/flows.js';
 import { HealthNotReady, HealthStatus } from './contract/health.js';
 import { CreateJsonWebKeySet, JsonWebKey, JsonWebKeySet } from './contract/keys.js';
 import { IntrospectedOAuth2Token } from './contract/oauth2.js';
 import { TesseraError } from './errors.js';
-import { nextPageToken, totalCount, type ClientPage } from './pagination.js';
+import { allPages, nextPageToken, totalCount, type ClientPage, type ConsentSessionPage } from './pagination.js';
 import { createTransport, parseReply, type Call, type Send, type TesseraAdminOptions } from './transport.js';
 
 /** What a method accepts: the contract schema's input side (defaults may be left out). */
@@ -14,15 +24,36 @@ type Body<S extends z.ZodType> = z.input<S>;
 /** Filters and position of `listClients`; wire names, as the query string carries them. */
 export type ListClientsOptions = Partial<ListClientsQuery>;
 
+/** Whose consent sessions `listConsentSessions` lists (`subject` is required), and which page. */
+export type ListConsentSessionsOptions = Pick<ListConsentSessionsQuery, 'subject'> & Partial<Omit<ListConsentSessionsQuery, 'subject'>>;
+
+/**
+ * What `revokeConsentSessions` revokes: one subject's consents to one client,
+ * all of one subject's consents, or one consent by its id. Revoking a consent
+ * also revokes the tokens issued under it.
+ */
+export type RevokeConsentSessionsTarget =
+  | { readonly subject: string; readonly client: string; readonly all?: never; readonly consent_request_id?: never }
+  | { readonly subject: string; readonly all: true; readonly client?: never; readonly consent_request_id?: never }
+  | { readonly consent_request_id: string; readonly subject?: never; readonly client?: never; readonly all?: never };
+
+/** What `revokeLoginSessions` ends: every login session of a subject, or one session by its id (`sid`). */
+export type RevokeLoginSessionsTarget =
+  | { readonly subject: string; readonly sid?: never }
+  | { readonly sid: string; readonly subject?: never };
+
 export interface IntrospectOptions {
   /** RFC 7662 `scope`: the token counts as active only if it carries every one of these. */
   readonly scope?: string | readonly string[] | undefined;
 }
 
 const ClientList = z.array(OAuth2Client);
+const ConsentSessionList = z.array(OAuth2ConsentSession);
 const seg = encodeURIComponent;
 const loginPath = '/admin/oauth2/auth/requests/login';
 const consentPath = '/admin/oauth2/auth/requests/consent';
+const logoutPath = '/admin/oauth2/auth/requests/logout';
+const sessionsPath = '/admin/oauth2/auth/sessions';
 
 /**
  * Typed client of Tessera's admin API (the Ory Hydra v2 admin API).
@@ -88,18 +119,10 @@ export class TesseraAdmin {
    * ```
    */
   async *iterateClients(options: Omit<ListClientsOptions, 'page_token'> = {}): AsyncGenerator<OAuth2Client, void, undefined> {
-    const seen = new Set<string>();
-    let token: string | undefined;
-    do {
+    yield* allPages(async (token) => {
       const page = await this.listClients(token === undefined ? options : { ...options, page_token: token });
-      yield* page.clients;
-      token = page.nextPageToken;
-      // A server that hands out a token twice would loop forever; stop with an error instead.
-      if (token !== undefined && seen.has(token)) {
-        throw new TesseraError({ status: 200, error: 'invalid_response', error_description: 'The next page token repeats an earlier one.' });
-      }
-      if (token !== undefined) seen.add(token);
-    } while (token !== undefined);
+      return { items: page.clients, nextPageToken: page.nextPageToken };
+    });
   }
 
   /** `PUT /admin/clients/{id}`: replaces every field; without `client_secret` the old secret is kept. */
@@ -122,7 +145,7 @@ export class TesseraAdmin {
     return this.#json(OAuth2Client, 'client', { method: 'PUT', path: `/admin/clients/${seg(id)}/lifespans`, json: lifespans });
   }
 
-  // ── Login and consent ─────────────────────────────────────────────────────
+  // ── Login, consent and logout ─────────────────────────────────────────────
 
   /** `GET …/requests/login?login_challenge=`; 410 (`redirectTo` set) once the challenge is used or expired. */
   getLoginRequest(challenge: string): Promise<OAuth2LoginRequest> {
@@ -152,6 +175,51 @@ export class TesseraAdmin {
   /** `PUT …/requests/consent/reject`. No body means `access_denied`. */
   rejectConsentRequest(challenge: string, reject: Body<typeof RejectOAuth2Request> = {}): Promise<OAuth2RedirectTo> {
     return this.#json(OAuth2RedirectTo, 'redirect', { method: 'PUT', path: `${consentPath}/reject`, query: { consent_challenge: challenge }, json: reject });
+  }
+
+  /** `GET …/requests/logout?logout_challenge=`: who is logging out, and whether a client (`rp_initiated`, `client`) asked for it. */
+  getLogoutRequest(challenge: string): Promise<OAuth2LogoutRequest> {
+    return this.#json(OAuth2LogoutRequest, 'logout request', { method: 'GET', path: logoutPath, query: { logout_challenge: challenge } });
+  }
+
+  /** `PUT …/requests/logout/accept`; send the browser to `redirect_to`, where Tessera ends the session. */
+  acceptLogoutRequest(challenge: string): Promise<OAuth2RedirectTo> {
+    return this.#json(OAuth2RedirectTo, 'redirect', { method: 'PUT', path: `${logoutPath}/accept`, query: { logout_challenge: challenge } });
+  }
+
+  /** `PUT …/requests/logout/reject` (204): the user stays logged in; where the browser goes next is the app's call. */
+  rejectLogoutRequest(challenge: string): Promise<void> {
+    return this.#empty({ method: 'PUT', path: `${logoutPath}/reject`, query: { logout_challenge: challenge } });
+  }
+
+  // ── Consent and login sessions ────────────────────────────────────────────
+
+  /** `GET …/sessions/consent`: one page of what `subject` granted (optionally within one login session), with the next page token and the total. */
+  async listConsentSessions(options: ListConsentSessionsOptions): Promise<ConsentSessionPage> {
+    const reply = await this.#send({ method: 'GET', path: `${sessionsPath}/consent`, query: { ...options } });
+    return { sessions: parseReply(ConsentSessionList, reply, 'consent session list'), nextPageToken: nextPageToken(reply), total: totalCount(reply) };
+  }
+
+  /** Every consent session of `subject`, fetched page by page as the loop asks. */
+  async *iterateConsentSessions(options: Omit<ListConsentSessionsOptions, 'page_token'>): AsyncGenerator<OAuth2ConsentSession, void, undefined> {
+    yield* allPages(async (token) => {
+      const page = await this.listConsentSessions(token === undefined ? options : { ...options, page_token: token });
+      return { items: page.sessions, nextPageToken: page.nextPageToken };
+    });
+  }
+
+  /**
+   * `DELETE …/sessions/consent` (204): revokes the consents, and the tokens issued under them.
+   * `{ subject, client }`, `{ subject, all: true }` or `{ consent_request_id }`.
+   */
+  revokeConsentSessions(target: RevokeConsentSessionsTarget): Promise<void> {
+    const query = { subject: target.subject, client: target.client, all: target.all ? 'true' : undefined, consent_request_id: target.consent_request_id };
+    return this.#empty({ method: 'DELETE', path: `${sessionsPath}/consent`, query });
+  }
+
+  /** `DELETE …/sessions/login` (204): ends `{ subject }`'s login sessions or the one `{ sid }`; clients get back-channel logout. */
+  revokeLoginSessions(target: RevokeLoginSessionsTarget): Promise<void> {
+    return this.#empty({ method: 'DELETE', path: `${sessionsPath}/login`, query: { subject: target.subject, sid: target.sid } });
   }
 
   // ── Tokens ────────────────────────────────────────────────────────────────

@@ -1,4 +1,11 @@
-import type { AcceptOAuth2ConsentRequest, AcceptOAuth2LoginRequest, OAuth2ConsentRequest, OAuth2LoginRequest, RejectOAuth2Request } from './contract/flows.js';
+import type {
+  AcceptOAuth2ConsentRequest,
+  AcceptOAuth2LoginRequest,
+  OAuth2ConsentRequest,
+  OAuth2LoginRequest,
+  OAuth2LogoutRequest,
+  RejectOAuth2Request,
+} from './contract/flows.js';
 import type { TesseraAdmin } from './admin-client.js';
 
 /*
@@ -174,6 +181,72 @@ export async function handleConsent<View = undefined>(
   if (decision === undefined || 'render' in decision) return { show: request, render: decision?.render };
   if (decision.reject !== undefined) return sent(await admin.rejectConsentRequest(challenge, decision.reject));
   return sent(await admin.acceptConsentRequest(challenge, decision));
+}
+
+// ── Logout ────────────────────────────────────────────────────────────────
+
+/**
+ * What `confirm` returns: `'accept'` ends the session, `'reject'` keeps it,
+ * `{ render }` or `undefined` shows the app's "sign out?" page.
+ */
+export type LogoutDecision<View = undefined> = 'accept' | 'reject' | ShowPage<View> | undefined;
+
+/**
+ * What `handleLogout` tells the app: send the browser on (accepted), show the
+ * page for `show`, or `rejected`: the user stays logged in, and Tessera gives
+ * no redirect (Hydra's reject answers 204), so the app decides where to go.
+ */
+export type LogoutStep<View> =
+  | (FlowStep<OAuth2LogoutRequest, View> & { readonly rejected?: never })
+  | { readonly rejected: true; readonly redirectTo?: never; readonly show?: never; readonly render?: never };
+
+export type LogoutAdmin = Pick<TesseraAdmin, 'getLogoutRequest' | 'acceptLogoutRequest' | 'rejectLogoutRequest'>;
+
+/**
+ * Handles `GET`/`POST /logout?logout_challenge=…` of a logout app.
+ *
+ * Reads the logout request and asks `confirm`, which sees who is logging
+ * out (`subject`, `sid`) and whether a client asked for it (`rp_initiated`,
+ * `client` when one was named). `'accept'` gives `{ redirectTo }`: Tessera
+ * ends the session there (front- and back-channel logout to the clients),
+ * then goes on to the client's `post_logout_redirect_uri` or
+ * `urls.post_logout_redirect`.
+ *
+ * Security reasoning:
+ * - The helper never accepts on its own. Anyone can send a browser to the
+ *   end-session endpoint, and `rp_initiated` is also true when the request
+ *   named a client by `client_id` alone, which proves nothing about who sent
+ *   it; asking the user is what stops a third-party page from logging people
+ *   out (OpenID Connect RP-Initiated Logout 1.0 §2: the OP should confirm).
+ *   So `confirm` should accept only on the user's own POST.
+ * - As with login, everything shown comes from the admin API by the
+ *   challenge, never from the query string; `client` is the registered client.
+ * - A logout challenge is single-use and expires: a used one throws
+ *   `TesseraError` with status 410 and `redirectTo` (the end-session request
+ *   to start again at, on Tessera).
+ * - A rejected request is deleted; the user stays logged in, and a client
+ *   that asked for the logout is not told (Hydra does the same).
+ *
+ * @example
+ * ```ts
+ * const step = await handleLogout(admin, challenge, () => (form ? (form.yes ? 'accept' : 'reject') : undefined));
+ * if (step.redirectTo !== undefined) return ctx.redirect(step.redirectTo);
+ * ctx.body = step.rejected ? 'You are still signed in.' : logoutPage(step.show);
+ * ```
+ */
+export async function handleLogout<View = undefined>(
+  admin: LogoutAdmin,
+  challenge: string,
+  confirm: (request: OAuth2LogoutRequest) => Awaitable<LogoutDecision<View>>,
+): Promise<LogoutStep<View>> {
+  const request = await admin.getLogoutRequest(challenge);
+  const decision = await confirm(request);
+  if (decision === 'accept') return sent(await admin.acceptLogoutRequest(challenge));
+  if (decision === 'reject') {
+    await admin.rejectLogoutRequest(challenge);
+    return { rejected: true };
+  }
+  return { show: request, render: decision?.render };
 }
 
 const sent = ({ redirect_to }: { redirect_to: string }): { redirectTo: string } => ({ redirectTo: redirect_to });

@@ -5,13 +5,21 @@ export * from './contract/keys.js';
 export * from './contract/discovery.js';
 export * from './contract/oauth2.js';
 export * from './contract/flows.js';
-export { TesseraAdmin, type ListClientsOptions, type IntrospectOptions } from './admin-client.js';
+export {
+  TesseraAdmin,
+  type ListClientsOptions,
+  type ListConsentSessionsOptions,
+  type RevokeConsentSessionsTarget,
+  type RevokeLoginSessionsTarget,
+  type IntrospectOptions,
+} from './admin-client.js';
 export { TesseraError, type TesseraErrorCode, type TesseraErrorInit } from './errors.js';
-export type { ClientPage } from './pagination.js';
+export type { ClientPage, ConsentSessionPage } from './pagination.js';
 export type { FetchLike, TesseraAdminOptions } from './transport.js';
 export {
   handleLogin,
   handleConsent,
+  handleLogout,
   type FlowStep,
   type ShowPage,
   type LoginAccept,
@@ -24,4 +32,7 @@ export {
   type ConsentHandlers,
   type ConsentSession,
   type ConsentAdmin,
+  type LogoutDecision,
+  type LogoutStep,
+  type LogoutAdmin,
 } from './flow-helpers.js';

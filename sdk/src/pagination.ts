@@ -1,9 +1,11 @@
 import type { OAuth2Client } from './contract/clients.js';
+import type { OAuth2ConsentSession } from './contract/flows.js';
 import { TesseraError } from './errors.js';
 import type { Reply } from './transport.js';
 
 /*
- * Hydra v2's keyset pagination of `GET /admin/clients`: the page is the body,
+ * Hydra v2's pagination of `GET /admin/clients` and
+ * `GET /admin/oauth2/auth/sessions/consent`: the page is the body,
  * the way on is an RFC 8288 `Link: <…page_token=…>; rel="next"` header and
  * the size of the whole list is `X-Total-Count`.
  */
@@ -14,6 +16,15 @@ export interface ClientPage {
   /** Pass as `page_token` to get the next page; undefined on the last page. */
   readonly nextPageToken: string | undefined;
   /** How many clients match the filters, over all pages. */
+  readonly total: number;
+}
+
+/** One page of `listConsentSessions`. */
+export interface ConsentSessionPage {
+  readonly sessions: OAuth2ConsentSession[];
+  /** Pass as `page_token` to get the next page; undefined on the last page. */
+  readonly nextPageToken: string | undefined;
+  /** How many consent sessions match, over all pages. */
   readonly total: number;
 }
 
@@ -52,4 +63,24 @@ export function totalCount(reply: Reply): number {
   const total = header === null || !/^\d+$/.test(header.trim()) ? NaN : Number(header);
   if (!Number.isSafeInteger(total)) throw invalid(reply, `X-Total-Count is missing or not a count: ${String(header)}`);
   return total;
+}
+
+/**
+ * Every item of every page, fetched as the loop asks. A server that hands out
+ * a page token twice would loop forever; that stops with `invalid_response`.
+ */
+export async function* allPages<T>(
+  fetchPage: (pageToken: string | undefined) => Promise<{ readonly items: readonly T[]; readonly nextPageToken: string | undefined }>,
+): AsyncGenerator<T, void, undefined> {
+  const seen = new Set<string>();
+  let token: string | undefined;
+  do {
+    const page = await fetchPage(token);
+    yield* page.items;
+    token = page.nextPageToken;
+    if (token !== undefined && seen.has(token)) {
+      throw new TesseraError({ status: 200, error: 'invalid_response', error_description: 'The next page token repeats an earlier one.' });
+    }
+    if (token !== undefined) seen.add(token);
+  } while (token !== undefined);
 }

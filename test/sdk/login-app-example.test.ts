@@ -45,15 +45,21 @@ describeEachBackend('sdk: README login-app example runs a flow', (backend) => {
     throw new Error('too many redirects');
   };
   const atCallback = (url: string) => url.startsWith(REDIRECT);
+  const SIGNED_OUT = 'http://127.0.0.1:9999/signed-out';
 
   before(async () => {
     db = await backend.create();
     const port = await freePort();
     appUrl = `http://127.0.0.1:${port}`;
-    t = await startTessera(db, { urls: { login: `${appUrl}/login`, consent: `${appUrl}/consent` } });
+    t = await startTessera(db, { urls: { login: `${appUrl}/login`, consent: `${appUrl}/consent`, logout: `${appUrl}/logout` } });
     const admin = new TesseraAdmin({ baseUrl: t.adminUrl });
     app = loginApp(admin).listen(port, '127.0.0.1');
-    client = await admin.createClient({ client_name: 'Example RP', redirect_uris: [REDIRECT], scope: 'openid email offline_access' });
+    client = await admin.createClient({
+      client_name: 'Example RP',
+      redirect_uris: [REDIRECT],
+      post_logout_redirect_uris: [SIGNED_OUT],
+      scope: 'openid email offline_access',
+    });
   });
   after(async () => {
     app?.closeAllConnections();
@@ -100,5 +106,30 @@ describeEachBackend('sdk: README login-app example runs a flow', (backend) => {
     const denied = await post(consent.url, { allow: 'no' });
     const callback = await until(browser, denied.location, atCallback);
     expect(new URL(callback.url).searchParams.get('error')).to.equal('access_denied');
+  });
+
+  it('asks before signing out: "stay" keeps the session, "sign out" ends it and returns to the client', async () => {
+    const browser = new Browser();
+    const login = await until(browser, authorizeUrl(t, client, 'openid'), atCallback);
+    const signedIn = await post(login.url, { username: 'alice', password: 'wonderland', remember: 'on' });
+    let callback = await until(browser, signedIn.location, atCallback);
+    // The consent page, unless an earlier test's remembered consent covers `openid`.
+    if (!atCallback(callback.url)) callback = await until(browser, (await post(callback.url, { allow: 'yes' })).location, atCallback);
+    const idToken = (await exchangeCode(t, client, new URL(callback.url))).id_token ?? '';
+    const logoutUrl = `${t.publicUrl}/oauth2/sessions/logout?${new URLSearchParams({ id_token_hint: idToken, post_logout_redirect_uri: SIGNED_OUT, state: 'bye-1234' })}`;
+    const skipsLogin = async () => (await until(browser, authorizeUrl(t, client, 'openid'), atCallback)).url.startsWith(REDIRECT);
+
+    const asked = await until(browser, logoutUrl, () => false);
+    expect(asked.url).to.match(/\/logout\?logout_challenge=/);
+    expect(asked.body).to.contain('Sign out, as Example RP asks?');
+    expect((await post(asked.url, { logout: 'no' })).body).to.equal('You are still signed in.');
+    expect(await skipsLogin()).to.equal(true);
+
+    const again = await until(browser, logoutUrl, () => false);
+    const confirmed = await post(again.url, { logout: 'yes' });
+    expect(confirmed.status).to.equal(302);
+    const done = await until(browser, confirmed.location, (url) => url.startsWith(SIGNED_OUT));
+    expect(done.url).to.equal(`${SIGNED_OUT}?state=bye-1234`);
+    expect(await skipsLogin()).to.equal(false);
   });
 });

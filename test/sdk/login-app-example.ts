@@ -1,13 +1,13 @@
 import Koa, { type Context } from 'koa';
 import { Router } from '@koa/router';
-import { TesseraAdmin, TesseraError, handleConsent, handleLogin, type OAuth2Client, type OAuth2ConsentRequest } from '@tessera/sdk';
+import { TesseraAdmin, TesseraError, handleConsent, handleLogin, handleLogout, type OAuth2Client, type OAuth2ConsentRequest } from '@tessera/sdk';
 
 // Your user store. Real apps keep password hashes (scrypt, argon2) and compare them in constant time.
 const USERS = new Map([['alice', { password: 'wonderland', email: 'alice@example.com' }]]);
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const page = (title: string, form: string) => `<!doctype html><title>${esc(title)}</title><h1>${esc(title)}</h1>
-  <form method="post">${form}<label><input type="checkbox" name="remember"> Remember me</label></form>`;
+const page = (title: string, form: string) => `<!doctype html><title>${esc(title)}</title><h1>${esc(title)}</h1><form method="post">${form}</form>`;
+const remember = '<label><input type="checkbox" name="remember"> Remember me</label>';
 const appName = (client: OAuth2Client) => client.client_name || client.client_id;
 
 /** The posted form, or undefined on a GET. A form without an action posts back here, challenge included. */
@@ -35,7 +35,7 @@ export function loginApp(admin: TesseraAdmin): Koa {
     });
     if (step.redirectTo !== undefined) return ctx.redirect(step.redirectTo);
     ctx.body = page(`Sign in to ${appName(step.show.client)}`, `<p>${esc(step.render ?? '')}</p>
-      <input name="username"> <input name="password" type="password"> <button>Sign in</button>`);
+      <input name="username"> <input name="password" type="password"> <button>Sign in</button> ${remember}`);
   });
 
   router.all('/consent', async (ctx) => {
@@ -52,7 +52,18 @@ export function loginApp(admin: TesseraAdmin): Koa {
     });
     if (step.redirectTo !== undefined) return ctx.redirect(step.redirectTo);
     ctx.body = page(`${appName(step.show.client)} asks for: ${step.show.requested_scope.join(', ')}`,
-      '<button name="allow" value="yes">Allow</button> <button name="allow" value="no">Deny</button>');
+      `<button name="allow" value="yes">Allow</button> <button name="allow" value="no">Deny</button> ${remember}`);
+  });
+
+  router.all('/logout', async (ctx) => {
+    const form = await posted(ctx);
+    // Ask first: any page can send a browser to the logout URL. Only the user's own POST signs out.
+    const step = await handleLogout(admin, String(ctx.query['logout_challenge'] ?? ''), () =>
+      form ? (form.get('logout') === 'yes' ? 'accept' : 'reject') : undefined);
+    if (step.redirectTo !== undefined) return ctx.redirect(step.redirectTo);
+    const asking = step.show?.client ? `, as ${appName(step.show.client)} asks` : '';
+    ctx.body = step.rejected ? 'You are still signed in.' : page(`Sign out${asking}?`,
+      '<button name="logout" value="yes">Sign out</button> <button name="logout" value="no">Stay signed in</button>');
   });
 
   const app = new Koa();
