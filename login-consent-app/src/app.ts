@@ -1,0 +1,43 @@
+import Koa from 'koa';
+import { Router } from '@koa/router';
+import { errorHandler } from './http/errors.js';
+import { securityHeaders } from './http/headers.js';
+import { sendHtml } from './http/respond.js';
+import { staticFiles } from './http/static.js';
+import type { RouteDeps } from './routes/deps.js';
+import { getConsent, postConsent } from './routes/consent.js';
+import { getLogin, postLogin } from './routes/login.js';
+import { getLogout, postLogout } from './routes/logout.js';
+import { homePage } from './views/home.js';
+
+export interface AppOptions {
+  readonly dev: boolean;
+  /** Trust X-Forwarded-For / -Proto from a reverse proxy in front (RFC 9700 §4.13: only when there is one). */
+  readonly trustProxy: boolean;
+  /** Extra routes (the demo relying party in --dev). */
+  readonly extra?: Router | undefined;
+}
+
+/** The login, consent and logout app: a koa app with no state of its own beyond `deps`. */
+export function createApp(deps: RouteDeps, options: AppOptions): Koa {
+  const app = new Koa({ proxy: options.trustProxy });
+  const router = new Router();
+  router.get('/', (ctx) => sendHtml(ctx, homePage(options.extra !== undefined)));
+  router.get('/health', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  router.get('/login', (ctx) => getLogin(ctx, deps));
+  router.post('/login', (ctx) => postLogin(ctx, deps));
+  router.get('/consent', (ctx) => getConsent(ctx, deps));
+  router.post('/consent', (ctx) => postConsent(ctx, deps));
+  router.get('/logout', (ctx) => getLogout(ctx, deps));
+  router.post('/logout', (ctx) => postLogout(ctx, deps));
+
+  app.use(securityHeaders({ dev: options.dev }));
+  app.use(errorHandler(deps.log));
+  app.use(staticFiles());
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  if (options.extra) app.use(options.extra.routes()).use(options.extra.allowedMethods());
+  return app;
+}

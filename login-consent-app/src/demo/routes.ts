@@ -1,0 +1,133 @@
+import type { TesseraAdmin } from '@tessera/sdk';
+import { Router } from '@koa/router';
+import type { Context } from 'koa';
+import * as oidc from 'openid-client';
+import type { Csrf } from '../http/csrf.js';
+import { field, readForm } from '../http/form.js';
+import { redirect, sendHtml } from '../http/respond.js';
+import { demoPage, legalPage } from '../views/demo.js';
+import { authorizationUrl, endSessionUrl, newPending, redeem, refresh, revoke, userinfo, type RelyingParty } from './relying-party.js';
+import { createDemoSessions, type DemoSession, type Pending } from './session.js';
+
+export interface DemoDeps {
+  readonly rp: RelyingParty;
+  readonly admin: Pick<TesseraAdmin, 'introspectToken'>;
+  readonly csrf: Csrf;
+  readonly appUrl: string;
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof oidc.AuthorizationResponseError || err instanceof oidc.ResponseBodyError) {
+    return `${err.error}${err.error_description ? `: ${err.error_description}` : ''}`;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Runs an action for the signed-in browser; a failure is shown on the demo page rather than as an error page. */
+async function attempt(session: DemoSession, work: () => Promise<string | undefined>): Promise<void> {
+  session.error = undefined;
+  session.notice = undefined;
+  try {
+    session.notice = await work();
+  } catch (err) {
+    session.error = describeError(err);
+  }
+}
+
+/**
+ * The demo relying party at /demo (--dev only). `shared` is the pending
+ * request behind the authorization URL printed at start: it is not bound to a
+ * browser, which a real application must never allow, but lets a newcomer
+ * paste the printed URL anywhere.
+ */
+export function demoRoutes(deps: DemoDeps): { router: Router; printableAuthorizationUrl(): Promise<URL> } {
+  const sessions = createDemoSessions();
+  const shared = newPending();
+  const router = new Router({ prefix: '/demo' });
+  const csrfFor = (ctx: Context, id: string) => deps.csrf.issue(ctx, 'demo', id);
+
+  router.get('/', (ctx) => {
+    const { id, session } = sessions.of(ctx);
+    if (session.logoutState !== undefined && ctx.query['state'] === session.logoutState) {
+      session.logoutState = undefined;
+      session.notice = 'You are signed out of Tessera.';
+    }
+    sendHtml(ctx, demoPage(session, csrfFor(ctx, id)));
+  });
+
+  router.get('/login', async (ctx) => {
+    const { session } = sessions.of(ctx);
+    session.pending = newPending();
+    const prompt = ([] as string[]).concat(ctx.query['prompt'] ?? []).filter((p) => p === 'login' || p === 'consent');
+    redirect(ctx, (await authorizationUrl(deps.rp, session.pending, prompt)).href);
+  });
+
+  router.get('/callback', async (ctx) => {
+    const { session } = sessions.of(ctx);
+    const state = ctx.query['state'];
+    const pending: Pending | undefined = session.pending?.state === state ? session.pending : shared.state === state ? shared : undefined;
+    await attempt(session, async () => {
+      if (!pending) throw new Error('This sign-in was not started here (unknown state). Start again.');
+      const { tokens } = await redeem(deps.rp, new URL(ctx.originalUrl, deps.appUrl), pending);
+      session.tokens = tokens;
+      session.introspection = undefined;
+      session.userinfo = await userinfo(deps.rp, tokens);
+      return 'Signed in.';
+    });
+    session.pending = undefined;
+    redirect(ctx, '/demo');
+  });
+
+  router.get('/privacy', (ctx) => sendHtml(ctx, legalPage('Demo app privacy policy')));
+  router.get('/terms', (ctx) => sendHtml(ctx, legalPage('Demo app terms of service')));
+
+  router.post('/:action', async (ctx) => {
+    const { id, session } = sessions.of(ctx);
+    const form = await readForm(ctx);
+    if (!deps.csrf.verify(ctx, 'demo', id, field(form, 'csrf'))) {
+      session.error = 'The form expired; try again.';
+      return redirect(ctx, '/demo');
+    }
+    const tokens = session.tokens;
+    const token = field(form, 'which') === 'refresh' ? tokens?.refresh_token : tokens?.access_token;
+    const which = field(form, 'which') === 'refresh' ? 'refresh' : 'access';
+    switch (ctx.params['action']) {
+      case 'refresh':
+        await attempt(session, async () => {
+          if (!tokens) throw new Error('Not signed in.');
+          session.tokens = await refresh(deps.rp, tokens);
+          session.userinfo = await userinfo(deps.rp, session.tokens);
+          return 'Refreshed: new access and refresh tokens; the old refresh token is now used up.';
+        });
+        break;
+      case 'introspect':
+        await attempt(session, async () => {
+          session.introspection = { which, result: await deps.admin.introspectToken(token ?? '') };
+          return undefined;
+        });
+        break;
+      case 'revoke':
+        await attempt(session, async () => {
+          await revoke(deps.rp, token ?? '', which === 'refresh' ? 'refresh_token' : 'access_token');
+          session.introspection = { which, result: await deps.admin.introspectToken(token ?? '') };
+          return `Revoked the ${which} token.`;
+        });
+        break;
+      case 'logout': {
+        const state = oidc.randomState();
+        const url = endSessionUrl(deps.rp, tokens, state);
+        Object.assign(session, { tokens: undefined, userinfo: undefined, introspection: undefined, logoutState: state, notice: undefined, error: undefined });
+        return redirect(ctx, url.href);
+      }
+      case 'forget':
+        Object.assign(session, { tokens: undefined, userinfo: undefined, introspection: undefined, notice: 'Tokens forgotten (Tessera still remembers your sign-in).', error: undefined });
+        break;
+      default:
+        ctx.status = 404;
+        return;
+    }
+    redirect(ctx, '/demo');
+  });
+
+  return { router, printableAuthorizationUrl: () => authorizationUrl(deps.rp, shared, []) };
+}

@@ -1,0 +1,49 @@
+/*
+ * What each scope means to the person asked, and which ones cannot be
+ * declined. Unknown scopes are shown by name: a consent screen must never hide
+ * what it grants.
+ */
+
+export interface ScopeInfo {
+  readonly scope: string;
+  readonly title: string;
+  readonly description: string;
+  /** Cannot be unticked: the request makes no sense without it. */
+  readonly required: boolean;
+}
+
+const KNOWN: Readonly<Record<string, { title: string; description: string }>> = {
+  openid: { title: 'Sign you in', description: 'Confirm who you are with your account ID.' },
+  profile: { title: 'Your profile', description: 'Read your name and username.' },
+  email: { title: 'Your email address', description: 'Read your email address and whether it is verified.' },
+  address: { title: 'Your address', description: 'Read your postal address.' },
+  phone: { title: 'Your phone number', description: 'Read your phone number.' },
+  offline_access: { title: 'Stay connected', description: 'Keep access when you are not using it, until you revoke it (a refresh token).' },
+  offline: { title: 'Stay connected', description: 'Keep access when you are not using it, until you revoke it (a refresh token).' },
+};
+
+/**
+ * `openid` is required: OpenID Connect Core §3.1.2.1 makes it what turns the
+ * request into a sign-in, and the client asked for a sign-in, not for data.
+ */
+const REQUIRED = new Set(['openid']);
+
+export function describeScope(scope: string): ScopeInfo {
+  const known = KNOWN[scope];
+  return {
+    scope,
+    title: known?.title ?? scope,
+    description: known?.description ?? `Access granted under the "${scope}" scope.`,
+    required: REQUIRED.has(scope),
+  };
+}
+
+/**
+ * The scopes to grant: those ticked on the form, but only among the requested
+ * ones (a forged form cannot widen the grant), and always the required ones
+ * (a forged form cannot drop them either).
+ */
+export function grantedScopes(requested: readonly string[], ticked: readonly string[]): string[] {
+  const wanted = new Set(ticked);
+  return requested.filter((scope) => REQUIRED.has(scope) || wanted.has(scope));
+}

@@ -1,0 +1,61 @@
+import type { OAuth2ConsentRequest } from '@tessera/sdk';
+import { describeScope, type ScopeInfo } from '../oidc/scopes.js';
+import { html, type Html } from './html.js';
+import { layout } from './layout.js';
+import { clientLinks, clientLogo, clientName } from './client.js';
+
+export interface ConsentView {
+  readonly request: OAuth2ConsentRequest;
+  readonly csrf: string;
+  /** Who is signed in, so the user sees which account is being shared. */
+  readonly userEmail: string;
+}
+
+function scopeItem(info: ScopeInfo): Html {
+  const id = `scope-${info.scope.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+  // A disabled checkbox is not submitted; the hidden input carries the required scope (the server adds it anyway).
+  const input = info.required
+    ? html`<input type="checkbox" id="${id}" checked disabled aria-describedby="${id}-desc"><input type="hidden" name="grant_scope" value="${info.scope}">`
+    : html`<input type="checkbox" id="${id}" name="grant_scope" value="${info.scope}" checked aria-describedby="${id}-desc">`;
+  return html`<li class="check">${input}
+<label for="${id}"><strong>${info.title}</strong>${info.required ? html` <span class="muted">(required)</span>` : ''}</label>
+<p class="hint" id="${id}-desc">${info.description} <code>${info.scope}</code></p></li>`;
+}
+
+function audiences(list: readonly string[]): Html {
+  if (list.length === 0) return html``;
+  return html`<section aria-labelledby="audiences-title">
+<h2 id="audiences-title">It will be able to call</h2>
+<ul class="audiences">${list.map((aud) => html`<li><code>${aud}</code></li>`)}</ul>
+</section>`;
+}
+
+/** The consent screen: who asks, for what (optional scopes can be unticked), on whose behalf. */
+export function consentPage(view: ConsentView): Html {
+  const { request } = view;
+  const name = clientName(request.client);
+  return layout(
+    { title: `Allow ${name} to access your account?` },
+    html`<header class="brand">${clientLogo(request.client)}
+<h1><strong>${name}</strong> wants to access your account</h1>
+<p>Signed in as <strong>${view.userEmail}</strong></p>
+</header>
+<form method="post" action="/consent?consent_challenge=${encodeURIComponent(request.challenge)}">
+<input type="hidden" name="csrf" value="${view.csrf}">
+<fieldset>
+<legend>Allow ${name} to:</legend>
+<ul class="scopes">${request.requested_scope.map((scope) => scopeItem(describeScope(scope)))}</ul>
+</fieldset>
+${audiences(request.requested_access_token_audience)}
+${clientLinks(request.client)}
+<div class="check">
+<input id="remember" name="remember" type="checkbox" value="on">
+<label for="remember">Remember this decision</label>
+</div>
+<div class="actions">
+<button type="submit" name="action" value="allow" class="primary">Allow</button>
+<button type="submit" name="action" value="deny">Deny</button>
+</div>
+</form>`,
+  );
+}
