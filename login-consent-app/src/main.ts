@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { TesseraAdmin } from '@tessera/sdk';
 import { readPassword } from './cli/password.js';
 import { HELP } from './cli/help.js';
 import { serve } from './cli/serve.js';
@@ -18,7 +19,8 @@ async function users(positionals: string[], values: { name?: string | undefined;
   const knex = connectDatabase(process.env['DSN'] || 'sqlite://./data/login-app.sqlite');
   try {
     await migrateDatabase(knex);
-    return await usersCommand(createUserStore(knex), positionals, values, { out, readPassword: (prompt) => readPassword(prompt) });
+    const tessera = new TesseraAdmin({ baseUrl: process.env['TESSERA_ADMIN_URL'] || 'http://127.0.0.1:4445', timeoutMs: 5000 });
+    return await usersCommand(createUserStore(knex), positionals, values, { out, readPassword: (prompt) => readPassword(prompt), tessera });
   } finally {
     await knex.destroy();
   }

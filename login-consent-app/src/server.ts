@@ -9,7 +9,6 @@ import { discoverRelyingParty } from './demo/relying-party.js';
 import { demoRoutes } from './demo/routes.js';
 import { createCsrf } from './http/csrf.js';
 import type { Log } from './http/errors.js';
-import { createLogoutAdmin } from './tessera-logout.js';
 import { connectDatabase, migrateDatabase } from './users/db.js';
 import { createUserStore, type UserStore } from './users/store.js';
 import { createThrottle } from './users/throttle.js';
@@ -53,7 +52,7 @@ export async function startApp(config: AppConfig, log: Log): Promise<RunningApp>
     const csrf = createCsrf(config.cookieSecret);
     if (config.dev) await seedDemoUser(users);
     const extra = config.dev ? await demo(config, admin, csrf) : undefined;
-    const deps = { admin, logout: createLogoutAdmin({ baseUrl: config.adminUrl }), users, throttle: createThrottle(knex, config.throttle), csrf, log };
+    const deps = { admin, users, throttle: createThrottle(knex, config.throttle), csrf, log };
     const app = createApp(deps, { dev: config.dev, trustProxy: config.trustProxy, extra: extra?.router });
     const server = createServer(app.callback());
     const port = await listen(server, config.port, config.host);

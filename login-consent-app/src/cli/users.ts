@@ -1,8 +1,11 @@
+import type { TesseraAdmin } from '@tessera/sdk';
 import type { UserStore } from '../users/store.js';
 
 export interface UsersIo {
   readonly out: (line: string) => void;
   readonly readPassword: (prompt: string) => Promise<string>;
+  /** To end a disabled user's Tessera sessions and tokens. */
+  readonly tessera: Pick<TesseraAdmin, 'revokeLoginSessions' | 'revokeConsentSessions'>;
 }
 
 export interface UsersOptions {
@@ -19,6 +22,31 @@ async function newPassword(io: UsersIo): Promise<string> {
   const password = await io.readPassword('Password: ');
   if (!password) throw new UsageError('No password given.');
   return password;
+}
+
+/**
+ * Disables the account, then asks Tessera to end its login sessions and revoke
+ * its consents (and so every token issued under them). The app refuses a
+ * disabled user even with a remembered session, so a Tessera that cannot be
+ * reached right now only delays the token revocation: say so, and fail.
+ */
+async function disable(users: UserStore, email: string, io: UsersIo): Promise<number> {
+  const user = await users.byEmail(email);
+  if (!user) {
+    io.out(`no user ${email}`);
+    return 1;
+  }
+  await users.setDisabled(email, true);
+  io.out(`disabled ${user.email}`);
+  try {
+    await io.tessera.revokeLoginSessions({ subject: user.id });
+    await io.tessera.revokeConsentSessions({ subject: user.id, all: true });
+    io.out('ended its Tessera sessions and revoked its tokens');
+    return 0;
+  } catch (err) {
+    io.out(`could not reach Tessera to revoke its sessions and tokens (${err instanceof Error ? err.message : String(err)}); run "users disable" again when it is up`);
+    return 1;
+  }
 }
 
 /** `users add|list|disable|enable|password …`; returns the exit code. */
@@ -40,9 +68,10 @@ export async function usersCommand(users: UserStore, args: readonly string[], op
       }
       return 0;
     case 'disable':
+      return disable(users, needEmail(), io);
     case 'enable': {
-      const found = await users.setDisabled(needEmail(), action === 'disable');
-      io.out(found ? `${action}d ${email}` : `no user ${email}`);
+      const found = await users.setDisabled(needEmail(), false);
+      io.out(found ? `enabled ${email}` : `no user ${email}`);
       return found ? 0 : 1;
     }
     case 'password': {

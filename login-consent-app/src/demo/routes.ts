@@ -34,6 +34,44 @@ async function attempt(session: DemoSession, work: () => Promise<string | undefi
   }
 }
 
+type Action = (session: DemoSession, which: 'access' | 'refresh') => Promise<string | undefined>;
+
+/** The buttons of the signed-in page; each answers with the notice to show. */
+function actions(deps: DemoDeps): Readonly<Record<string, Action>> {
+  const tokenOf = (session: DemoSession, which: 'access' | 'refresh') =>
+    (which === 'refresh' ? session.tokens?.refresh_token : session.tokens?.access_token) ?? '';
+  return {
+    async refresh(session) {
+      if (!session.tokens) throw new Error('Not signed in.');
+      session.tokens = await refresh(deps.rp, session.tokens);
+      session.userinfo = await userinfo(deps.rp, session.tokens);
+      return 'Refreshed: new access and refresh tokens; the old refresh token is now used up.';
+    },
+    async introspect(session, which) {
+      session.introspection = { which, result: await deps.admin.introspectToken(tokenOf(session, which)) };
+      return undefined;
+    },
+    async revoke(session, which) {
+      await revoke(deps.rp, tokenOf(session, which), which === 'refresh' ? 'refresh_token' : 'access_token');
+      session.introspection = { which, result: await deps.admin.introspectToken(tokenOf(session, which)) };
+      return `Revoked the ${which} token.`;
+    },
+    async forget(session) {
+      Object.assign(session, { tokens: undefined, userinfo: undefined, introspection: undefined });
+      return 'Tokens forgotten (Tessera still remembers your sign-in).';
+    },
+    logout: async () => undefined,
+  };
+}
+
+/** RP-initiated logout: forget the tokens here, then let Tessera end the session (it asks the user first). */
+function logout(deps: DemoDeps, session: DemoSession): string {
+  const state = oidc.randomState();
+  const url = endSessionUrl(deps.rp, session.tokens, state);
+  Object.assign(session, { tokens: undefined, userinfo: undefined, introspection: undefined, logoutState: state, notice: undefined, error: undefined });
+  return url.href;
+}
+
 /**
  * The demo relying party at /demo (--dev only). `shared` is the pending
  * request behind the authorization URL printed at start: it is not bound to a
@@ -88,44 +126,11 @@ export function demoRoutes(deps: DemoDeps): { router: Router; printableAuthoriza
       session.error = 'The form expired; try again.';
       return redirect(ctx, '/demo');
     }
-    const tokens = session.tokens;
-    const token = field(form, 'which') === 'refresh' ? tokens?.refresh_token : tokens?.access_token;
+    const act = actions(deps)[ctx.params['action'] ?? ''];
+    if (!act) return;
     const which = field(form, 'which') === 'refresh' ? 'refresh' : 'access';
-    switch (ctx.params['action']) {
-      case 'refresh':
-        await attempt(session, async () => {
-          if (!tokens) throw new Error('Not signed in.');
-          session.tokens = await refresh(deps.rp, tokens);
-          session.userinfo = await userinfo(deps.rp, session.tokens);
-          return 'Refreshed: new access and refresh tokens; the old refresh token is now used up.';
-        });
-        break;
-      case 'introspect':
-        await attempt(session, async () => {
-          session.introspection = { which, result: await deps.admin.introspectToken(token ?? '') };
-          return undefined;
-        });
-        break;
-      case 'revoke':
-        await attempt(session, async () => {
-          await revoke(deps.rp, token ?? '', which === 'refresh' ? 'refresh_token' : 'access_token');
-          session.introspection = { which, result: await deps.admin.introspectToken(token ?? '') };
-          return `Revoked the ${which} token.`;
-        });
-        break;
-      case 'logout': {
-        const state = oidc.randomState();
-        const url = endSessionUrl(deps.rp, tokens, state);
-        Object.assign(session, { tokens: undefined, userinfo: undefined, introspection: undefined, logoutState: state, notice: undefined, error: undefined });
-        return redirect(ctx, url.href);
-      }
-      case 'forget':
-        Object.assign(session, { tokens: undefined, userinfo: undefined, introspection: undefined, notice: 'Tokens forgotten (Tessera still remembers your sign-in).', error: undefined });
-        break;
-      default:
-        ctx.status = 404;
-        return;
-    }
+    if (ctx.params['action'] === 'logout') return redirect(ctx, logout(deps, session));
+    await attempt(session, () => act(session, which));
     redirect(ctx, '/demo');
   });
 

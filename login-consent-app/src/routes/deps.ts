@@ -3,14 +3,23 @@ import type { Context } from 'koa';
 import type { Csrf } from '../http/csrf.js';
 import type { Log } from '../http/errors.js';
 import { PageError } from '../http/errors.js';
-import type { LogoutAdmin } from '../tessera-logout.js';
 import type { UserStore } from '../users/store.js';
 import type { Throttle } from '../users/throttle.js';
 
 /** What the login, consent and logout routes need; passed explicitly, nothing global. */
 export interface RouteDeps {
-  readonly admin: Pick<TesseraAdmin, 'getLoginRequest' | 'acceptLoginRequest' | 'rejectLoginRequest' | 'getConsentRequest' | 'acceptConsentRequest' | 'rejectConsentRequest'>;
-  readonly logout: LogoutAdmin;
+  readonly admin: Pick<
+    TesseraAdmin,
+    | 'getLoginRequest'
+    | 'acceptLoginRequest'
+    | 'rejectLoginRequest'
+    | 'getConsentRequest'
+    | 'acceptConsentRequest'
+    | 'rejectConsentRequest'
+    | 'getLogoutRequest'
+    | 'acceptLogoutRequest'
+    | 'rejectLogoutRequest'
+  >;
   readonly users: UserStore;
   readonly throttle: Throttle;
   readonly csrf: Csrf;

@@ -1,3 +1,4 @@
+import { handleLogout } from '@tessera/sdk';
 import type { Context } from 'koa';
 import { field, readForm } from '../http/form.js';
 import { redirect, sendHtml } from '../http/respond.js';
@@ -5,17 +6,15 @@ import { logoutPage, stayedSignedInPage } from '../views/logout.js';
 import { challengeOf, csrfFailure, type RouteDeps } from './deps.js';
 
 /**
- * GET /logout: asks before signing out. A client registered with
- * `skip_logout_consent` (an operator's choice, for first-party apps) that
- * asked itself (RP-initiated) is signed out without the question.
+ * GET /logout: always asks. Anyone can send a browser to Tessera's
+ * end-session endpoint (naming a client by `client_id` proves nothing), so
+ * only the user's own POST signs out (RP-Initiated Logout 1.0 §2).
  */
 export async function getLogout(ctx: Context, deps: RouteDeps): Promise<void> {
   const challenge = challengeOf(ctx, 'logout_challenge');
-  const request = await deps.logout.getLogoutRequest(challenge);
-  if (request.rp_initiated && request.client?.skip_logout_consent) {
-    return redirect(ctx, (await deps.logout.acceptLogoutRequest(challenge)).redirect_to);
-  }
-  sendHtml(ctx, logoutPage({ request, csrf: deps.csrf.issue(ctx, 'logout', challenge) }));
+  const step = await handleLogout(deps.admin, challenge, () => undefined);
+  if (step.show === undefined) throw new Error('handleLogout answered a GET without showing the page');
+  sendHtml(ctx, logoutPage({ request: step.show, csrf: deps.csrf.issue(ctx, 'logout', challenge) }));
 }
 
 /** POST /logout: "Sign out" accepts (Tessera ends the session and tells the clients); "Stay signed in" rejects. */
@@ -23,9 +22,9 @@ export async function postLogout(ctx: Context, deps: RouteDeps): Promise<void> {
   const challenge = challengeOf(ctx, 'logout_challenge');
   const form = await readForm(ctx);
   if (!deps.csrf.verify(ctx, 'logout', challenge, field(form, 'csrf'))) throw csrfFailure();
-  if (field(form, 'action') === 'logout') {
-    return redirect(ctx, (await deps.logout.acceptLogoutRequest(challenge)).redirect_to);
-  }
-  await deps.logout.rejectLogoutRequest(challenge);
-  sendHtml(ctx, stayedSignedInPage());
+  const action = field(form, 'action');
+  const step = await handleLogout(deps.admin, challenge, () => (action === 'logout' ? 'accept' : action === 'stay' ? 'reject' : undefined));
+  if (step.redirectTo !== undefined) return redirect(ctx, step.redirectTo);
+  if (step.rejected) return sendHtml(ctx, stayedSignedInPage());
+  sendHtml(ctx, logoutPage({ request: step.show, csrf: deps.csrf.issue(ctx, 'logout', challenge) }));
 }

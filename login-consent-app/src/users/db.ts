@@ -6,11 +6,15 @@ import { migrationSource } from './migrations.js';
 /**
  * The app's own database: SQLite (`sqlite://./data/login-app.sqlite`, the
  * default, a path relative to the working directory) or PostgreSQL
- * (`postgres://…`). Separate from Tessera's: the app owns its users.
+ * (`postgres://…`, `?search_path=<schema>` allowed). Separate from Tessera's: the app owns its users.
  */
 export function connectDatabase(dsn: string, cwd = process.cwd()): Knex {
   if (dsn.startsWith('postgres://') || dsn.startsWith('postgresql://')) {
-    return knexFactory({ client: 'pg', connection: dsn, pool: { min: 0, max: 10 } });
+    // `?search_path=<schema>` as Tessera's DSNs take it: knex sets it on each connection.
+    const url = new URL(dsn);
+    const schema = url.searchParams.get('search_path');
+    url.searchParams.delete('search_path');
+    return knexFactory({ client: 'pg', connection: url.href, pool: { min: 0, max: 10 }, ...(schema ? { searchPath: [schema] } : {}) });
   }
   if (!dsn.startsWith('sqlite://')) throw new Error(`DSN must start with sqlite:// or postgres://, got "${dsn.split(':')[0] ?? ''}:…"`);
   const path = dsn.slice('sqlite://'.length);
