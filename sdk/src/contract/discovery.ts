@@ -1,10 +1,34 @@
 import { z } from 'zod';
 
+const list = z.array(z.string()).optional();
+const flag = z.boolean().optional();
+
 /** OpenID Connect Discovery 1.0 §3 / RFC 8414 §2. Only what the server really supports is present. */
 export const DiscoveryDocument = z.looseObject({
   issuer: z.string(),
   jwks_uri: z.string(),
   subject_types_supported: z.array(z.string()),
   id_token_signing_alg_values_supported: z.array(z.string()),
+  authorization_endpoint: z.string().optional(),
+  token_endpoint: z.string().optional(),
+  userinfo_endpoint: z.string().optional(),
+  revocation_endpoint: z.string().optional(),
+  end_session_endpoint: z.string().optional(),
+  frontchannel_logout_supported: flag,
+  frontchannel_logout_session_supported: flag,
+  backchannel_logout_supported: flag,
+  backchannel_logout_session_supported: flag,
+  response_types_supported: list,
+  response_modes_supported: list,
+  grant_types_supported: list,
+  scopes_supported: list,
+  claims_supported: list,
+  token_endpoint_auth_methods_supported: list,
+  revocation_endpoint_auth_methods_supported: list,
+  code_challenge_methods_supported: list,
+  authorization_response_iss_parameter_supported: flag,
+  request_parameter_supported: flag,
+  request_uri_parameter_supported: flag,
+  claims_parameter_supported: flag,
 });
 export type DiscoveryDocument = z.infer<typeof DiscoveryDocument>;

@@ -65,3 +65,48 @@ export const IntrospectedOAuth2Token = z.object({
   ext: z.record(z.string(), z.unknown()).optional(),
 });
 export type IntrospectedOAuth2Token = z.infer<typeof IntrospectedOAuth2Token>;
+
+/*
+ * The browser-facing endpoints read plain parameters (query or form). These
+ * schemas say which ones they read; the server checks their meaning itself
+ * (OAuth2Error with the RFC code, redirected to the client once it is trusted).
+ */
+const opt = (description: string) => param.optional().describe(description);
+
+/** `GET`/`POST /oauth2/auth`: RFC 6749 §4.1.1, OpenID Connect Core §3.1.2.1, RFC 7636; and the way back from the login/consent app. */
+export const AuthorizationRequest = z.looseObject({
+  response_type: opt('Only "code" (implicit and hybrid flows are refused, RFC 9700 §2.1.2).'),
+  client_id: opt('The client; required on a new request.'),
+  redirect_uri: opt('Exactly one of the registered redirect URIs; may be left out when only one is registered.'),
+  scope: opt('Space-separated scopes, each allowed for the client.'),
+  state: opt('At least 8 characters; required unless PKCE is used.'),
+  nonce: opt('At least 8 characters; copied into the ID token.'),
+  code_challenge: opt('RFC 7636 PKCE challenge.'),
+  code_challenge_method: opt('"S256".'),
+  audience: opt('Space-separated audiences, each registered for the client.'),
+  response_mode: opt('Only "query".'),
+  prompt: opt('"none", "login", "consent", "select_account", space-separated.'),
+  max_age: opt('Seconds since the last authentication after which the user must log in again.'),
+  id_token_hint: opt('An ID token this server issued, naming the expected user.'),
+  login_hint: opt('Passed to the login app.'),
+  acr_values: opt('Passed to the login app.'),
+  ui_locales: opt('Passed to the login app.'),
+  display: opt('Passed to the login app.'),
+  login_verifier: opt('The browser coming back from the login app (from the accept/reject redirect_to).'),
+  consent_verifier: opt('The browser coming back from the consent app (from the accept/reject redirect_to).'),
+});
+export type AuthorizationRequest = z.infer<typeof AuthorizationRequest>;
+
+/** `GET`/`POST /oauth2/sessions/logout`: OpenID Connect RP-Initiated Logout 1.0 §2; and the way back from the logout app. */
+export const EndSessionRequest = z.looseObject({
+  id_token_hint: opt('An ID token this server issued to the client asking for the logout.'),
+  client_id: opt('The client asking for the logout (enough on its own, unlike Hydra); must be an audience of id_token_hint when both are sent.'),
+  post_logout_redirect_uri: opt('Registered, exactly, for that client.'),
+  state: opt('Returned to post_logout_redirect_uri.'),
+  logout_verifier: opt('The browser coming back from the logout app (from the accept redirect_to).'),
+});
+export type EndSessionRequest = z.infer<typeof EndSessionRequest>;
+
+/** OpenID Connect Core §5.3.2: `sub` and the `id_token` claims the consent app granted. */
+export const OidcUserInfo = z.looseObject({ sub: z.string() });
+export type OidcUserInfo = z.infer<typeof OidcUserInfo>;

@@ -20,6 +20,7 @@ import {
   OAuth2ClientInput,
   OAuth2ClientTokenLifespans,
 } from '@tessera/sdk';
+import { openApiDocument } from '@tessera/sdk/openapi';
 import type { clientHandlers } from '../clients/handler.js';
 import type { keyHandlers } from '../keys/handler.js';
 import type { loginHandlers } from '../flows/login/admin.js';
@@ -81,6 +82,9 @@ export function createAdminApp(deps: AdminDeps): Koa {
   const { clients, keys } = deps;
   const router = new Router();
   healthRoutes(router, deps);
+  // The whole OpenAPI document (both APIs), serialised once per app.
+  const openapi = JSON.stringify(openApiDocument());
+  router.get('/.well-known/openapi.json', route(() => ({ kind: 'json', body: openapi })));
 
   router
     .post('/admin/clients', route(async (ctx) => clients.create(await body(ctx, OAuth2ClientInput, 'client'))))

@@ -2,6 +2,7 @@ import Koa from 'koa';
 import { Router } from '@koa/router';
 import type { Logger } from 'pino';
 import { RevocationRequest, TokenRequest } from '@tessera/sdk';
+import { openApiDocument } from '@tessera/sdk/openapi';
 import type { HandlerResult } from '../lib/result.js';
 import { parseParams } from '../lib/params.js';
 import { COOKIES } from '../flows/deps.js';
@@ -36,6 +37,9 @@ const authorization = (ctx: Koa.Context) => ctx.get('authorization') || undefine
 export function createPublicApp(deps: PublicDeps): Koa {
   const router = new Router();
   healthRoutes(router, deps);
+  // The public API's part of the OpenAPI document (the admin port serves the whole), serialised once per app.
+  const openapi = JSON.stringify(openApiDocument({ api: 'public' }));
+  router.get('/.well-known/openapi.json', route(() => ({ kind: 'json', body: openapi })));
   router
     .get('/.well-known/openid-configuration', route(deps.discovery))
     // RFC 8414 §3: the same metadata for plain OAuth 2.0 clients.

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { DiscoveryDocument } from '../contract/discovery.js';
+import { HealthNotReady, HealthStatus, Version } from '../contract/health.js';
+import { JsonWebKeySet } from '../contract/keys.js';
+import { AuthorizationRequest, EndSessionRequest, OidcUserInfo, RevocationRequest, TokenRequest, TokenResponse } from '../contract/oauth2.js';
+import { locationHeader, type Operation, type ResponseSpec } from './table.js';
+
+/*
+ * The public API (port 4444), as `server/src/http/public.ts` registers it,
+ * and what both ports serve (`server/src/http/health.ts`, the document itself).
+ */
+
+const pub = ['public'] as const;
+const both = ['public', 'admin'] as const;
+
+/** This document; kept open so a newer document still validates. */
+const OpenApiJson = z.looseObject({ openapi: z.string() }).describe('An OpenAPI 3.1 document.');
+
+const shared: Operation[] = [
+  { apis: both, method: 'get', path: '/health/alive', operationId: 'isAlive', summary: 'The process answers',
+    responses: { 200: { description: 'Alive.', json: HealthStatus } } },
+  { apis: both, method: 'get', path: '/health/ready', operationId: 'isReady', summary: 'The process and its database answer',
+    responses: { 200: { description: 'Ready.', json: HealthStatus }, 503: { description: 'Shutting down, or the database does not answer.', json: HealthNotReady } } },
+  { apis: both, method: 'get', path: '/version', operationId: 'getVersion', summary: 'The running version',
+    responses: { 200: { description: 'The version.', json: Version } } },
+  { apis: both, method: 'get', path: '/.well-known/openapi.json', operationId: 'getOpenApiDocument', summary: 'This document',
+    description: 'The admin port serves the whole document, the public port the public API only.',
+    responses: { 200: { description: 'The OpenAPI 3.1 document.', json: OpenApiJson } } },
+];
+
+const discovery = (path: string, operationId: string, summary: string): Operation => ({
+  apis: pub, method: 'get', path, operationId, summary,
+  description: 'Lists only what this server supports. Cached for 5 minutes (`Cache-Control: public, max-age=300`).',
+  responses: { 200: { description: 'The provider metadata.', json: DiscoveryDocument } },
+});
+
+const clientAuth = { schemes: ['clientSecretBasic'], optional: true } as const;
+
+const tokens: Operation[] = [
+  { apis: pub, method: 'post', path: '/oauth2/token', operationId: 'oauth2TokenExchange', summary: 'The token endpoint (RFC 6749 §3.2)',
+    description: 'Grants `authorization_code` (with PKCE), `refresh_token` (rotated on every use) and `client_credentials`. Confidential clients authenticate with HTTP Basic (`client_secret_basic`) or `client_id` and `client_secret` in the form (`client_secret_post`); public clients send `client_id` only.',
+    body: { schema: TokenRequest, form: true }, security: clientAuth,
+    responses: { 200: { description: 'The tokens (RFC 6749 §5.1).', json: TokenResponse } }, errors: [400, 401] },
+  { apis: pub, method: 'post', path: '/oauth2/revoke', operationId: 'revokeOAuth2Token', summary: 'Revoke a token (RFC 7009)',
+    description: 'Revoking a refresh token revokes its whole family. Unknown tokens are not an error (RFC 7009 §2.2).',
+    body: { schema: RevocationRequest, form: true }, security: clientAuth,
+    responses: { 200: { description: 'Revoked, or nothing to revoke. Empty body.' } }, errors: [400, 401] },
+];
+
+const authorizeAnswers: Readonly<Record<number, ResponseSpec>> = {
+  302: {
+    description: 'To the login app (`login_challenge`), the consent app (`consent_challenge`), or the client\'s redirect_uri with `code`, `state` and `iss` (RFC 9207), or with `error` once the client and redirect_uri are trusted.',
+    headers: locationHeader,
+  },
+};
+const authorizeDescription =
+  'Errors found before the client and its redirect_uri are validated are never redirected there: they are answered here (400), or sent to `urls.error` when configured.';
+
+const authorize: Operation[] = [
+  { apis: pub, method: 'get', path: '/oauth2/auth', operationId: 'oAuth2Authorize', summary: 'The authorization endpoint (RFC 6749 §4.1.1)',
+    description: authorizeDescription, query: AuthorizationRequest, responses: authorizeAnswers, errors: [400] },
+  { apis: pub, method: 'post', path: '/oauth2/auth', operationId: 'oAuth2AuthorizeWithForm', summary: 'The authorization endpoint, form-posted (OpenID Connect Core §3.1.2.1)',
+    description: authorizeDescription, body: { schema: AuthorizationRequest, form: true, required: false }, responses: authorizeAnswers, errors: [400] },
+];
+
+const endSessionAnswers: Readonly<Record<number, ResponseSpec>> = {
+  200: { description: 'The signed-out page, with the clients\' front-channel logout iframes, going on to the destination.', html: true },
+  302: { description: 'To the logout app (`logout_challenge`); or, with no session or once logged out, to `post_logout_redirect_uri` (with `state`) or `urls.post_logout_redirect`.', headers: locationHeader },
+};
+const endSessionDescription = 'A post_logout_redirect_uri must be registered, exactly, for the client named by id_token_hint or client_id; otherwise the request is refused here (400), never redirected.';
+
+const logout: Operation[] = [
+  { apis: pub, method: 'get', path: '/oauth2/sessions/logout', operationId: 'revokeOidcSession', summary: 'The end-session endpoint (OpenID Connect RP-Initiated Logout 1.0)',
+    description: endSessionDescription, query: EndSessionRequest, responses: endSessionAnswers, errors: [400] },
+  { apis: pub, method: 'post', path: '/oauth2/sessions/logout', operationId: 'revokeOidcSessionWithForm', summary: 'The end-session endpoint, form-posted',
+    description: endSessionDescription, body: { schema: EndSessionRequest, form: true, required: false }, responses: endSessionAnswers, errors: [400] },
+];
+
+const userinfoAnswers: Readonly<Record<number, ResponseSpec>> = {
+  200: { description: '`sub` and the `id_token` claims the consent app granted.', json: OidcUserInfo },
+};
+const userinfoDescription = 'The access token goes in the Authorization header only (RFC 9700 §2.4): one in the query or body is refused. It must have been granted `openid`.';
+
+const userinfo: Operation[] = [
+  { apis: pub, method: 'get', path: '/userinfo', operationId: 'getOidcUserInfo', summary: 'The UserInfo endpoint (OpenID Connect Core §5.3)',
+    description: userinfoDescription, security: { schemes: ['bearer'] }, responses: userinfoAnswers, errors: [401, 403] },
+  { apis: pub, method: 'post', path: '/userinfo', operationId: 'getOidcUserInfoWithPost', summary: 'The UserInfo endpoint, by POST',
+    description: userinfoDescription, security: { schemes: ['bearer'] }, responses: userinfoAnswers, errors: [401, 403] },
+];
+
+export const sharedOperations: readonly Operation[] = shared;
+
+export const publicOperations: readonly Operation[] = [
+  discovery('/.well-known/openid-configuration', 'discoverOidcConfiguration', 'OpenID Connect Discovery 1.0 metadata'),
+  discovery('/.well-known/oauth-authorization-server', 'discoverOAuth2AuthorizationServer', 'RFC 8414 authorization server metadata (the same document)'),
+  { apis: pub, method: 'get', path: '/.well-known/jwks.json', operationId: 'discoverJsonWebKeys', summary: 'The public keys that verify ID tokens and JWT access tokens',
+    responses: { 200: { description: 'Public members only.', json: JsonWebKeySet } } },
+  ...tokens,
+  ...authorize,
+  ...logout,
+  ...userinfo,
+];
