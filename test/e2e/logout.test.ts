@@ -174,6 +174,28 @@ describeEachBackend('RP-initiated, front- and back-channel logout', (backend) =>
     expect((await request(t.adminUrl, 'GET', `/admin/oauth2/auth/requests/logout?logout_challenge=${challenge}`)).status).to.equal(410);
   });
 
+  it('a client registered with skip_logout_consent signs out without the logout app', async () => {
+    const quiet = await createClient(t.adminUrl, { redirect_uris: [REDIRECT], scope: 'openid', post_logout_redirect_uris: [AFTER_LOGOUT], skip_logout_consent: true });
+    const quietConfig = await oidc.discovery(new URL(t.config.urls.self.issuer), quiet.client_id, undefined, oidc.ClientSecretBasic(quiet.client_secret), {
+      execute: [oidc.allowInsecureRequests],
+    });
+    const browser = new Browser();
+    const verifier = oidc.randomPKCECodeVerifier();
+    const url = oidc.buildAuthorizationUrl(quietConfig, {
+      redirect_uri: REDIRECT,
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state: oidc.randomState(),
+    });
+    const callback = await runFlow(browser, t.adminUrl, url.href, { login: { subject: 'quiet-user', remember: true } });
+    const tokens = await oidc.authorizationCodeGrant(quietConfig, callback, { pkceCodeVerifier: verifier, expectedState: url.searchParams.get('state') ?? '' });
+    const res = await browser.get(oidc.buildEndSessionUrl(quietConfig, { id_token_hint: tokens.id_token ?? '', post_logout_redirect_uri: AFTER_LOGOUT, state: 'quiet-state-1' }).href);
+    expect(res.status).to.equal(302);
+    expect(res.location).to.equal(`${AFTER_LOGOUT}?state=quiet-state-1`);
+    expect(browser.cookies.has('tessera_session')).to.equal(false);
+  });
+
   it('with no session there is nothing to end: straight to the destination', async () => {
     const res = await new Browser().get(`${t.publicUrl}/oauth2/sessions/logout`);
     expect(res.status).to.equal(302);

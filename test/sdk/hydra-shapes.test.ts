@@ -45,7 +45,6 @@ export type OursFitHydras = [
   Fits<JsonWebKeySet, hydra.JsonWebKeySet>,
   Fits<TokenResponse, hydra.OAuth2TokenExchange>,
   Fits<OAuth2RedirectTo, hydra.OAuth2RedirectTo>,
-  // @ts-expect-error Hydra's consent_request is the whole consent request; ours lacks its required `challenge`.
   Fits<ConsentSession, hydra.OAuth2ConsentSession>,
 ];
 

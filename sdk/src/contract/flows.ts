@@ -116,6 +116,8 @@ export const OAuth2ConsentSession = z.object({
   handled_at: z.string(),
   context: z.unknown().optional(),
   consent_request: z.object({
+    /** Always "": challenges are kept only as hashes (Hydra sends the challenge). */
+    challenge: z.string(),
     consent_request_id: z.string(),
     client: OAuth2Client,
     subject: z.string(),

@@ -34,7 +34,7 @@ function decodeOffset(token: string | undefined): number {
 
 async function toSession(c: ConsentRecord, deps: SessionDeps): Promise<OAuth2ConsentSession | undefined> {
   const client = await deps.clients.get(c.clientId);
-  // A deleted client's consents are not listed: there is nothing left to act on.
+  // Deleting a client revokes its consents, so this is only a race with a deletion.
   if (!client) return undefined;
   return {
     consent_request_id: c.id,
@@ -46,6 +46,7 @@ async function toSession(c: ConsentRecord, deps: SessionDeps): Promise<OAuth2Con
     handled_at: new Date(c.handledAt).toISOString(),
     ...(c.context !== undefined ? { context: c.context } : {}),
     consent_request: {
+      challenge: '',
       consent_request_id: c.id,
       client: toWire(client),
       subject: c.subject,
@@ -65,6 +66,7 @@ export function sessionHandlers(deps: SessionDeps) {
       const page = await deps.consents.list({ subject: query.subject, loginSessionId: query.login_session_id, limit: query.page_size, offset });
       const sessions = (await Promise.all(page.items.map((c) => toSession(c, deps)))).filter((s) => s !== undefined);
       const params = new URLSearchParams({ subject: query.subject, page_size: String(query.page_size) });
+      if (query.login_session_id !== undefined) params.set('login_session_id', query.login_session_id);
       const links = [`<${path}?${params.toString()}>; rel="first"`];
       if (offset + page.items.length < page.total) {
         params.set('page_token', encodeOffset(offset + page.items.length));

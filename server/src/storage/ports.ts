@@ -31,7 +31,7 @@ export interface ClientStore {
   list(query: ClientQuery): Promise<ClientPage>;
   /** `false` when there is no such client. */
   replace(client: Client): Promise<boolean>;
-  /** `false` when there is no such client. */
+  /** `false` when there is no such client. Its tokens and consents are revoked with it. */
   delete(id: string): Promise<boolean>;
 }
 

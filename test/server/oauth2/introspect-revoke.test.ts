@@ -124,6 +124,14 @@ describeEachBackend('introspection and revocation', (backend) => {
     expect(anonymous.body.error).to.equal('invalid_client');
   });
 
+  it("deleting a client revokes its tokens", async () => {
+    const doomed = await createClient(t.adminUrl, { grant_types: ['client_credentials'], scope: 'read' });
+    const token = await issue(doomed, 'read');
+    expect((await introspect(token)).body.active).to.equal(true);
+    expect((await request(t.adminUrl, 'DELETE', `/admin/clients/${doomed.client_id}`)).status).to.equal(204);
+    expect((await introspect(token)).body).to.deep.equal({ active: false });
+  });
+
   it('keeps tokens valid across a secret rotation (new secret first, old one still listed)', async () => {
     const token = await issue(client);
     await t.stop();

@@ -8,6 +8,7 @@ import { bindBrowser, currentSession, type BrowserCookies } from '../browser.js'
 import { mintSecret } from '../secrets.js';
 import type { LogoutDeps } from './deps.js';
 import { signedOutPage } from './page.js';
+import { finishLogout } from './finish.js';
 
 /** The client the RP names, by its ID token's audience or by client_id; both must agree. */
 async function namedClient(hint: Record<string, unknown> | undefined, clientId: string | undefined, deps: LogoutDeps): Promise<Client | undefined> {
@@ -67,5 +68,11 @@ export async function startLogout(params: Record<string, string>, cookies: Brows
     expiresAt: now + deps.ttl.flow,
   };
   await deps.logouts.create(request, challenge.hash, browser.hash);
+  if (client?.skip_logout_consent) {
+    // The client asked for no logout screen (Hydra ≥ 2.3): accept at once, in this browser.
+    const verifier = mintSecret();
+    await deps.logouts.accept(request.id, verifier.hash);
+    return finishLogout(verifier.value, { ...cookies, browser: cookies.browser ?? browser.cookie?.value }, deps);
+  }
   return redirect(withParams(deps.urls.logout, { logout_challenge: challenge.value }), browser.cookie ? [browser.cookie] : []);
 }

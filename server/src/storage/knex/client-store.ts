@@ -48,8 +48,15 @@ export function createClientStore(db: Knex): ClientStore {
       return (await table().where('id', id).update(row)) > 0;
     },
 
+    /** With the client go its grants: its tokens and consents are revoked in the same transaction. */
     async delete(id: string): Promise<boolean> {
-      return (await table().where('id', id).delete()) > 0;
+      return db.transaction(async (trx) => {
+        const deleted = await trx('clients').where('id', id).delete();
+        if (deleted === 0) return false;
+        await trx('oauth2_tokens').where({ client_id: id, revoked: false }).update({ revoked: true });
+        await trx('oauth2_consents').where({ client_id: id, revoked: false }).update({ revoked: true });
+        return true;
+      });
     },
   };
 }
