@@ -60,7 +60,6 @@ function actions(deps: DemoDeps): Readonly<Record<string, Action>> {
       Object.assign(session, { tokens: undefined, userinfo: undefined, introspection: undefined });
       return 'Tokens forgotten (Tessera still remembers your sign-in).';
     },
-    logout: async () => undefined,
   };
 }
 
@@ -70,6 +69,22 @@ function logout(deps: DemoDeps, session: DemoSession): string {
   const url = endSessionUrl(deps.rp, session.tokens, state);
   Object.assign(session, { tokens: undefined, userinfo: undefined, introspection: undefined, logoutState: state, notice: undefined, error: undefined });
   return url.href;
+}
+
+/** GET /demo/callback: checks state (this browser's request, or the printed one), redeems the code, fetches userinfo. */
+async function callback(ctx: Context, deps: DemoDeps, session: DemoSession, shared: Pending): Promise<void> {
+  const state = ctx.query['state'];
+  const pending = session.pending?.state === state ? session.pending : shared.state === state ? shared : undefined;
+  await attempt(session, async () => {
+    if (!pending) throw new Error('This sign-in was not started here (unknown state). Start again.');
+    const { tokens } = await redeem(deps.rp, new URL(ctx.originalUrl, deps.appUrl), pending);
+    session.tokens = tokens;
+    session.introspection = undefined;
+    session.userinfo = await userinfo(deps.rp, tokens);
+    return 'Signed in.';
+  });
+  session.pending = undefined;
+  redirect(ctx, '/demo');
 }
 
 /**
@@ -83,6 +98,7 @@ export function demoRoutes(deps: DemoDeps): { router: Router; printableAuthoriza
   const shared = newPending();
   const router = new Router({ prefix: '/demo' });
   const csrfFor = (ctx: Context, id: string) => deps.csrf.issue(ctx, 'demo', id);
+  const table = actions(deps);
 
   router.get('/', (ctx) => {
     const { id, session } = sessions.of(ctx);
@@ -100,37 +116,23 @@ export function demoRoutes(deps: DemoDeps): { router: Router; printableAuthoriza
     redirect(ctx, (await authorizationUrl(deps.rp, session.pending, prompt)).href);
   });
 
-  router.get('/callback', async (ctx) => {
-    const { session } = sessions.of(ctx);
-    const state = ctx.query['state'];
-    const pending: Pending | undefined = session.pending?.state === state ? session.pending : shared.state === state ? shared : undefined;
-    await attempt(session, async () => {
-      if (!pending) throw new Error('This sign-in was not started here (unknown state). Start again.');
-      const { tokens } = await redeem(deps.rp, new URL(ctx.originalUrl, deps.appUrl), pending);
-      session.tokens = tokens;
-      session.introspection = undefined;
-      session.userinfo = await userinfo(deps.rp, tokens);
-      return 'Signed in.';
-    });
-    session.pending = undefined;
-    redirect(ctx, '/demo');
-  });
+  router.get('/callback', (ctx) => callback(ctx, deps, sessions.of(ctx).session, shared));
 
   router.get('/privacy', (ctx) => sendHtml(ctx, legalPage('Demo app privacy policy')));
   router.get('/terms', (ctx) => sendHtml(ctx, legalPage('Demo app terms of service')));
 
   router.post('/:action', async (ctx) => {
+    const name = ctx.params['action'] ?? '';
+    const act = Object.hasOwn(table, name) ? table[name] : undefined;
+    if (!act && name !== 'logout') return; // 404, and never a method of Object.prototype
     const { id, session } = sessions.of(ctx);
     const form = await readForm(ctx);
     if (!deps.csrf.verify(ctx, 'demo', id, field(form, 'csrf'))) {
       session.error = 'The form expired; try again.';
       return redirect(ctx, '/demo');
     }
-    const act = actions(deps)[ctx.params['action'] ?? ''];
-    if (!act) return;
-    const which = field(form, 'which') === 'refresh' ? 'refresh' : 'access';
-    if (ctx.params['action'] === 'logout') return redirect(ctx, logout(deps, session));
-    await attempt(session, () => act(session, which));
+    if (!act) return redirect(ctx, logout(deps, session));
+    await attempt(session, () => act(session, field(form, 'which') === 'refresh' ? 'refresh' : 'access'));
     redirect(ctx, '/demo');
   });
 
