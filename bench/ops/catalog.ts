@@ -1,0 +1,81 @@
+import type { LoadSpec, Timing } from '../load/spec.js';
+import { basicAuth, FORM } from '../lib/http.js';
+import type { RunningTarget, TargetKind } from '../targets/target.js';
+import { flowParams, mintAccessTokens, mintRefreshTokens } from './mint.js';
+
+/** The operations of issue 7, each as a load spec for a given target. */
+export const OP_NAMES = ['client_credentials', 'introspection', 'refresh', 'discovery', 'jwks', 'code_flow'] as const;
+export type OpName = (typeof OP_NAMES)[number];
+
+export interface Operation {
+  readonly name: OpName;
+  readonly title: string;
+  readonly unit: 'req/s' | 'flows/s';
+  /** A target this operation cannot run on (the bare koa app has no flow). */
+  readonly skip?: TargetKind;
+  prepare(t: RunningTarget, timing: Timing, sizes: PoolSizes): Promise<LoadSpec>;
+}
+
+export interface PoolSizes {
+  /** Distinct access tokens cycled through by introspection. */
+  readonly introspection: number;
+}
+
+/** Only a real server's answers are checked; the koa app answers the same small JSON to everything. */
+const expect = (t: RunningTarget, text: string) => (t.kind === 'koa' ? {} : { expect: text });
+const clientAuth = (t: RunningTarget) => ({ authorization: basicAuth(t.client.id, t.client.secret) });
+
+export const OPERATIONS: readonly Operation[] = [
+  {
+    name: 'client_credentials',
+    title: 'client_credentials token issuance (POST token endpoint)',
+    unit: 'req/s',
+    prepare: async (t, timing) => ({
+      kind: 'http', ...timing, url: t.urls.token, method: 'POST',
+      headers: { 'content-type': FORM, ...clientAuth(t) }, body: 'grant_type=client_credentials', ...expect(t, 'access_token'),
+    }),
+  },
+  {
+    name: 'introspection',
+    title: 'introspection of valid access tokens (each request a different token)',
+    unit: 'req/s',
+    prepare: async (t, timing, sizes) => ({
+      kind: 'http', ...timing, url: t.urls.introspect, method: 'POST',
+      headers: { 'content-type': FORM, ...(t.introspectionAuth ? clientAuth(t) : {}) },
+      tokens: { mode: 'cycle', bodyPrefix: 'token=', values: await mintAccessTokens(t, sizes.introspection) },
+      ...expect(t, '"active":true'),
+    }),
+  },
+  {
+    name: 'refresh',
+    title: 'refresh_token grant (rotation: each token used once, chained per connection)',
+    unit: 'req/s',
+    prepare: async (t, timing) => ({
+      kind: 'http', ...timing, url: t.urls.token, method: 'POST',
+      headers: { 'content-type': FORM, ...clientAuth(t) },
+      // Per round (one load process each, split by measure.ts): a chain per connection for the warm-up
+      // and one for the round (a chain's last token is cut off in flight), and spares for broken chains.
+      tokens: { mode: t.kind === 'koa' ? 'cycle' : 'chain', bodyPrefix: 'grant_type=refresh_token&refresh_token=', values: await mintRefreshTokens(t, timing.rounds * (timing.connections * 2 + 4)) },
+      ...expect(t, 'refresh_token'),
+    }),
+  },
+  {
+    name: 'discovery',
+    title: 'discovery document (GET /.well-known/openid-configuration)',
+    unit: 'req/s',
+    prepare: async (t, timing) => ({ kind: 'http', ...timing, url: t.urls.discovery, method: 'GET', headers: {}, ...expect(t, 'issuer') }),
+  },
+  {
+    name: 'jwks',
+    title: 'JWKS (GET the JSON Web Key Set)',
+    unit: 'req/s',
+    prepare: async (t, timing) => ({ kind: 'http', ...timing, url: t.urls.jwks, method: 'GET', headers: {}, ...expect(t, '"keys"') }),
+  },
+  {
+    name: 'code_flow',
+    title: 'full authorization-code flow with PKCE, openid offline_access (flows/s)',
+    unit: 'flows/s',
+    skip: 'koa',
+    prepare: async (t, timing) => ({ kind: 'flow', ...timing, flow: flowParams(t, 'openid offline_access') }),
+  },
+];

@@ -1,0 +1,36 @@
+/** A server under load, started in a process of its own on 127.0.0.1. */
+export type TargetKind = 'tessera' | 'oidc-provider' | 'koa';
+
+export interface BenchClient {
+  readonly id: string;
+  readonly secret: string;
+  readonly redirectUri: string;
+}
+
+export interface RunningTarget {
+  readonly name: string;
+  readonly kind: TargetKind;
+  /** The server processes (their descendants are counted too) whose CPU is measured. */
+  readonly pids: readonly number[];
+  readonly publicUrl: string;
+  /** Tessera's admin API (introspection, login/consent acceptance). */
+  readonly adminUrl: string | undefined;
+  readonly urls: { readonly token: string; readonly introspect: string; readonly discovery: string; readonly jwks: string };
+  /** oidc-provider's introspection needs client authentication; Tessera's (admin API) does not. */
+  readonly introspectionAuth: boolean;
+  readonly client: BenchClient;
+  stop(): Promise<void>;
+}
+
+export interface Skipped {
+  readonly skipped: string;
+}
+
+export interface TargetDef {
+  readonly name: string;
+  readonly kind: TargetKind;
+  start(): Promise<RunningTarget | Skipped>;
+}
+
+/** Where clients are sent back to: nothing listens there, the flow driver reads the code from the redirect. */
+export const REDIRECT_URI = 'http://127.0.0.1:9/cb';
