@@ -18,6 +18,6 @@ export function keyHandlers(service: KeyService) {
       await service.deleteKey(set, kid);
       return empty();
     },
-    jwks: async (): Promise<HandlerResult> => json(await service.publicJwks()),
+    jwks: async (): Promise<HandlerResult> => ({ kind: 'json', body: await service.publicJwksJson() }),
   };
 }

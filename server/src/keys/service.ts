@@ -23,6 +23,12 @@ export interface KeyService {
   deleteKey(setId: string, kid: string): Promise<void>;
   /** The public signing keys of the published sets (RFC 7517 §5), newest first. */
   publicJwks(): Promise<{ keys: Array<Record<string, unknown>> }>;
+  /**
+   * The same as JSON text, built at most every JWKS_CACHE_MS (and at once
+   * after a change through this process): `/.well-known/jwks.json` is
+   * fetched by every relying party, and keys change rarely.
+   */
+  publicJwksJson(): Promise<string>;
   /** The newest private signing key of a set (the one that signs, as in Hydra), if any. */
   signingKey(setId: string): Promise<JsonWebKey | undefined>;
   /** The public signing keys of one set. */
@@ -43,7 +49,18 @@ function checkIds(setId: string, kid?: string): void {
   if (kid !== undefined && kid.length > 255) throw invalidRequest('The kid must be at most 255 characters.');
 }
 
+/** How stale another process's key change may look in the published JWKS. */
+export const JWKS_CACHE_MS = 5_000;
+
 export function createKeyService({ store, sealer, clock }: KeyServiceDeps): KeyService {
+  let jwks: { json: string; at: number } | undefined;
+  async function publicJwks() {
+    const keys = await store.listSets(PUBLISHED_SETS);
+    return { keys: keys.filter((k) => k.use === 'sig').map((k) => ({ ...k.publicJwk })) };
+  }
+  const changed = () => {
+    jwks = undefined;
+  };
   function toStored(setId: string, jwk: JsonWebKey): StoredKey {
     return {
       setId,
@@ -72,6 +89,7 @@ export function createKeyService({ store, sealer, clock }: KeyServiceDeps): KeyS
       if ((await store.listSet(ID_TOKEN_SET)).length > 0) return;
       const jwk = await generateJwk('RS256', '', 'sig');
       await store.ensureSet(toStored(ID_TOKEN_SET, jwk));
+      changed();
     },
 
     getSet: (setId) => nonEmpty(setId, store.listSet(setId)),
@@ -85,6 +103,7 @@ export function createKeyService({ store, sealer, clock }: KeyServiceDeps): KeyS
     async createKey(setId, request) {
       checkIds(setId, request.kid);
       const jwk = await generateJwk(request.alg, request.kid, request.use);
+      changed();
       if (!(await store.addKey(toStored(setId, jwk)))) {
         throw conflict(`The set "${setId}" already has a key with kid "${jwk.kid}".`);
       }
@@ -100,6 +119,7 @@ export function createKeyService({ store, sealer, clock }: KeyServiceDeps): KeyS
         kids.add(jwk.kid);
       }
       await store.replaceSet(setId, set.keys.map((jwk) => toStored(setId, jwk)));
+      changed();
       return set;
     },
 
@@ -108,14 +128,17 @@ export function createKeyService({ store, sealer, clock }: KeyServiceDeps): KeyS
       if (jwk.kid !== kid) throw invalidRequest(`The key's kid "${jwk.kid}" does not match the path's "${kid}".`);
       await assertUsableJwk(jwk);
       await store.putKey(toStored(setId, jwk));
+      changed();
       return jwk;
     },
 
     async deleteSet(setId) {
+      changed();
       if (!(await store.deleteSet(setId))) throw notFound(`The JSON Web Key Set "${setId}" does not exist.`);
     },
 
     async deleteKey(setId, kid) {
+      changed();
       if (!(await store.deleteKey(setId, kid))) throw notFound(`The key "${kid}" does not exist in set "${setId}".`);
     },
 
@@ -128,9 +151,14 @@ export function createKeyService({ store, sealer, clock }: KeyServiceDeps): KeyS
       return (await store.listSet(setId)).filter((k) => k.use === 'sig').map((k) => ({ ...k.publicJwk }));
     },
 
-    async publicJwks() {
-      const keys = await store.listSets(PUBLISHED_SETS);
-      return { keys: keys.filter((k) => k.use === 'sig').map((k) => ({ ...k.publicJwk })) };
+    publicJwks,
+
+    async publicJwksJson() {
+      const now = clock.now();
+      if (jwks && now - jwks.at < JWKS_CACHE_MS) return jwks.json;
+      const json = JSON.stringify(await publicJwks());
+      jwks = { json, at: now };
+      return json;
     },
   };
 }
