@@ -4,6 +4,7 @@ import * as tokens from './20261123010000_tokens.js';
 import * as flows from './20261123020000_flows.js';
 import * as logout from './20261123030000_logout.js';
 import * as sessionAcr from './20261123040000_session_acr.js';
+import * as janitorIndex from './20261123050000_janitor_index.js';
 
 export interface Migration {
   readonly name: string;
@@ -18,4 +19,5 @@ export const migrations: readonly Migration[] = [
   { name: '20261123020000_flows', ...flows },
   { name: '20261123030000_logout', ...logout },
   { name: '20261123040000_session_acr', ...sessionAcr },
+  { name: '20261123050000_janitor_index', ...janitorIndex },
 ];

@@ -1,4 +1,4 @@
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadDsn } from '../config/load.js';
 import { parseDuration } from '../lib/duration.js';
 import { connect, createStorage } from '../storage/knex/index.js';
@@ -13,6 +13,7 @@ export interface JanitorArgs {
   readonly grants: boolean;
   readonly keepIfYounger: string | undefined;
   readonly batchSize: string | undefined;
+  readonly pause: string | undefined;
 }
 
 type Job = { readonly name: string; readonly run: (cutoff: number, batch: number) => Promise<number> };
@@ -31,12 +32,14 @@ function jobs(store: JanitorStore, args: JanitorArgs): Job[] {
 
 /**
  * `tessera janitor`: deletes what can never be used again, in batches, each
- * its own short statement, yielding between them so a database shared with
+ * its own short statement, pausing between them so a database shared with
  * serving processes is never locked for long.
  */
 export async function janitor(args: JanitorArgs, out: (line: string) => void): Promise<number> {
   const keep = parseDuration(args.keepIfYounger ?? '0s');
   if (keep === undefined) throw new UsageError('--keep-if-younger takes a duration such as 24h');
+  const pause = parseDuration(args.pause ?? '10ms');
+  if (pause === undefined) throw new UsageError('--pause takes a duration such as 10ms');
   const batch = Number(args.batchSize ?? 1000);
   if (!Number.isInteger(batch) || batch < 1 || batch > 100_000) throw new UsageError('--batch-size takes a whole number from 1 to 100000');
   const conn = connect(loadDsn({ dsn: args.dsn, file: args.config }));
@@ -48,7 +51,8 @@ export async function janitor(args: JanitorArgs, out: (line: string) => void): P
       let removed = 0;
       for (let n = await job.run(cutoff, batch); n > 0; n = await job.run(cutoff, batch)) {
         removed += n;
-        await yieldToLoop();
+        // Leave the write lock to serving processes between batches (SQLite has one writer).
+        await sleep(pause);
       }
       const seconds = (performance.now() - started) / 1000;
       out(`${job.name}: removed ${removed} in ${seconds.toFixed(2)} s${removed > 0 ? ` (${Math.round(removed / Math.max(seconds, 0.001))} rows/s)` : ''}`);

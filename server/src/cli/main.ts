@@ -36,6 +36,7 @@ const options = {
   grants: { type: 'boolean' },
   'keep-if-younger': { type: 'string' },
   'batch-size': { type: 'string' },
+  pause: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -71,6 +72,7 @@ async function run(argv: string[]): Promise<number> {
           grants: values.grants === true,
           keepIfYounger: values['keep-if-younger'],
           batchSize: values['batch-size'],
+          pause: values.pause,
         },
         out,
       );
