@@ -58,6 +58,7 @@ export async function serve(args: ServeArgs): Promise<number> {
   await Promise.all(listeners.map((l) => l.close()));
   await tessera.close();
   logger.info('stopped');
+  logger.flush();
   // A cluster worker's IPC channel would keep it alive.
   if (cluster.isWorker) cluster.worker?.disconnect();
   return 0;
