@@ -103,7 +103,8 @@ export const ConfigSchema = z.object({
     .prefault({}),
   strategies: z
     .object({
-      access_token: z.enum(['opaque', 'jwt']).default('opaque'),
+      // Hydra also offers `jwt` (RFC 9068); not built yet, so refused rather than silently ignored.
+      access_token: z.enum(['opaque'], { error: 'only "opaque" is supported (JWT access tokens are not built yet)' }).default('opaque'),
       scope: z.enum(['exact', 'wildcard']).default('exact'),
     })
     .prefault({}),
