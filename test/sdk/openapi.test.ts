@@ -88,7 +88,10 @@ describe('sdk: OpenAPI document', () => {
     const check = 'import json,sys\nfrom openapi_spec_validator import validate\nvalidate(json.load(sys.stdin))';
     for (const document of [doc, openApiDocument({ api: 'public' }), openApiDocument({ api: 'admin' })]) {
       const run = spawnSync('python3', ['-c', check], { input: JSON.stringify(document), encoding: 'utf8', timeout: 60_000 });
-      if (run.error || /ModuleNotFoundError/.test(run.stderr)) this.skip();
+      if (run.error || /ModuleNotFoundError/.test(run.stderr)) {
+        console.warn('\n  ⚠ skipping: python3 with openapi-spec-validator is not installed (pip install openapi-spec-validator)\n');
+        this.skip();
+      }
       expect(run.status, run.stderr.slice(-2000)).to.equal(0);
     }
   });
