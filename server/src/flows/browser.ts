@@ -1,5 +1,5 @@
 import type { Cookie } from '../lib/result.js';
-import type { LoginSession, StoredFlow } from '../storage/ports.js';
+import type { LoginSession } from '../storage/ports.js';
 import type { FlowDeps } from './deps.js';
 import { COOKIES } from './deps.js';
 import { hashSecret, mintSecret } from './secrets.js';
@@ -17,8 +17,8 @@ export function bindBrowser(cookies: BrowserCookies): { hash: string; cookie?: C
   return { hash: fresh.hash, cookie: { name: COOKIES.browser, value: fresh.value } };
 }
 
-/** RFC 9700 §4.7: a verifier only counts in the browser that started its flow. */
-export function sameBrowser(stored: StoredFlow, cookies: BrowserCookies): boolean {
+/** RFC 9700 §4.7: a verifier only counts in the browser that started its flow (login, consent or logout). */
+export function sameBrowser(stored: { readonly browser: string }, cookies: BrowserCookies): boolean {
   return cookies.browser !== undefined && hashSecret(cookies.browser) === stored.browser;
 }
 

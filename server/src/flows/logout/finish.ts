@@ -2,7 +2,7 @@ import { invalidRequest } from '../../errors/catalog.js';
 import { redirect, type HandlerResult } from '../../lib/result.js';
 import { withParams } from '../../oauth2/authorize/redirect.js';
 import type { Client } from '../../clients/client.js';
-import { clearSessionCookie, type BrowserCookies } from '../browser.js';
+import { clearSessionCookie, sameBrowser, type BrowserCookies } from '../browser.js';
 import { hashSecret } from '../secrets.js';
 import type { LogoutDeps } from './deps.js';
 import { signedOutPage } from './page.js';
@@ -23,7 +23,7 @@ export async function finishLogout(verifier: string, cookies: BrowserCookies, de
   if (!found) throw invalidRequest('The logout_verifier is not valid.');
   const { request } = found;
   if (request.expiresAt <= deps.clock.now()) throw invalidRequest('The logout request has expired.');
-  if (!cookies.browser || hashSecret(cookies.browser) !== found.browser) {
+  if (!sameBrowser(found, cookies)) {
     throw invalidRequest('The logout_verifier was presented by another browser than the one that asked to log out.');
   }
   if (!(await deps.logouts.finish(request.id))) throw invalidRequest('The logout_verifier has already been used.');
