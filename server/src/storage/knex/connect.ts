@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import knex, { type Knex } from 'knex';
+import type BetterSqlite3 from 'better-sqlite3';
 import { driverDsn, dsnOptions, type DsnOptions } from '../../lib/dsn.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -8,6 +9,16 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Connection {
   readonly knex: Knex;
   readonly dialect: Dialect;
+  /**
+   * SQLite only: the pool's one better-sqlite3 connection, once it is open,
+   * for the hot paths that run prepared statements on it directly
+   * (storage/sqlite/direct.ts).
+   */
+  readonly sqlite?: SqliteConnectionRef;
+}
+
+export interface SqliteConnectionRef {
+  current: BetterSqlite3.Database | undefined;
 }
 
 /** better-sqlite3's connection, as much of it as the pool hook uses. */
@@ -70,7 +81,7 @@ function configureSqlite(
  * process crashes (not power loss) and is what makes SQLite inserts cheap
  * (DESIGN.md, performance budget); foreign keys are off by default in SQLite.
  */
-function sqlite(filename: string, options: DsnOptions): Knex.Config {
+function sqlite(filename: string, options: DsnOptions, ref: SqliteConnectionRef): Knex.Config {
   return {
     client: 'better-sqlite3',
     connection: { filename },
@@ -79,7 +90,10 @@ function sqlite(filename: string, options: DsnOptions): Knex.Config {
       min: 1,
       max: 1,
       afterCreate(conn: SqliteHandle, done: (err: Error | null, conn: SqliteHandle) => void) {
-        configureSqlite(conn, filename !== ':memory:', options.statementTimeoutMs, done);
+        configureSqlite(conn, filename !== ':memory:', options.statementTimeoutMs, (err, configured) => {
+          if (!err) ref.current = configured as unknown as BetterSqlite3.Database;
+          done(err, configured);
+        });
       },
     },
     acquireConnectionTimeout: options.acquireTimeoutMs,
@@ -104,11 +118,11 @@ function postgres(dsn: string): Knex.Config {
 }
 
 export function connect(dsn: string): Connection {
-  if (dsn === 'memory') return { knex: knex(sqlite(':memory:', dsnOptions(dsn))), dialect: 'sqlite' };
-  if (dsn.startsWith('sqlite://')) {
-    const filename = dsn.slice('sqlite://'.length).split('?')[0] ?? '';
-    mkdirSync(dirname(filename), { recursive: true });
-    return { knex: knex(sqlite(filename, dsnOptions(dsn))), dialect: 'sqlite' };
+  if (dsn === 'memory' || dsn.startsWith('sqlite://')) {
+    const filename = dsn === 'memory' ? ':memory:' : (dsn.slice('sqlite://'.length).split('?')[0] ?? '');
+    if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+    const ref: SqliteConnectionRef = { current: undefined };
+    return { knex: knex(sqlite(filename, dsnOptions(dsn), ref)), dialect: 'sqlite', sqlite: ref };
   }
   if (/^postgres(ql)?:\/\//.test(dsn)) return { knex: knex(postgres(dsn)), dialect: 'postgres' };
   throw new Error('unsupported DSN');

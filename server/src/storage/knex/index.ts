@@ -7,17 +7,22 @@ import { createFlowStore } from './flow-store.js';
 import { createConsentStore, createLoginSessionStore } from './session-store.js';
 import { createJanitorStore } from './janitor.js';
 import { createLogoutStore, createSessionClients } from './logout-store.js';
+import { SqliteDirect } from '../sqlite/direct.js';
+import { createSqliteTokenStore } from '../sqlite/token-store.js';
+import { createSqliteClientStore } from '../sqlite/client-store.js';
 
 export { migrateUp, migrateDown, migrationStatus, type MigrationStatus } from './migrate.js';
 export { connect, type Connection } from './connect.js';
 
 export function createStorage(conn: Connection): Storage {
   const { knex } = conn;
+  // On SQLite the hot stores bypass knex (storage/sqlite/direct.ts); PostgreSQL uses knex throughout.
+  const direct = conn.sqlite ? new SqliteDirect(conn.sqlite, knex) : undefined;
   return {
     dialect: conn.dialect,
-    clients: createClientStore(knex),
+    clients: direct ? createSqliteClientStore(direct, createClientStore(knex)) : createClientStore(knex),
     keys: createKeyStore(knex),
-    tokens: createTokenStore(knex),
+    tokens: direct ? createSqliteTokenStore(direct) : createTokenStore(knex),
     flows: createFlowStore(knex),
     loginSessions: createLoginSessionStore(knex),
     consents: createConsentStore(knex),

@@ -1,0 +1,122 @@
+import { expect } from 'chai';
+import type { TokenRecord } from '../../server/src/tokens/token.js';
+import type { Storage } from '../../server/src/storage/ports.js';
+import { connect, createStorage, type Connection } from '../../server/src/storage/knex/index.js';
+import { sqliteBackend, type Database } from '../helpers/databases.js';
+import { migrated } from '../helpers/tessera.js';
+
+/*
+ * The SQLite hot path (storage/sqlite/direct.ts): writes of one event-loop
+ * turn share a transaction, each job in its own savepoint, and nothing runs on
+ * the connection while a knex transaction holds it.
+ */
+
+let n = 0;
+function token(extra: Partial<TokenRecord> = {}): TokenRecord {
+  n += 1;
+  return {
+    signature: `direct-${n}-${Math.random().toString(36).slice(2)}`,
+    kind: 'access_token',
+    familyId: `family-${n}`,
+    clientId: 'client-1',
+    subject: 'user-1',
+    scope: ['a'],
+    audience: [],
+    session: {},
+    issuedAt: 1_700_000_000_000,
+    expiresAt: 1_700_003_600_000,
+    usedAt: null,
+    revoked: false,
+    ...extra,
+  };
+}
+
+const settled = <T>(promise: Promise<T>) => promise.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+
+describe('SQLite direct store: group commit', () => {
+  let db: Database;
+  let conn: Connection;
+  let storage: Storage;
+
+  before(async () => {
+    db = await sqliteBackend.create();
+    await migrated(db.dsn);
+    conn = connect(db.dsn);
+    storage = createStorage(conn);
+    await storage.ping(1000);
+  });
+  after(async () => {
+    await storage?.close();
+    await db?.drop();
+  });
+
+  it('commits the writes of one turn together, and a failing job fails alone', async () => {
+    const existing = token();
+    await storage.tokens.insert([existing]);
+    const fresh = [token(), token(), token()];
+    const results = await Promise.all([
+      settled(storage.tokens.insert([fresh[0]!])),
+      // A duplicate signature: this job's savepoint rolls back, and the batch goes on.
+      settled(storage.tokens.insert([token(), existing])),
+      settled(storage.tokens.insert([fresh[1]!, fresh[2]!])),
+      settled(storage.tokens.revoke(existing.signature)),
+    ]);
+    expect(results.map((r) => r.ok)).to.deep.equal([true, false, true, true]);
+    for (const t of fresh) expect(await storage.tokens.get(t.signature)).to.deep.equal(t);
+    expect((await storage.tokens.get(existing.signature))?.revoked).to.equal(true);
+    const count = await conn.knex('oauth2_tokens').where('signature', 'like', 'direct-%').count<Array<{ n: number }>>({ n: '*' });
+    expect(count[0]?.n).to.equal(4);
+  });
+
+  it('of two consumes of one token in one batch, the first wins and the second changes nothing', async () => {
+    const code = token({ kind: 'authorization_code' });
+    await storage.tokens.insert([code]);
+    const first = token({ familyId: code.familyId });
+    const second = token({ familyId: code.familyId });
+    const [a, b] = await Promise.all([storage.tokens.consume(code.signature, 1, [first]), storage.tokens.consume(code.signature, 2, [second])]);
+    expect([a, b]).to.deep.equal([true, false]);
+    expect((await storage.tokens.get(code.signature))?.usedAt).to.equal(1);
+    expect(await storage.tokens.get(second.signature)).to.equal(undefined);
+  });
+
+  it('waits for an open knex transaction, and its rollback does not take the direct writes along', async () => {
+    const inside = token();
+    const outside = token();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let readDuring: TokenRecord | undefined | 'pending' = 'pending';
+    const transaction = conn.knex
+      .transaction(async (trx) => {
+        await trx('oauth2_tokens').insert({ signature: inside.signature, kind: 'access_token', family_id: 'f', client_id: 'c', issued_at: 1, expires_at: 2 });
+        await held;
+        throw new Error('roll back');
+      })
+      .catch(() => undefined);
+    // Let the transaction begin and insert.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const write = storage.tokens.insert([outside]);
+    const read = storage.tokens.get(inside.signature).then((found) => (readDuring = found));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Neither ran inside the transaction: both are still waiting for the connection.
+    expect(readDuring).to.equal('pending');
+    release();
+    await Promise.all([transaction, write, read]);
+    expect(readDuring).to.equal(undefined);
+    expect(await storage.tokens.get(inside.signature)).to.equal(undefined);
+    expect(await storage.tokens.get(outside.signature)).to.deep.equal(outside);
+  });
+
+  it('shares parsed clients between reads but sees every change to the row', async () => {
+    const client = { client_id: 'direct-client' };
+    await conn.knex('clients').insert({ id: client.client_id, client_name: 'one', owner: '', secret_hash: null, document: JSON.stringify({ scope: 'a' }), created_at: 1, updated_at: 1 });
+    const first = await storage.clients.get(client.client_id);
+    const again = await storage.clients.get(client.client_id);
+    expect(again).to.equal(first);
+    expect(Object.isFrozen(first)).to.equal(true);
+    // Another process changes the row: the next read has the change.
+    await conn.knex('clients').where('id', client.client_id).update({ document: JSON.stringify({ scope: 'a b' }), updated_at: 2 });
+    expect((await storage.clients.get(client.client_id))?.scope).to.equal('a b');
+    await conn.knex('clients').where('id', client.client_id).delete();
+    expect(await storage.clients.get(client.client_id)).to.equal(undefined);
+  });
+});
