@@ -1,5 +1,5 @@
 import { loadDsn } from '../config/load.js';
-import { connect, migrateDown, migrateUp, migrationStatus } from '../storage/knex/index.js';
+import { connect, disconnect, migrateDown, migrateUp, migrationStatus } from '../storage/knex/index.js';
 import { UsageError } from './errors.js';
 
 export interface MigrateArgs {
@@ -23,6 +23,6 @@ export async function migrate(args: MigrateArgs, out: (line: string) => void): P
     }
     return 0;
   } finally {
-    await conn.knex.destroy();
+    await disconnect(conn);
   }
 }

@@ -1,4 +1,4 @@
-import { randomToken } from '../../lib/crypto.js';
+import { randomToken, timeOrderedId } from '../../lib/crypto.js';
 import { OAuth2Error } from '../../errors/oauth2-error.js';
 import { serverError } from '../../errors/catalog.js';
 import { redirect, type HandlerResult } from '../../lib/result.js';
@@ -44,7 +44,8 @@ async function startFlow(params: Record<string, string>, cookies: BrowserCookies
   const challenge = mintSecret();
   const browser = bindBrowser(cookies);
   const flow: Flow = {
-    id: randomToken(24),
+    // Time-ordered: it keys the flow row and, later, the consent and its tokens' family.
+    id: timeOrderedId(now),
     state: 'login_requested',
     clientId: request.clientId,
     request,

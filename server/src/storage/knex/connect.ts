@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import knex, { type Knex } from 'knex';
 import type BetterSqlite3 from 'better-sqlite3';
+import { startCheckpointer, type Checkpointer } from '../sqlite/checkpointer.js';
 import { driverDsn, dsnOptions, type DsnOptions } from '../../lib/dsn.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -19,7 +20,15 @@ export interface Connection {
 
 export interface SqliteConnectionRef {
   current: BetterSqlite3.Database | undefined;
+  /** File databases: WAL checkpoints in a worker thread, started with the first connection. */
+  checkpointer?: Checkpointer;
 }
+
+/**
+ * Pages in the WAL before the serving connection checkpoints by itself. The
+ * checkpointer thread keeps the WAL far below it; this is the backstop.
+ */
+const BACKSTOP_CHECKPOINT_PAGES = 10_000;
 
 /** better-sqlite3's connection, as much of it as the pool hook uses. */
 interface SqliteHandle {
@@ -66,6 +75,7 @@ function configureSqlite(
     conn.pragma(`busy_timeout = ${Math.round(busyTimeoutMs)}`);
     if (wal) conn.pragma('journal_mode = WAL');
     conn.pragma('synchronous = NORMAL');
+    if (wal) conn.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
     conn.pragma('foreign_keys = ON');
     cachePreparedStatements(conn);
     done(null, conn);
@@ -91,7 +101,10 @@ function sqlite(filename: string, options: DsnOptions, ref: SqliteConnectionRef)
       max: 1,
       afterCreate(conn: SqliteHandle, done: (err: Error | null, conn: SqliteHandle) => void) {
         configureSqlite(conn, filename !== ':memory:', options.statementTimeoutMs, (err, configured) => {
-          if (!err) ref.current = configured as unknown as BetterSqlite3.Database;
+          if (!err) {
+            ref.current = configured as unknown as BetterSqlite3.Database;
+            if (filename !== ':memory:') ref.checkpointer ??= startCheckpointer(filename);
+          }
           done(err, configured);
         });
       },
@@ -126,4 +139,10 @@ export function connect(dsn: string): Connection {
   }
   if (/^postgres(ql)?:\/\//.test(dsn)) return { knex: knex(postgres(dsn)), dialect: 'postgres' };
   throw new Error('unsupported DSN');
+}
+
+/** Closes the pool and, on SQLite, the checkpointer thread. */
+export async function disconnect(conn: Connection): Promise<void> {
+  await conn.knex.destroy();
+  await conn.sqlite?.checkpointer?.stop();
 }

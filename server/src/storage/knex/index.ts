@@ -1,5 +1,5 @@
 import type { Storage } from '../ports.js';
-import { connect, type Connection } from './connect.js';
+import { connect, disconnect, type Connection } from './connect.js';
 import { createClientStore } from './client-store.js';
 import { createKeyStore } from './key-store.js';
 import { createTokenStore } from './token-store.js';
@@ -12,7 +12,7 @@ import { createSqliteTokenStore } from '../sqlite/token-store.js';
 import { createSqliteClientStore } from '../sqlite/client-store.js';
 
 export { migrateUp, migrateDown, migrationStatus, type MigrationStatus } from './migrate.js';
-export { connect, type Connection } from './connect.js';
+export { connect, disconnect, type Connection } from './connect.js';
 
 export function createStorage(conn: Connection): Storage {
   const { knex } = conn;
@@ -32,7 +32,7 @@ export function createStorage(conn: Connection): Storage {
     async ping(timeoutMs: number): Promise<void> {
       await knex.raw('select 1').timeout(timeoutMs, { cancel: conn.dialect === 'postgres' });
     },
-    close: () => knex.destroy(),
+    close: () => disconnect(conn),
   };
 }
 

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { TokenRequest, TokenResponse } from '@tessera/sdk';
 import type { Client } from '../../../clients/client.js';
 import { invalidRequest, invalidScope, unauthorizedClient } from '../../../errors/catalog.js';
 import { isPublicClient } from '../../../clients/client.js';
 import { lifespan } from '../../../tokens/lifespans.js';
+import { timeOrderedId } from '../../../lib/crypto.js';
 import type { TokenRecord } from '../../../tokens/token.js';
 import { firstDisallowedAudience, firstDisallowedScope, parseScope } from '../../scope.js';
 import type { GrantDeps } from '../deps.js';
@@ -30,7 +30,7 @@ export async function clientCredentialsGrant(request: TokenRequest, client: Clie
   const record: TokenRecord = {
     signature: minted.signature,
     kind: 'access_token',
-    familyId: randomUUID(),
+    familyId: timeOrderedId(now),
     clientId: client.client_id,
     subject: client.client_id,
     scope,
