@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { statSync } from 'node:fs';
 import type { TokenRecord } from '../../server/src/tokens/token.js';
 import type { Storage } from '../../server/src/storage/ports.js';
 import { connect, createStorage, type Connection } from '../../server/src/storage/knex/index.js';
@@ -118,5 +119,27 @@ describe('SQLite direct store: group commit', () => {
     expect((await storage.clients.get(client.client_id))?.scope).to.equal('a b');
     await conn.knex('clients').where('id', client.client_id).delete();
     expect(await storage.clients.get(client.client_id)).to.equal(undefined);
+  });
+});
+
+describe('SQLite checkpointer thread', () => {
+  it('moves committed pages from the WAL into the database file without the serving connection', async () => {
+    const db = await sqliteBackend.create();
+    try {
+      await migrated(db.dsn);
+      const conn = connect(db.dsn);
+      const storage = createStorage(conn);
+      await storage.ping(1000);
+      const file = db.dsn.slice('sqlite://'.length);
+      const before = statSync(file).size;
+      // About 1,500 pages into the WAL: past SQLite's default threshold, far below the serving connection's backstop.
+      for (let round = 0; round < 30; round++) await Promise.all(Array.from({ length: 100 }, () => storage.tokens.insert([token({ session: { ext: { pad: 'x'.repeat(200) } } })])));
+      const deadline = Date.now() + 5000;
+      while (statSync(file).size <= before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(statSync(file).size).to.be.greaterThan(before);
+      await storage.close();
+    } finally {
+      await db.drop();
+    }
   });
 });
