@@ -4,10 +4,11 @@ import type { BenchDatabase } from '../targets/database.js';
 /*
  * Scale seeding: rows written straight into oauth2_tokens (the shape of
  * migrations/src/20261123010000_tokens.ts) by INSERT … SELECT statements of
- * CHUNK generated rows each, through knex, never through HTTP. The
- * signatures are random 43-character strings, like real ones in length; no
- * token maps to them, which is fine: what is measured is the cost of
- * finding (or inserting) other rows among them.
+ * CHUNK generated rows each, through knex, never through HTTP. The keys
+ * look like real ones (tokens/hmac.ts): an issue time in hex (one
+ * millisecond apart, before the run) and 43 random characters; no token maps
+ * to them, which is fine: what is measured is the cost of finding (or
+ * inserting) other rows among them.
  */
 
 const CHUNK = 100_000;
@@ -39,11 +40,11 @@ function chunkSql(db: BenchDatabase): string {
   if ('sqliteFile' in db.direct) {
     return `WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ?)
       INSERT INTO oauth2_tokens (${COLUMNS})
-      SELECT substr(lower(hex(randomblob(22))), 1, 43), 'access_token', lower(hex(randomblob(16))), 'bench-seed', 'seed', '', '[]', '{}', ?, ?, NULL, 0 FROM seq`;
+      SELECT printf('%012x', ? - n) || substr(lower(hex(randomblob(22))), 1, 43), 'access_token', lower(hex(randomblob(16))), 'bench-seed', 'seed', '', '[]', '{}', ?, ?, NULL, 0 FROM seq`;
   }
   return `INSERT INTO oauth2_tokens (${COLUMNS})
-    SELECT substr(md5(random()::text) || md5(random()::text), 1, 43), 'access_token', md5(random()::text), 'bench-seed', 'seed', '', '[]', '{}', ?, ?, NULL, false
-    FROM generate_series(1, ?)`;
+    SELECT lpad(to_hex(?::bigint - n), 12, '0') || substr(md5(random()::text) || md5(random()::text), 1, 43), 'access_token', md5(random()::text), 'bench-seed', 'seed', '', '[]', '{}', ?, ?, NULL, false
+    FROM generate_series(1, ?) AS n`;
 }
 
 export interface SeedResult {
@@ -63,7 +64,9 @@ export async function seedTokens(db: BenchDatabase, count: number, expiresAt: nu
   try {
     while (rows < count && Date.now() < started + deadlineMs) {
       const n = Math.min(CHUNK, count - rows);
-      await k.raw(sql, 'sqliteFile' in db.direct ? [n, issuedAt, expiresAt] : [issuedAt, expiresAt, n]);
+      // Each chunk's keys go back in time from where the previous chunk's ended.
+      const keyTime = issuedAt - rows;
+      await k.raw(sql, 'sqliteFile' in db.direct ? [n, keyTime, issuedAt, expiresAt] : [keyTime, issuedAt, expiresAt, n]);
       rows += n;
       if (rows % 1_000_000 === 0) log(`    seeded ${rows / 1_000_000}M rows (${Math.round((Date.now() - started) / 1000)} s)`);
     }

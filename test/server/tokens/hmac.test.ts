@@ -7,15 +7,28 @@ const B = 'second-system-secret-of-32-characters-at-least';
 describe('opaque token strategy', () => {
   const strategy = createTokenStrategy([A]);
 
-  it('mints prefixed tokens of 256-bit randomness and a 43-character signature', () => {
+  it('mints prefixed tokens of 32 bytes (issue time, 208 random bits) and a 43-character signature', () => {
     for (const kind of ['access_token', 'refresh_token', 'authorization_code'] as const) {
+      const before = Date.now();
       const { token, signature } = strategy.mint(kind);
       expect(token.startsWith(TOKEN_PREFIXES[kind])).to.equal(true);
       expect(token).to.match(/^ory_(at|rt|ac)_[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/);
-      expect(token.endsWith(`.${signature}`)).to.equal(true);
+      const [body = '', hmac = ''] = token.slice(7).split('.');
+      // The stored key: the issue time in hex, then the signature; never the random part.
+      const issued = Buffer.from(body, 'base64url').readUIntBE(0, 6);
+      expect(issued).to.be.within(before, Date.now());
+      expect(signature).to.equal(issued.toString(16).padStart(12, '0') + hmac);
       expect(strategy.verify(kind, token)).to.equal(signature);
     }
-    expect(strategy.mint('access_token').token).not.to.equal(strategy.mint('access_token').token);
+    const keys = Array.from({ length: 50 }, () => strategy.mint('access_token'));
+    expect(new Set(keys.map((k) => k.token.slice(15, 50))).size, 'random parts differ').to.equal(50);
+  });
+
+  it('mints keys that sort by issue time', async () => {
+    const first = strategy.mint('access_token').signature;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = strategy.mint('access_token').signature;
+    expect(first < second).to.equal(true);
   });
 
   it('refuses a token of another kind, a tampered one, and garbage', () => {
