@@ -4,23 +4,54 @@ import { invalidRequest, payloadTooLarge, unsupportedMediaType } from '../errors
 /** Admin and public bodies are small; anything larger is a mistake or an attack. */
 export const BODY_LIMIT = 100 * 1024;
 
-/** Reads the raw body, refusing (413) past `limit` without buffering the rest. */
-export async function readBody(ctx: Context, limit = BODY_LIMIT): Promise<Buffer> {
+/**
+ * Reads the raw body, refusing (413) past `limit` without buffering the rest.
+ * Stream events rather than `for await`: an async iterator per request was a
+ * measurable part of a token request.
+ */
+export function readBody(ctx: Context, limit = BODY_LIMIT): Promise<Buffer> {
   const declared = Number(ctx.get('content-length') || 0);
-  if (declared > limit) throw payloadTooLarge(`The body may be at most ${limit} bytes.`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > limit) {
-      ctx.req.unpipe();
-      ctx.set('Connection', 'close');
-      throw payloadTooLarge(`The body may be at most ${limit} bytes.`);
-    }
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks, size);
+  if (declared > limit) return Promise.reject(payloadTooLarge(`The body may be at most ${limit} bytes.`));
+  const req = ctx.req;
+  if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        done();
+        // Stop reading; the 413 goes out and the connection is closed after it.
+        req.pause();
+        ctx.set('Connection', 'close');
+        reject(payloadTooLarge(`The body may be at most ${limit} bytes.`));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      done();
+      resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, size));
+    };
+    const onError = (err: Error) => {
+      done();
+      reject(err);
+    };
+    const onClose = () => {
+      done();
+      reject(invalidRequest('The request body ended early.'));
+    };
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', onError);
+    req.once('close', onClose);
+  });
 }
 
 /** A JSON body (RFC 8259). A missing body reads as `undefined`; malformed JSON is a 400. */

@@ -1,28 +1,41 @@
-import type { Middleware } from 'koa';
-import compose from 'koa-compose';
+import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
-import { requestId } from './middleware/request-id.js';
-import { accessLog } from './middleware/access-log.js';
-import { errorHandler } from './middleware/error-handler.js';
-import { invalidRequest } from '../errors/catalog.js';
+import { requestIdOf } from './middleware/request-id.js';
+import { logAccess } from './middleware/access-log.js';
+import { errorRenderer } from './middleware/error-handler.js';
+import { invalidRequest, notFound } from '../errors/catalog.js';
 
 /**
  * Trailing slashes are trimmed, as Hydra's router does. An encoded NUL in the
  * path or query is refused here: no database can store it, and nothing
  * legitimate sends it.
  */
-const normalizePath: Middleware = async (ctx, next) => {
-  if (/%00/i.test(ctx.url)) throw invalidRequest('The URL must not contain NUL characters.');
+function normalizePath(ctx: Context): void {
+  if (ctx.url.includes('%00')) throw invalidRequest('The URL must not contain NUL characters.');
   if (ctx.path.length > 1 && ctx.path.endsWith('/')) ctx.path = ctx.path.replace(/\/+$/, '') || '/';
-  await next();
-};
+}
 
-/** What both apps run first: request id, access log, error shape, path normalisation, and nosniff. */
-const noSniff: Middleware = async (ctx, next) => {
-  ctx.set('X-Content-Type-Options', 'nosniff');
-  await next();
-};
-
+/**
+ * What both apps run first, as one middleware (a layer per concern was a
+ * measurable part of a token request): a request id, nosniff, path
+ * normalisation, one error shape for every failure, and the access log line.
+ */
 export function commonMiddleware(logger: Logger, exposeDebug: boolean): Middleware {
-  return compose([requestId(), noSniff, accessLog(logger), errorHandler(logger, exposeDebug), normalizePath]);
+  const renderFailure = errorRenderer(logger, exposeDebug);
+  const logRequests = logger.isLevelEnabled('info');
+  return async (ctx, next) => {
+    const started = logRequests ? performance.now() : 0;
+    const id = requestIdOf(ctx);
+    ctx.state['requestId'] = id;
+    ctx.set('X-Request-Id', id);
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    try {
+      normalizePath(ctx);
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) throw notFound('No route matches this path.');
+    } catch (caught) {
+      renderFailure(ctx, caught);
+    }
+    if (logRequests) logAccess(logger, ctx, started);
+  };
 }

@@ -1,4 +1,5 @@
-import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { randomBuffer } from '../lib/crypto.js';
 
 /*
  * Opaque tokens, fosite-style (DESIGN.md § Tokens):
@@ -79,7 +80,7 @@ export function createTokenStrategy(secrets: readonly string[]): TokenStrategy {
 
   return {
     mint(kind) {
-      const body = randomBytes(BODY_BYTES);
+      const body = randomBuffer(BODY_BYTES);
       body.writeUIntBE(Date.now(), 0, TIME_BYTES);
       const random = body.toString('base64url');
       const signature = sign(signingKey, random).toString('base64url');

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { request as httpRequest } from 'node:http';
 import { describeEachBackend, type Database } from '../../helpers/databases.js';
 import { startTessera, type Running } from '../../helpers/tessera.js';
 import { request } from '../../helpers/http.js';
@@ -63,6 +64,33 @@ describeEachBackend('HTTP plumbing', (backend) => {
     const res = await request(t.adminUrl, 'POST', '/admin/clients', { body: big, headers: { 'content-type': 'application/json' } });
     expect(res.status).to.equal(413);
     expect(res.body).to.include({ error: 'request_entity_too_large' });
+  });
+
+  it('public: a streamed body (no Content-Length) past 100 KB is refused with 413 without reading the rest', async () => {
+    const url = new URL('/oauth2/token', t.publicUrl);
+    const answer = await new Promise<{ status: number; body: string; connection: string | undefined }>((resolve, reject) => {
+      const req = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'transfer-encoding': 'chunked' } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, connection: res.headers.connection }));
+      });
+      req.on('error', reject);
+      const chunk = `grant_type=client_credentials&pad=${'x'.repeat(16 * 1024)}`;
+      let sent = 0;
+      // Keep sending (up to 10 MB) until the server answers; it must answer long before.
+      const pump = () => {
+        while (sent < 10 * 1024 * 1024 && !req.destroyed) {
+          sent += chunk.length;
+          if (!req.write(chunk)) return void req.once('drain', pump);
+        }
+        req.end();
+      };
+      pump();
+    });
+    expect(answer.status).to.equal(413);
+    expect(JSON.parse(answer.body)).to.include({ error: 'request_entity_too_large' });
+    expect(answer.connection).to.equal('close');
   });
 
   it('admin: a body of another media type is refused with 415', async () => {

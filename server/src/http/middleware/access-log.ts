@@ -1,23 +1,16 @@
-import type { Middleware } from 'koa';
+import type { Context } from 'koa';
 import type { Logger } from 'pino';
 
 /** One line per request. The path only: query strings may carry codes, tokens or challenges. */
-export function accessLog(logger: Logger): Middleware {
-  return async (ctx, next) => {
-    const started = performance.now();
-    try {
-      await next();
-    } finally {
-      logger.info(
-        {
-          request_id: ctx.state['requestId'],
-          method: ctx.method,
-          path: ctx.path,
-          status: ctx.status,
-          ms: Math.round((performance.now() - started) * 10) / 10,
-        },
-        'request',
-      );
-    }
-  };
+export function logAccess(logger: Logger, ctx: Context, started: number): void {
+  logger.info(
+    {
+      request_id: ctx.state['requestId'],
+      method: ctx.method,
+      path: ctx.path,
+      status: ctx.status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    },
+    'request',
+  );
 }

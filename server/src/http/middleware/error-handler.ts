@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import { OAuth2Error } from '../../errors/oauth2-error.js';
 import { methodNotAllowed, notFound, temporarilyUnavailable } from '../../errors/catalog.js';
@@ -40,24 +40,19 @@ function wwwAuthenticate(error: string, status: number): string | undefined {
  * never a stack trace. Server errors are logged with the request id; their
  * text is not sent.
  */
-export function errorHandler(logger: Logger, exposeDebug: boolean): Middleware {
-  return async (ctx, next) => {
-    try {
-      await next();
-      if (ctx.status === 404 && ctx.body === undefined) throw notFound('No route matches this path.');
-    } catch (caught) {
-      const rendered = renderError(fromHttpError(caught), exposeDebug);
-      if (rendered.status === 503) {
-        // Expected while the database is away; one line, no stack.
-        logger.warn({ request_id: ctx.state['requestId'], reason: (caught as Error).message }, 'temporarily unavailable');
-      } else if (rendered.status >= 500) {
-        logger.error({ err: caught, request_id: ctx.state['requestId'] }, 'request failed');
-      }
-      ctx.status = rendered.status;
-      ctx.type = 'application/json; charset=utf-8';
-      ctx.body = JSON.stringify(rendered.body);
-      const challenge = wwwAuthenticate(rendered.body.error, rendered.status);
-      if (challenge) ctx.set('WWW-Authenticate', challenge);
+export function errorRenderer(logger: Logger, exposeDebug: boolean): (ctx: Context, caught: unknown) => void {
+  return (ctx, caught) => {
+    const rendered = renderError(fromHttpError(caught), exposeDebug);
+    if (rendered.status === 503) {
+      // Expected while the database is away; one line, no stack.
+      logger.warn({ request_id: ctx.state['requestId'], reason: (caught as Error).message }, 'temporarily unavailable');
+    } else if (rendered.status >= 500) {
+      logger.error({ err: caught, request_id: ctx.state['requestId'] }, 'request failed');
     }
+    ctx.status = rendered.status;
+    ctx.type = 'application/json; charset=utf-8';
+    ctx.body = JSON.stringify(rendered.body);
+    const challenge = wwwAuthenticate(rendered.body.error, rendered.status);
+    if (challenge) ctx.set('WWW-Authenticate', challenge);
   };
 }
