@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { statSync } from 'node:fs';
+import BetterSqlite3 from 'better-sqlite3';
 import type { TokenRecord } from '../../server/src/tokens/token.js';
 import type { Storage } from '../../server/src/storage/ports.js';
 import { connect, createStorage, type Connection } from '../../server/src/storage/knex/index.js';
@@ -119,6 +120,56 @@ describe('SQLite direct store: group commit', () => {
     expect((await storage.clients.get(client.client_id))?.scope).to.equal('a b');
     await conn.knex('clients').where('id', client.client_id).delete();
     expect(await storage.clients.get(client.client_id)).to.equal(undefined);
+  });
+});
+
+describe('SQLite direct store: another process holding the write lock', () => {
+  let db: Database;
+  let storage: Storage;
+  let other: BetterSqlite3.Database;
+
+  before(async () => {
+    db = await sqliteBackend.create();
+    await migrated(db.dsn);
+    storage = createStorage(connect(`${db.dsn}?statement_timeout=400ms`));
+    await storage.ping(1000);
+    // A second connection plays the other process.
+    other = new BetterSqlite3(db.dsn.slice('sqlite://'.length));
+  });
+  after(async () => {
+    other?.close();
+    await storage?.close();
+    await db?.drop();
+  });
+
+  it('waits for the lock without blocking the event loop, then commits', async () => {
+    other.exec('BEGIN IMMEDIATE');
+    const t = token();
+    let ticks = 0;
+    const ticker = setInterval(() => (ticks += 1), 5);
+    const insert = storage.tokens.insert([t]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    other.exec('COMMIT');
+    await insert;
+    clearInterval(ticker);
+    // SQLite's own busy handler would have slept in this thread the whole 100 ms.
+    expect(ticks).to.be.greaterThan(10);
+    expect(await storage.tokens.get(t.signature)).to.deep.equal(t);
+  });
+
+  it('gives up with SQLITE_BUSY past the busy timeout, writing nothing', async () => {
+    other.exec('BEGIN IMMEDIATE');
+    const t = token();
+    const started = Date.now();
+    try {
+      const outcome = await settled(storage.tokens.insert([t]));
+      expect(outcome.ok).to.equal(false);
+      expect((outcome as { error: { code?: string } }).error.code).to.equal('SQLITE_BUSY');
+      expect(Date.now() - started).to.be.within(350, 2000);
+    } finally {
+      other.exec('COMMIT');
+    }
+    expect(await storage.tokens.get(t.signature)).to.equal(undefined);
   });
 });
 

@@ -20,6 +20,8 @@ export interface Connection {
 
 export interface SqliteConnectionRef {
   current: BetterSqlite3.Database | undefined;
+  /** How long a statement may wait for another process's lock (the DSN's statement_timeout). */
+  readonly busyTimeoutMs: number;
   /** File databases: WAL checkpoints in a worker thread, started with the first connection. */
   checkpointer?: Checkpointer;
 }
@@ -134,8 +136,9 @@ export function connect(dsn: string): Connection {
   if (dsn === 'memory' || dsn.startsWith('sqlite://')) {
     const filename = dsn === 'memory' ? ':memory:' : (dsn.slice('sqlite://'.length).split('?')[0] ?? '');
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
-    const ref: SqliteConnectionRef = { current: undefined };
-    return { knex: knex(sqlite(filename, dsnOptions(dsn), ref)), dialect: 'sqlite', sqlite: ref };
+    const options = dsnOptions(dsn);
+    const ref: SqliteConnectionRef = { current: undefined, busyTimeoutMs: options.statementTimeoutMs };
+    return { knex: knex(sqlite(filename, options, ref)), dialect: 'sqlite', sqlite: ref };
   }
   if (/^postgres(ql)?:\/\//.test(dsn)) return { knex: knex(postgres(dsn)), dialect: 'postgres' };
   throw new Error('unsupported DSN');

@@ -19,6 +19,13 @@ type Database = BetterSqlite3.Database;
  * only after COMMIT. One commit per turn instead of one per token is most of
  * what a token costs on SQLite: a commit writes every page it touched to the
  * WAL, and the pages of the append-mostly indexes are shared by the batch.
+ *
+ * When another process holds the write lock, SQLite's busy handler would
+ * sleep in this thread (1, 2, 5, 10 … ms) with every request waiting behind
+ * it. The batch instead tries the lock without waiting and, when it is taken,
+ * tries again a millisecond or so later, the event loop serving meanwhile;
+ * jobs queued by then join the retry. Past the connection's busy timeout the
+ * batch fails with SQLITE_BUSY (503 to the callers).
  */
 
 interface Job {
@@ -84,9 +91,27 @@ export class SqliteDirect {
     this.scheduled = false;
     const jobs = this.queue;
     this.queue = [];
+    // Empty when a batch waiting for the lock took these jobs along.
+    if (jobs.length > 0) this.attempt(jobs, Date.now() + this.ref.busyTimeoutMs, 0);
+  }
+
+  private attempt(queued: Job[], deadline: number, tries: number): void {
+    // Jobs queued while this batch waited for the lock go with it.
+    const jobs = tries === 0 ? queued : queued.concat(this.queue.splice(0));
     const db = this.free();
     if (db) {
-      this.settle(jobs, () => commit(db, jobs));
+      let outcomes: Outcome[];
+      try {
+        outcomes = commitWithoutWaiting(db, jobs, this.ref.busyTimeoutMs);
+      } catch (err) {
+        if (isBusy(err) && Date.now() < deadline) {
+          setTimeout(() => this.attempt(jobs, deadline, tries + 1), Math.min(1 + tries, 5) * (0.5 + Math.random()));
+          return;
+        }
+        this.settle(jobs, () => { throw err; });
+        return;
+      }
+      this.settle(jobs, () => outcomes);
     } else {
       this.withPooledConnection((pooled) => commit(pooled, jobs)).then(
         (outcomes) => this.settle(jobs, () => outcomes),
@@ -113,6 +138,18 @@ export class SqliteDirect {
 
 type Batch = BetterSqlite3.Transaction<(jobs: readonly Job[]) => Outcome[]>;
 const batches = new WeakMap<Database, Batch>();
+
+const isBusy = (err: unknown) => (err as { code?: unknown } | null)?.code === 'SQLITE_BUSY';
+
+/** `commit` with the busy handler off, so a lock held elsewhere throws SQLITE_BUSY at once instead of sleeping. */
+function commitWithoutWaiting(db: Database, jobs: readonly Job[], busyTimeoutMs: number): Outcome[] {
+  db.pragma('busy_timeout = 0');
+  try {
+    return commit(db, jobs);
+  } finally {
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  }
+}
 
 /** One IMMEDIATE transaction; each job in a savepoint (better-sqlite3 nests transactions that way). Throws when the commit fails. */
 function commit(db: Database, jobs: readonly Job[]): Outcome[] {
