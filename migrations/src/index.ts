@@ -5,6 +5,7 @@ import * as flows from './20261123020000_flows.js';
 import * as logout from './20261123030000_logout.js';
 import * as sessionAcr from './20261123040000_session_acr.js';
 import * as janitorIndex from './20261123050000_janitor_index.js';
+import * as tokenIndexes from './20261123060000_token_indexes.js';
 
 export interface Migration {
   readonly name: string;
@@ -20,4 +21,5 @@ export const migrations: readonly Migration[] = [
   { name: '20261123030000_logout', ...logout },
   { name: '20261123040000_session_acr', ...sessionAcr },
   { name: '20261123050000_janitor_index', ...janitorIndex },
+  { name: '20261123060000_token_indexes', ...tokenIndexes },
 ];

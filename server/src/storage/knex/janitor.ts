@@ -21,7 +21,8 @@ export function createJanitorStore(db: Knex): JanitorStore {
     deleteTokens: async (cutoff, batchSize) => {
       const expired = await batchDelete(db, 'oauth2_tokens', 'signature', (q) => q.where('expires_at', '<', cutoff))(batchSize);
       if (expired > 0) return expired;
-      return batchDelete(db, 'oauth2_tokens', 'signature', (q) => q.where('revoked', true).andWhere('issued_at', '<', cutoff))(batchSize);
+      // `revoked` verbatim, as in the partial index's predicate (migration token_indexes).
+      return batchDelete(db, 'oauth2_tokens', 'signature', (q) => q.whereRaw('revoked').andWhere('issued_at', '<', cutoff))(batchSize);
     },
     deleteFlows: async (cutoff, batchSize) =>
       (await batchDelete(db, 'oauth2_flows', 'id', (q) => q.where('expires_at', '<', cutoff))(batchSize)) +
