@@ -1,5 +1,5 @@
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type BinaryLike, type ScryptOptions } from 'node:crypto';
-import { randomToken, safeEqual, sha256 } from '../lib/crypto.js';
+import { randomToken, sha256 } from '../lib/crypto.js';
 
 /*
  * Client secrets are stored hashed, never in clear. How depends on where the
@@ -36,7 +36,12 @@ export async function hashChosenSecret(secret: string): Promise<string> {
 /** Constant-time check of a presented secret against a stored hash. */
 export async function verifySecret(secret: string, stored: string): Promise<boolean> {
   const [scheme, ...parts] = stored.split('$');
-  if (scheme === 'sha256') return safeEqual(sha256(secret).toString('base64url'), parts[0] ?? '');
+  if (scheme === 'sha256') {
+    // Both sides are 32-byte digests: compared directly, in constant time.
+    const want = Buffer.from(parts[0] ?? '', 'base64url');
+    const got = sha256(secret);
+    return want.length === got.length && timingSafeEqual(got, want);
+  }
   if (scheme === 'scrypt') {
     const [n, r, p, salt, expected] = parts;
     if (!n || !r || !p || !salt || !expected) return false;
