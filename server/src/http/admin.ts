@@ -1,4 +1,5 @@
-import Koa, { type Middleware } from 'koa';
+import type Koa from 'koa';
+import type { Middleware } from 'koa';
 import { Router } from '@koa/router';
 import type { Logger } from 'pino';
 import {
@@ -35,6 +36,7 @@ import { parseInput } from './validate.js';
 import { param, route } from './route.js';
 import { healthRoutes, type HealthDeps } from './health.js';
 import { commonMiddleware } from './common.js';
+import { HttpApp } from './fast-lane.js';
 
 export interface AdminDeps extends HealthDeps {
   readonly logger: Logger;
@@ -65,10 +67,12 @@ const rejectBody = async (ctx: Koa.Context) => parseInput(RejectOAuth2Request, (
 
 const UNPREFIXED = /^\/(health|version|metrics|\.well-known)(\/|$)/;
 
+const ADMIN_HEADERS = { 'Cache-Control': 'private, no-cache, no-store, must-revalidate' } as const;
+
 /** Hydra v2 serves the admin API under /admin and adds the prefix when a caller leaves it out. */
 const adminPrefix: Middleware = async (ctx, next) => {
   if (!ctx.path.startsWith('/admin/') && ctx.path !== '/admin' && !UNPREFIXED.test(ctx.path)) ctx.path = `/admin${ctx.path}`;
-  ctx.set('Cache-Control', 'private, no-cache, no-store, must-revalidate');
+  ctx.set(ADMIN_HEADERS);
   await next();
 };
 
@@ -78,7 +82,7 @@ const body = async <S extends Parameters<typeof parseInput>[0]>(ctx: Koa.Context
   return parseInput(schema, value, what);
 };
 
-export function createAdminApp(deps: AdminDeps): Koa {
+export function createAdminApp(deps: AdminDeps): HttpApp {
   const { clients, keys } = deps;
   const router = new Router();
   healthRoutes(router, deps);
@@ -126,12 +130,14 @@ export function createAdminApp(deps: AdminDeps): Koa {
     .delete('/admin/oauth2/auth/sessions/consent', route((ctx) => sessions.revokeConsent(parseInput(RevokeConsentSessionsQuery, ctx.query, 'query'))))
     .delete('/admin/oauth2/auth/sessions/login', route((ctx) => sessions.revokeLogin(parseInput(RevokeLoginSessionsQuery, ctx.query, 'query'))));
 
-  router.post(
-    '/admin/oauth2/introspect',
-    route(async (ctx) => deps.introspect(parseInput(IntrospectionRequest, await readForm(ctx), 'introspection request'))),
-  );
+  const introspect = (form: Record<string, string>) => deps.introspect(parseInput(IntrospectionRequest, form, 'introspection request'));
+  router.post('/admin/oauth2/introspect', route(async (ctx) => introspect(await readForm(ctx))));
 
-  const app = new Koa();
+  const app = new HttpApp().fastPost(['/admin/oauth2/introspect', '/oauth2/introspect'], introspect, {
+    logger: deps.logger,
+    exposeDebug: deps.exposeDebug,
+    headers: ADMIN_HEADERS,
+  });
   app.use(commonMiddleware(deps.logger, deps.exposeDebug));
   app.use(adminPrefix);
   app.use(router.routes());

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Context } from 'koa';
 import { invalidRequest, payloadTooLarge, unsupportedMediaType } from '../errors/catalog.js';
 
@@ -10,9 +11,13 @@ export const BODY_LIMIT = 100 * 1024;
  * measurable part of a token request.
  */
 export function readBody(ctx: Context, limit = BODY_LIMIT): Promise<Buffer> {
-  const declared = Number(ctx.get('content-length') || 0);
+  return readRequestBody(ctx.req, limit, () => ctx.set('Connection', 'close'));
+}
+
+/** readBody on node's request; `overflowed` runs when the body is cut off (the connection should close after the 413). */
+export function readRequestBody(req: IncomingMessage, limit: number, overflowed: () => void): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] || 0);
   if (declared > limit) return Promise.reject(payloadTooLarge(`The body may be at most ${limit} bytes.`));
-  const req = ctx.req;
   if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -29,7 +34,7 @@ export function readBody(ctx: Context, limit = BODY_LIMIT): Promise<Buffer> {
         done();
         // Stop reading; the 413 goes out and the connection is closed after it.
         req.pause();
-        ctx.set('Connection', 'close');
+        overflowed();
         reject(payloadTooLarge(`The body may be at most ${limit} bytes.`));
         return;
       }

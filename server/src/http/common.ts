@@ -1,8 +1,8 @@
 import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
-import { requestIdOf } from './middleware/request-id.js';
+import { requestIdFrom } from './middleware/request-id.js';
 import { logAccess } from './middleware/access-log.js';
-import { errorRenderer } from './middleware/error-handler.js';
+import { failureRenderer } from './middleware/error-handler.js';
 import { invalidRequest, notFound } from '../errors/catalog.js';
 
 /**
@@ -21,11 +21,11 @@ function normalizePath(ctx: Context): void {
  * normalisation, one error shape for every failure, and the access log line.
  */
 export function commonMiddleware(logger: Logger, exposeDebug: boolean): Middleware {
-  const renderFailure = errorRenderer(logger, exposeDebug);
+  const renderFailure = failureRenderer(logger, exposeDebug);
   const logRequests = logger.isLevelEnabled('info');
   return async (ctx, next) => {
     const started = logRequests ? performance.now() : 0;
-    const id = requestIdOf(ctx);
+    const id = requestIdFrom(ctx.req.headers['x-request-id']);
     ctx.state['requestId'] = id;
     ctx.set('X-Request-Id', id);
     ctx.set('X-Content-Type-Options', 'nosniff');
@@ -34,8 +34,12 @@ export function commonMiddleware(logger: Logger, exposeDebug: boolean): Middlewa
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw notFound('No route matches this path.');
     } catch (caught) {
-      renderFailure(ctx, caught);
+      const failure = renderFailure(caught, id);
+      ctx.status = failure.status;
+      ctx.type = 'application/json; charset=utf-8';
+      ctx.body = failure.body;
+      ctx.set(failure.headers);
     }
-    if (logRequests) logAccess(logger, ctx, started);
+    if (logRequests) logAccess(logger, { requestId: id, method: ctx.method, path: ctx.path, status: ctx.status }, started);
   };
 }

@@ -8,9 +8,11 @@ import { readBody } from './body.js';
  * cheaper than a generic body parser on the hot endpoints (DESIGN.md).
  */
 export async function readForm(ctx: Context): Promise<Record<string, string>> {
-  const type = ctx.get('content-type');
-  const raw = await readBody(ctx);
-  if (raw.length > 0 && !/^application\/x-www-form-urlencoded\b/i.test(type)) {
+  return parseForm(ctx.get('content-type'), await readBody(ctx));
+}
+
+export function parseForm(contentType: string | undefined, raw: Buffer): Record<string, string> {
+  if (raw.length > 0 && !/^application\/x-www-form-urlencoded\b/i.test(contentType ?? '')) {
     throw invalidRequest('The request body must be application/x-www-form-urlencoded.');
   }
   return parseParams(raw.toString('utf8'));

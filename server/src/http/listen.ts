@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
+import { requestListener } from './fast-lane.js';
 
 export interface Listener {
   readonly server: Server;
@@ -10,7 +11,7 @@ export interface Listener {
 }
 
 export async function listen(app: Koa, host: string, port: number): Promise<Listener> {
-  const server = createServer(app.callback());
+  const server = createServer(requestListener(app));
   // Slowloris guard and a bound on idle sockets; the defaults are generous.
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;

@@ -1,4 +1,4 @@
-import Koa from 'koa';
+import type Koa from 'koa';
 import { Router } from '@koa/router';
 import type { Logger } from 'pino';
 import { RevocationRequest, TokenRequest } from '@tessera/sdk';
@@ -13,6 +13,7 @@ import { readForm } from './form.js';
 import { parseInput } from './validate.js';
 import { healthRoutes, type HealthDeps } from './health.js';
 import { commonMiddleware } from './common.js';
+import { HttpApp } from './fast-lane.js';
 
 export interface PublicDeps extends HealthDeps {
   readonly logger: Logger;
@@ -34,7 +35,8 @@ const browserCookies = (ctx: Koa.Context): BrowserCookies => ({
 
 const authorization = (ctx: Koa.Context) => ctx.get('authorization') || undefined;
 
-export function createPublicApp(deps: PublicDeps): Koa {
+export function createPublicApp(deps: PublicDeps): HttpApp {
+  const token = (form: Record<string, string>, auth: string | undefined) => deps.token(parseInput(TokenRequest, form, 'token request'), auth);
   const router = new Router();
   healthRoutes(router, deps);
   // The public API's part of the OpenAPI document (the admin port serves the whole), serialised once per app.
@@ -45,7 +47,7 @@ export function createPublicApp(deps: PublicDeps): Koa {
     // RFC 8414 §3: the same metadata for plain OAuth 2.0 clients.
     .get('/.well-known/oauth-authorization-server', route(deps.discovery))
     .get('/.well-known/jwks.json', route(deps.jwks))
-    .post('/oauth2/token', route(async (ctx) => deps.token(parseInput(TokenRequest, await readForm(ctx), 'token request'), authorization(ctx))))
+    .post('/oauth2/token', route(async (ctx) => token(await readForm(ctx), authorization(ctx))))
     .post('/oauth2/revoke', route(async (ctx) => deps.revoke(parseInput(RevocationRequest, await readForm(ctx), 'revocation request'), authorization(ctx))));
 
   const cookieOptions = { secureCookies: deps.secureCookies };
@@ -61,7 +63,7 @@ export function createPublicApp(deps: PublicDeps): Koa {
   });
   router.get('/userinfo', userinfoRoute).post('/userinfo', userinfoRoute);
 
-  const app = new Koa();
+  const app = new HttpApp().fastPost(['/oauth2/token'], token, { logger: deps.logger, exposeDebug: deps.exposeDebug });
   app.use(commonMiddleware(deps.logger, deps.exposeDebug));
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));

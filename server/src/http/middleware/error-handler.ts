@@ -1,4 +1,3 @@
-import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import { OAuth2Error } from '../../errors/oauth2-error.js';
 import { methodNotAllowed, notFound, temporarilyUnavailable } from '../../errors/catalog.js';
@@ -35,24 +34,29 @@ function wwwAuthenticate(error: string, status: number): string | undefined {
   return undefined;
 }
 
+export interface Failure {
+  readonly status: number;
+  /** The JSON body, serialised. */
+  readonly body: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
 /**
- * Every response that is not a success leaves through here: one JSON shape,
- * never a stack trace. Server errors are logged with the request id; their
- * text is not sent.
+ * Every response that is not a success leaves through here (koa's and the
+ * fast lane's alike): one JSON shape, never a stack trace. Server errors are
+ * logged with the request id; their text is not sent.
  */
-export function errorRenderer(logger: Logger, exposeDebug: boolean): (ctx: Context, caught: unknown) => void {
-  return (ctx, caught) => {
+export function failureRenderer(logger: Logger, exposeDebug: boolean): (caught: unknown, requestId: string) => Failure {
+  return (caught, requestId) => {
     const rendered = renderError(fromHttpError(caught), exposeDebug);
     if (rendered.status === 503) {
       // Expected while the database is away; one line, no stack.
-      logger.warn({ request_id: ctx.state['requestId'], reason: (caught as Error).message }, 'temporarily unavailable');
+      logger.warn({ request_id: requestId, reason: (caught as Error).message }, 'temporarily unavailable');
     } else if (rendered.status >= 500) {
-      logger.error({ err: caught, request_id: ctx.state['requestId'] }, 'request failed');
+      logger.error({ err: caught, request_id: requestId }, 'request failed');
     }
-    ctx.status = rendered.status;
-    ctx.type = 'application/json; charset=utf-8';
-    ctx.body = JSON.stringify(rendered.body);
     const challenge = wwwAuthenticate(rendered.body.error, rendered.status);
-    if (challenge) ctx.set('WWW-Authenticate', challenge);
+    const headers: Record<string, string> = challenge ? { 'WWW-Authenticate': challenge } : {};
+    return { status: rendered.status, body: JSON.stringify(rendered.body), headers };
   };
 }

@@ -1,0 +1,92 @@
+import { expect } from 'chai';
+import { describeEachBackend, type Database } from '../../helpers/databases.js';
+import { startTessera, type Running } from '../../helpers/tessera.js';
+import { request, type Answer } from '../../helpers/http.js';
+import { basic, createClient, form, type CreatedClient } from '../../helpers/clients.js';
+
+/*
+ * POST /oauth2/token and POST /admin/oauth2/introspect are served without
+ * koa (server/src/http/fast-lane.ts); the same path with a trailing slash
+ * still goes through koa. Both must answer alike: same status, body and
+ * headers (bar the date and request id), for successes and every kind of
+ * failure.
+ */
+
+const VARYING = new Set(['date', 'x-request-id', 'content-length', 'keep-alive', 'connection']);
+
+function headersOf(answer: Answer): Record<string, string> {
+  return Object.fromEntries([...answer.headers].filter(([name]) => !VARYING.has(name)));
+}
+
+/** Tokens differ per call; the rest of a token answer must not. */
+function stable(body: unknown): unknown {
+  if (body === null || typeof body !== 'object') return body;
+  const copy = { ...(body as Record<string, unknown>) };
+  if (typeof copy['access_token'] === 'string') copy['access_token'] = (copy['access_token'] as string).slice(0, 7);
+  return copy;
+}
+
+describeEachBackend('HTTP fast lane', (backend) => {
+  let db: Database;
+  let t: Running;
+  let client: CreatedClient;
+
+  before(async () => {
+    db = await backend.create();
+    t = await startTessera(db);
+    client = await createClient(t.adminUrl, { grant_types: ['client_credentials'], scope: 'read' });
+  });
+  after(async () => {
+    await t?.stop();
+    await db?.drop();
+  });
+
+  async function both(base: string, path: string, options: Parameters<typeof request>[3]): Promise<[Answer, Answer]> {
+    return [await request(base, 'POST', path, options), await request(base, 'POST', `${path}/`, options)];
+  }
+
+  const tokenCases: Array<[string, () => Parameters<typeof request>[3]]> = [
+    ['a token', () => ({ ...form({ grant_type: 'client_credentials', scope: 'read' }), headers: { ...form({}).headers, authorization: basic(client.client_id, client.client_secret) } })],
+    ['a wrong secret (401 with a challenge)', () => ({ ...form({ grant_type: 'client_credentials' }), headers: { ...form({}).headers, authorization: basic(client.client_id, 'wrong') } })],
+    ['an unknown grant', () => ({ ...form({ grant_type: 'password' }), headers: { ...form({}).headers, authorization: basic(client.client_id, client.client_secret) } })],
+    ['a scope the client lacks', () => ({ ...form({ grant_type: 'client_credentials', scope: 'admin' }), headers: { ...form({}).headers, authorization: basic(client.client_id, client.client_secret) } })],
+    ['a JSON body', () => ({ body: '{"grant_type":"client_credentials"}', headers: { 'content-type': 'application/json' } })],
+    ['a repeated parameter', () => ({ body: 'grant_type=a&grant_type=b', headers: form({}).headers })],
+    ['a NUL character', () => ({ body: 'grant_type=client%00credentials', headers: form({}).headers })],
+    ['a body over 100 KB', () => ({ body: `grant_type=x&pad=${'x'.repeat(101 * 1024)}`, headers: form({}).headers })],
+  ];
+
+  for (const [what, options] of tokenCases) {
+    it(`token endpoint, ${what}: the lane answers as koa does`, async () => {
+      const [lane, koa] = await both(t.publicUrl, '/oauth2/token', options());
+      expect(lane.status).to.equal(koa.status);
+      expect(stable(lane.body)).to.deep.equal(stable(koa.body));
+      expect(headersOf(lane)).to.deep.equal(headersOf(koa));
+      expect(lane.headers.get('x-request-id')).to.match(/^[0-9a-f-]{36}$/);
+    });
+  }
+
+  it('introspection: the lane answers as koa does, active, inactive and malformed', async () => {
+    const issued = await request<{ access_token: string }>(t.publicUrl, 'POST', '/oauth2/token', {
+      ...form({ grant_type: 'client_credentials', scope: 'read' }),
+      headers: { ...form({}).headers, authorization: basic(client.client_id, client.client_secret) },
+    });
+    for (const body of [`token=${issued.body.access_token}`, 'token=ory_at_nothing', '', 'token=a&token=b']) {
+      const [lane, koa] = await both(t.adminUrl, '/admin/oauth2/introspect', { body, headers: form({}).headers });
+      expect(lane.status, body).to.equal(koa.status);
+      expect(lane.body, body).to.deep.equal(koa.body);
+      expect(headersOf(lane), body).to.deep.equal(headersOf(koa));
+    }
+    // Hydra's unprefixed path is served by the lane too.
+    const unprefixed = await request<{ active: boolean }>(t.adminUrl, 'POST', '/oauth2/introspect', { body: `token=${issued.body.access_token}`, headers: form({}).headers });
+    expect(unprefixed.body.active).to.equal(true);
+  });
+
+  it('keeps a caller-chosen request id and answers only POST in the lane', async () => {
+    const answer = await request(t.publicUrl, 'POST', '/oauth2/token', { body: 'grant_type=x', headers: { ...form({}).headers, 'x-request-id': 'trace-42' } });
+    expect(answer.headers.get('x-request-id')).to.equal('trace-42');
+    const get = await request(t.publicUrl, 'GET', '/oauth2/token');
+    expect(get.status).to.equal(405);
+    expect(get.body).to.include({ error: 'method_not_allowed' });
+  });
+});
