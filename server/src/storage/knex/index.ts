@@ -10,6 +10,7 @@ import { createLogoutStore, createSessionClients } from './logout-store.js';
 import { SqliteDirect } from '../sqlite/direct.js';
 import { createSqliteTokenStore } from '../sqlite/token-store.js';
 import { createSqliteClientStore } from '../sqlite/client-store.js';
+import { createSqliteFlowStore } from '../sqlite/flow-store.js';
 
 export { migrateUp, migrateDown, migrationStatus, type MigrationStatus } from './migrate.js';
 export { connect, disconnect, type Connection } from './connect.js';
@@ -23,7 +24,7 @@ export function createStorage(conn: Connection): Storage {
     clients: direct ? createSqliteClientStore(direct, createClientStore(knex)) : createClientStore(knex),
     keys: createKeyStore(knex),
     tokens: direct ? createSqliteTokenStore(direct) : createTokenStore(knex),
-    flows: createFlowStore(knex),
+    flows: direct ? createSqliteFlowStore(direct, knex, createFlowStore(knex)) : createFlowStore(knex),
     loginSessions: createLoginSessionStore(knex),
     consents: createConsentStore(knex),
     janitor: createJanitorStore(knex),

@@ -23,7 +23,8 @@ const SQL = {
 
 type Database = BetterSqlite3.Database;
 
-function insertAll(db: Database, records: readonly TokenRecord[]): void {
+/** Inserts token rows on the direct connection (inside a write job). */
+export function insertTokens(db: Database, records: readonly TokenRecord[]): void {
   const statement = db.prepare(SQL.insert);
   for (const record of records) {
     const row = tokenToRow(record);
@@ -35,7 +36,7 @@ export function createSqliteTokenStore(direct: SqliteDirect): TokenStore {
   return {
     insert(records: readonly TokenRecord[]): Promise<void> {
       if (records.length === 0) return Promise.resolve();
-      return direct.write((db) => insertAll(db, records));
+      return direct.write((db) => insertTokens(db, records));
     },
 
     get(signature: string): Promise<TokenRecord | undefined> {
@@ -51,7 +52,7 @@ export function createSqliteTokenStore(direct: SqliteDirect): TokenStore {
         if (db.prepare(SQL.use).run(at, signature).changes === 0) return false;
         const familyId = issued[0]?.familyId;
         if (options.revokeFamilyAccessTokens && familyId !== undefined) db.prepare(SQL.revokeFamilyAccess).run(familyId);
-        insertAll(db, issued);
+        insertTokens(db, issued);
         return true;
       });
     },
