@@ -49,10 +49,15 @@ export async function janitor(args: JanitorArgs, out: (line: string) => void): P
     for (const job of jobs(storage.janitor, args)) {
       const started = performance.now();
       let removed = 0;
-      for (let n = await job.run(cutoff, batch); n > 0; n = await job.run(cutoff, batch)) {
+      for (;;) {
+        const batchStarted = performance.now();
+        const n = await job.run(cutoff, batch);
+        if (n === 0) break;
         removed += n;
-        // Leave the write lock to serving processes between batches (SQLite has one writer).
-        await sleep(pause);
+        // Leave the write lock to serving processes between batches. SQLite has one writer:
+        // there the pause is at least as long as the batch took, so serving always gets half the time.
+        const took = performance.now() - batchStarted;
+        await sleep(conn.dialect === 'sqlite' ? Math.max(pause, took) : pause);
       }
       const seconds = (performance.now() - started) / 1000;
       out(`${job.name}: removed ${removed} in ${seconds.toFixed(2)} s${removed > 0 ? ` (${Math.round(removed / Math.max(seconds, 0.001))} rows/s)` : ''}`);
