@@ -6,6 +6,7 @@ import type { Storage } from '../../server/src/storage/ports.js';
 import { connect, createStorage, type Connection } from '../../server/src/storage/knex/index.js';
 import { sqliteBackend, type Database } from '../helpers/databases.js';
 import { migrated } from '../helpers/tessera.js';
+import { tokenRecord } from './storage.js';
 
 /*
  * The SQLite hot path (storage/sqlite/direct.ts): writes of one event-loop
@@ -13,25 +14,7 @@ import { migrated } from '../helpers/tessera.js';
  * the connection while a knex transaction holds it.
  */
 
-let n = 0;
-function token(extra: Partial<TokenRecord> = {}): TokenRecord {
-  n += 1;
-  return {
-    signature: `direct-${n}-${Math.random().toString(36).slice(2)}`,
-    kind: 'access_token',
-    familyId: `family-${n}`,
-    clientId: 'client-1',
-    subject: 'user-1',
-    scope: ['a'],
-    audience: [],
-    session: {},
-    issuedAt: 1_700_000_000_000,
-    expiresAt: 1_700_003_600_000,
-    usedAt: null,
-    revoked: false,
-    ...extra,
-  };
-}
+const token = tokenRecord;
 
 const settled = <T>(promise: Promise<T>) => promise.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
 
@@ -66,7 +49,8 @@ describe('SQLite direct store: group commit', () => {
     expect(results.map((r) => r.ok)).to.deep.equal([true, false, true, true]);
     for (const t of fresh) expect(await storage.tokens.get(t.signature)).to.deep.equal(t);
     expect((await storage.tokens.get(existing.signature))?.revoked).to.equal(true);
-    const count = await conn.knex('oauth2_tokens').where('signature', 'like', 'direct-%').count<Array<{ n: number }>>({ n: '*' });
+    // The suite's own database: the existing token and the three fresh ones, nothing of the failed job.
+    const count = await conn.knex('oauth2_tokens').count<Array<{ n: number }>>({ n: '*' });
     expect(count[0]?.n).to.equal(4);
   });
 

@@ -1,28 +1,9 @@
 import { expect } from 'chai';
-import type { TokenRecord } from '../../server/src/tokens/token.js';
 import { connect, createStorage } from '../../server/src/storage/knex/index.js';
 import { describeEachBackend } from '../helpers/databases.js';
-import { useStorage } from './storage.js';
+import { tokenRecord, useStorage } from './storage.js';
 
-let n = 0;
-function token(extra: Partial<TokenRecord> = {}): TokenRecord {
-  n += 1;
-  return {
-    signature: `sig-${n}-${Math.random().toString(36).slice(2)}`,
-    kind: 'access_token',
-    familyId: 'family-1',
-    clientId: 'client-1',
-    subject: 'user-1',
-    scope: ['openid', 'offline_access'],
-    audience: ['https://api.example'],
-    session: { ext: { role: 'admin' }, idToken: { email: 'a@b.c' } },
-    issuedAt: 1_700_000_000_000,
-    expiresAt: 1_700_003_600_000,
-    usedAt: null,
-    revoked: false,
-    ...extra,
-  };
-}
+const token = tokenRecord;
 
 describeEachBackend('TokenStore contract', (backend) => {
   const ctx = useStorage(backend);
