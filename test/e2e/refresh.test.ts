@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { describeEachBackend, type Database } from '../helpers/databases.js';
-import { startTessera, type Running } from '../helpers/tessera.js';
+import { describeEachBackend } from '../helpers/databases.js';
+import { useTessera, type Running } from '../helpers/tessera.js';
 import { createClient, type CreatedClient } from '../helpers/clients.js';
 import { FLOW_URLS } from '../helpers/flow.js';
 import { request } from '../helpers/http.js';
@@ -18,7 +18,7 @@ const SCOPE = 'openid offline_access email';
 const scopes = (scope: unknown): string[] => (typeof scope === 'string' ? scope.split(' ').sort() : []);
 
 describeEachBackend('refresh token grant', (backend) => {
-  let db: Database;
+  const harness = useTessera(backend, FLOW_URLS);
   let t: Running;
   let client: CreatedClient;
   let clientB: CreatedClient;
@@ -32,14 +32,9 @@ describeEachBackend('refresh token grant', (backend) => {
   };
 
   before(async () => {
-    db = await backend.create();
-    t = await startTessera(db, FLOW_URLS);
+    t = harness.t;
     client = await createClient(t.adminUrl, registration);
     clientB = await createClient(t.adminUrl, registration);
-  });
-  after(async () => {
-    await t?.stop();
-    await db?.drop();
   });
 
   describe('rotation', () => {

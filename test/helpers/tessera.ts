@@ -6,7 +6,7 @@ import { listen, type Listener } from '../../server/src/http/listen.js';
 import { connect, migrateUp } from '../../server/src/storage/knex/index.js';
 import { deepMerge as merge } from '../../server/src/lib/merge.js';
 import { freePort } from './ports.js';
-import type { Database } from './databases.js';
+import type { Backend, Database } from './databases.js';
 
 export const TEST_SECRET = 'test-system-secret-that-is-long-enough-0123456789';
 
@@ -68,4 +68,41 @@ export async function startTessera(db: Database, overrides: Record<string, unkno
     await tessera.close();
     throw err;
   }
+}
+
+/** What `useTessera` hands a suite: read its fields inside hooks and tests, once `before` has run. */
+export interface Harness {
+  /** The running server. */
+  readonly t: Running;
+  /** Its database (a fresh SQLite file or PostgreSQL schema). */
+  readonly db: Database;
+}
+
+/**
+ * The set-up most suites repeat: a fresh database of `backend`, Tessera
+ * started on it with `overrides` before the suite, stopped and the database
+ * dropped after it. Call it inside a `describe` (usually the body of
+ * `describeEachBackend`).
+ */
+export function useTessera(backend: Backend, overrides: Record<string, unknown> = {}): Harness {
+  let db: Database | undefined;
+  let running: Running | undefined;
+  before(async () => {
+    db = await backend.create();
+    running = await startTessera(db, overrides);
+  });
+  after(async () => {
+    await running?.stop();
+    await db?.drop();
+  });
+  return {
+    get t() {
+      if (!running) throw new Error('useTessera: the server is not started yet (read it inside hooks and tests)');
+      return running;
+    },
+    get db() {
+      if (!db) throw new Error('useTessera: the database is not created yet (read it inside hooks and tests)');
+      return db;
+    },
+  };
 }
