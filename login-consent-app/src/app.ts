@@ -1,6 +1,7 @@
 import Koa from 'koa';
 import { Router } from '@koa/router';
 import { errorHandler } from './http/errors.js';
+import { formBody } from './http/form.js';
 import { securityHeaders } from './http/headers.js';
 import { sendHtml } from './http/respond.js';
 import { staticFiles } from './http/static.js';
@@ -27,11 +28,11 @@ export function createApp(deps: RouteDeps, options: AppOptions): Koa {
     ctx.body = { status: 'ok' };
   });
   router.get('/login', (ctx) => getLogin(ctx, deps));
-  router.post('/login', (ctx) => postLogin(ctx, deps));
+  router.post('/login', formBody, (ctx) => postLogin(ctx, deps));
   router.get('/consent', (ctx) => getConsent(ctx, deps));
-  router.post('/consent', (ctx) => postConsent(ctx, deps));
+  router.post('/consent', formBody, (ctx) => postConsent(ctx, deps));
   router.get('/logout', (ctx) => getLogout(ctx, deps));
-  router.post('/logout', (ctx) => postLogout(ctx, deps));
+  router.post('/logout', formBody, (ctx) => postLogout(ctx, deps));
 
   app.use(securityHeaders({ dev: options.dev }));
   app.use(errorHandler(deps.log));

@@ -124,4 +124,28 @@ describe('login-consent-app: login page over HTTP', () => {
     const huge = await agent.post(login.url, [['csrf', 'x'.repeat(20_000)]]);
     expect(huge.status).to.equal(413);
   });
+
+  it('reads forms with koa-bodyparser under form rules: no repeats, no nesting, text only, nothing compressed', async () => {
+    const agent = new Agent();
+    const { page: login } = await start(agent, rp, 'openid');
+    const csrf = /name="csrf" value="([^"]+)"/.exec(login.body)?.[1] ?? '';
+    const post = (body: string, headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' }) =>
+      agent.request(login.url, { method: 'POST', body, headers });
+    const refused: Array<[string, Awaited<ReturnType<typeof post>>, number]> = [
+      ['a repeated field', await post(`csrf=${csrf}&email=a&email=b&password=x`), 400],
+      ['an encoded NUL', await post(`csrf=${csrf}&email=a%00b&password=x`), 400],
+      ['a byte that is not UTF-8', await post(`csrf=${csrf}&email=%FF&password=x`), 400],
+      ['a gzip body', await post('csrf=x', { 'content-type': 'application/x-www-form-urlencoded', 'content-encoding': 'gzip' }), 415],
+      ['text/plain', await post('csrf=x', { 'content-type': 'text/plain' }), 415],
+    ];
+    for (const [what, page, status] of refused) {
+      expect(page.status, what).to.equal(status);
+      expect(page.body, what).to.include('Bad request').and.not.match(/\bat \S+ \(|node:/);
+    }
+    // Bracket syntax and prototype names are plain field names: the form is read as if they were not there.
+    const wrong = await post(`csrf=${csrf}&email[x]=${encodeURIComponent(ALICE.email)}&__proto__=x&constructor=y&email=nobody%40example.com&password=wrong`);
+    expect(wrong.status).to.equal(200);
+    expect(wrong.body).to.include('nobody@example.com');
+    expect(stack.logged.filter((line) => line.startsWith('error'))).to.deep.equal([]);
+  });
 });

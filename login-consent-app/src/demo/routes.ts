@@ -1,9 +1,9 @@
 import type { TesseraAdmin } from '@tessera/sdk';
 import { Router } from '@koa/router';
-import type { Context } from 'koa';
+import type { Context, Middleware } from 'koa';
 import * as oidc from 'openid-client';
 import type { Csrf } from '../http/csrf.js';
-import { field, readForm } from '../http/form.js';
+import { field, formBody, formOf } from '../http/form.js';
 import { redirect, sendHtml } from '../http/respond.js';
 import { demoPage, legalPage } from '../views/demo.js';
 import { authorizationUrl, endSessionUrl, newPending, redeem, refresh, revoke, userinfo, type RelyingParty } from './relying-party.js';
@@ -121,12 +121,16 @@ export function demoRoutes(deps: DemoDeps): { router: Router; printableAuthoriza
   router.get('/privacy', (ctx) => sendHtml(ctx, legalPage('Demo app privacy policy')));
   router.get('/terms', (ctx) => sendHtml(ctx, legalPage('Demo app terms of service')));
 
-  router.post('/:action', async (ctx) => {
+  const actionOf = (ctx: Context) => {
     const name = ctx.params['action'] ?? '';
-    const act = Object.hasOwn(table, name) ? table[name] : undefined;
-    if (!act && name !== 'logout') return; // 404, and never a method of Object.prototype
+    return Object.hasOwn(table, name) ? table[name] : undefined;
+  };
+  // An unknown action is a 404 before anything else, the body included (never a method of Object.prototype).
+  const knownAction: Middleware = (ctx, next) => (actionOf(ctx) || ctx.params['action'] === 'logout' ? next() : undefined);
+  router.post('/:action', knownAction, formBody, async (ctx) => {
+    const act = actionOf(ctx);
     const { id, session } = sessions.of(ctx);
-    const form = await readForm(ctx);
+    const form = formOf(ctx);
     if (!deps.csrf.verify(ctx, 'demo', id, field(form, 'csrf'))) {
       session.error = 'The form expired; try again.';
       return redirect(ctx, '/demo');

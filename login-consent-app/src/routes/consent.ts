@@ -1,6 +1,6 @@
 import { handleConsent, type ConsentAdmin, type OAuth2ConsentRequest } from '@tessera/sdk';
 import type { Context } from 'koa';
-import { field, readForm } from '../http/form.js';
+import { field, formOf } from '../http/form.js';
 import { redirect, sendHtml } from '../http/respond.js';
 import { idTokenClaims } from '../oidc/claims.js';
 import { grantedScopes } from '../oidc/scopes.js';
@@ -62,7 +62,7 @@ export async function getConsent(ctx: Context, deps: RouteDeps): Promise<void> {
  */
 export async function postConsent(ctx: Context, deps: RouteDeps): Promise<void> {
   const challenge = challengeOf(ctx, 'consent_challenge');
-  const form = await readForm(ctx);
+  const form = formOf(ctx);
   if (!deps.csrf.verify(ctx, 'consent', challenge, field(form, 'csrf'))) throw csrfFailure();
   const action = field(form, 'action');
   const step = await handleConsent<User>(activeOnly(deps), challenge, {

@@ -1,6 +1,6 @@
 import { handleLogin, type LoginAdmin, type OAuth2LoginRequest } from '@tessera/sdk';
 import type { Context } from 'koa';
-import { field, readForm } from '../http/form.js';
+import { field, formOf } from '../http/form.js';
 import { redirect, sendHtml } from '../http/respond.js';
 import { authenticate } from '../users/authenticate.js';
 import { loginPage } from '../views/login.js';
@@ -52,7 +52,7 @@ export async function getLogin(ctx: Context, deps: RouteDeps): Promise<void> {
 /** POST /login: cancel, or check the credentials under the lock-out rules and accept. */
 export async function postLogin(ctx: Context, deps: RouteDeps): Promise<void> {
   const challenge = challengeOf(ctx, 'login_challenge');
-  const form = await readForm(ctx);
+  const form = formOf(ctx);
   const email = field(form, 'email').slice(0, 254);
   const remember = field(form, 'remember') === 'on';
   if (!deps.csrf.verify(ctx, 'login', challenge, field(form, 'csrf'))) throw csrfFailure();

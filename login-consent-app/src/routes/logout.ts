@@ -1,6 +1,6 @@
 import { handleLogout } from '@tessera/sdk';
 import type { Context } from 'koa';
-import { field, readForm } from '../http/form.js';
+import { field, formOf } from '../http/form.js';
 import { redirect, sendHtml } from '../http/respond.js';
 import { logoutPage, stayedSignedInPage } from '../views/logout.js';
 import { challengeOf, csrfFailure, type RouteDeps } from './deps.js';
@@ -20,7 +20,7 @@ export async function getLogout(ctx: Context, deps: RouteDeps): Promise<void> {
 /** POST /logout: "Sign out" accepts (Tessera ends the session and tells the clients); "Stay signed in" rejects. */
 export async function postLogout(ctx: Context, deps: RouteDeps): Promise<void> {
   const challenge = challengeOf(ctx, 'logout_challenge');
-  const form = await readForm(ctx);
+  const form = formOf(ctx);
   if (!deps.csrf.verify(ctx, 'logout', challenge, field(form, 'csrf'))) throw csrfFailure();
   const action = field(form, 'action');
   const step = await handleLogout(deps.admin, challenge, () => (action === 'logout' ? 'accept' : action === 'stay' ? 'reject' : undefined));

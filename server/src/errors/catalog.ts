@@ -37,6 +37,15 @@ export const conflict = factory('conflict', 409, 'Unable to create the resource 
 export const methodNotAllowed = factory('method_not_allowed', 405, 'The request method is not supported by this resource.');
 export const payloadTooLarge = factory('request_entity_too_large', 413, 'The request body is too large.');
 export const unsupportedMediaType = factory('unsupported_media_type', 415, 'The request body has an unsupported content type.');
+/**
+ * A form endpoint's body of another media type: 415, with the one code RFC
+ * 6749 §5.2 offers for it, so OAuth client libraries recognise the answer.
+ */
+export const unsupportedFormType = factory(
+  'invalid_request',
+  415,
+  'The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.',
+);
 export const serverError = factory(
   'server_error',
   500,

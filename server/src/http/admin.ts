@@ -30,8 +30,7 @@ import type { sessionHandlers } from '../sessions/handler.js';
 import type { logoutHandlers } from '../flows/logout/admin.js';
 import { invalidRequest } from '../errors/catalog.js';
 import type { HandlerResult } from '../lib/result.js';
-import { readJson } from './body.js';
-import { readForm } from './form.js';
+import { formBody, formOf, jsonBody, jsonOf } from './body.js';
 import { parseInput } from './validate.js';
 import { param, route } from './route.js';
 import { healthRoutes, type HealthDeps } from './health.js';
@@ -63,11 +62,11 @@ const logoutChallenge = (ctx: Koa.Context) => {
   return q.logout_challenge ?? q.challenge;
 };
 /** Reject bodies are optional: an empty body means "access_denied". */
-const rejectBody = async (ctx: Koa.Context) => parseInput(RejectOAuth2Request, (await readJson(ctx)) ?? {}, 'rejection');
+const rejectBody = (ctx: Koa.Context) => parseInput(RejectOAuth2Request, jsonOf(ctx) ?? {}, 'rejection');
 
 const UNPREFIXED = /^\/(health|version|metrics|\.well-known)(\/|$)/;
 
-const ADMIN_HEADERS = { 'Cache-Control': 'private, no-cache, no-store, must-revalidate' } as const;
+const ADMIN_HEADERS = { 'Cache-Control': 'private, no-cache, no-store, must-revalidate', Pragma: 'no-cache' } as const;
 
 /** Hydra v2 serves the admin API under /admin and adds the prefix when a caller leaves it out. */
 const adminPrefix: Middleware = async (ctx, next) => {
@@ -76,14 +75,16 @@ const adminPrefix: Middleware = async (ctx, next) => {
   await next();
 };
 
-const body = async <S extends Parameters<typeof parseInput>[0]>(ctx: Koa.Context, schema: S, what: string) => {
-  const value = await readJson(ctx);
+/** The JSON body `json` parsed, checked against its contract schema; required. */
+const body = <S extends Parameters<typeof parseInput>[0]>(ctx: Koa.Context, schema: S, what: string) => {
+  const value = jsonOf(ctx);
   if (value === undefined) throw invalidRequest(`The ${what} is missing.`);
   return parseInput(schema, value, what);
 };
 
 export function createAdminApp(deps: AdminDeps): HttpApp {
   const { clients, keys } = deps;
+  const json = jsonBody();
   const router = new Router();
   healthRoutes(router, deps);
   // The whole OpenAPI document (both APIs), serialised once per app.
@@ -91,34 +92,31 @@ export function createAdminApp(deps: AdminDeps): HttpApp {
   router.get('/.well-known/openapi.json', route(() => ({ kind: 'json', body: openapi })));
 
   router
-    .post('/admin/clients', route(async (ctx) => clients.create(await body(ctx, OAuth2ClientInput, 'client'))))
+    .post('/admin/clients', json, route((ctx) => clients.create(body(ctx, OAuth2ClientInput, 'client'))))
     .get('/admin/clients', route((ctx) => clients.list(parseInput(ListClientsQuery, ctx.query, 'query'), ctx.path)))
     .get('/admin/clients/:id', route((ctx) => clients.get(param(ctx, 'id'))))
-    .put('/admin/clients/:id', route(async (ctx) => clients.replace(param(ctx, 'id'), await body(ctx, OAuth2ClientInput, 'client'))))
-    .patch('/admin/clients/:id', route(async (ctx) => clients.patch(param(ctx, 'id'), await body(ctx, JsonPatchDocument, 'JSON Patch'))))
+    .put('/admin/clients/:id', json, route((ctx) => clients.replace(param(ctx, 'id'), body(ctx, OAuth2ClientInput, 'client'))))
+    .patch('/admin/clients/:id', json, route((ctx) => clients.patch(param(ctx, 'id'), body(ctx, JsonPatchDocument, 'JSON Patch'))))
     .delete('/admin/clients/:id', route((ctx) => clients.delete(param(ctx, 'id'))))
-    .put(
-      '/admin/clients/:id/lifespans',
-      route(async (ctx) => clients.setLifespans(param(ctx, 'id'), await body(ctx, OAuth2ClientTokenLifespans, 'lifespans'))),
-    );
+    .put('/admin/clients/:id/lifespans', json, route((ctx) => clients.setLifespans(param(ctx, 'id'), body(ctx, OAuth2ClientTokenLifespans, 'lifespans'))));
 
   router
     .get('/admin/keys/:set', route((ctx) => keys.getSet(param(ctx, 'set'))))
-    .post('/admin/keys/:set', route(async (ctx) => keys.createKey(param(ctx, 'set'), await body(ctx, CreateJsonWebKeySet, 'key request'))))
-    .put('/admin/keys/:set', route(async (ctx) => keys.replaceSet(param(ctx, 'set'), await body(ctx, JsonWebKeySetInput, 'key set'))))
+    .post('/admin/keys/:set', json, route((ctx) => keys.createKey(param(ctx, 'set'), body(ctx, CreateJsonWebKeySet, 'key request'))))
+    .put('/admin/keys/:set', json, route((ctx) => keys.replaceSet(param(ctx, 'set'), body(ctx, JsonWebKeySetInput, 'key set'))))
     .delete('/admin/keys/:set', route((ctx) => keys.deleteSet(param(ctx, 'set'))))
     .get('/admin/keys/:set/:kid', route((ctx) => keys.getKey(param(ctx, 'set'), param(ctx, 'kid'))))
-    .put('/admin/keys/:set/:kid', route(async (ctx) => keys.putKey(param(ctx, 'set'), param(ctx, 'kid'), await body(ctx, JsonWebKey, 'key'))))
+    .put('/admin/keys/:set/:kid', json, route((ctx) => keys.putKey(param(ctx, 'set'), param(ctx, 'kid'), body(ctx, JsonWebKey, 'key'))))
     .delete('/admin/keys/:set/:kid', route((ctx) => keys.deleteKey(param(ctx, 'set'), param(ctx, 'kid'))));
 
   const { login, consent } = deps;
   router
     .get('/admin/oauth2/auth/requests/login', route((ctx) => login.get(loginChallenge(ctx))))
-    .put('/admin/oauth2/auth/requests/login/accept', route(async (ctx) => login.accept(loginChallenge(ctx), await body(ctx, AcceptOAuth2LoginRequest, 'login acceptance'))))
-    .put('/admin/oauth2/auth/requests/login/reject', route(async (ctx) => login.reject(loginChallenge(ctx), await rejectBody(ctx))))
+    .put('/admin/oauth2/auth/requests/login/accept', json, route((ctx) => login.accept(loginChallenge(ctx), body(ctx, AcceptOAuth2LoginRequest, 'login acceptance'))))
+    .put('/admin/oauth2/auth/requests/login/reject', json, route((ctx) => login.reject(loginChallenge(ctx), rejectBody(ctx))))
     .get('/admin/oauth2/auth/requests/consent', route((ctx) => consent.get(consentChallenge(ctx))))
-    .put('/admin/oauth2/auth/requests/consent/accept', route(async (ctx) => consent.accept(consentChallenge(ctx), await body(ctx, AcceptOAuth2ConsentRequest, 'consent acceptance'))))
-    .put('/admin/oauth2/auth/requests/consent/reject', route(async (ctx) => consent.reject(consentChallenge(ctx), await rejectBody(ctx))));
+    .put('/admin/oauth2/auth/requests/consent/accept', json, route((ctx) => consent.accept(consentChallenge(ctx), body(ctx, AcceptOAuth2ConsentRequest, 'consent acceptance'))))
+    .put('/admin/oauth2/auth/requests/consent/reject', json, route((ctx) => consent.reject(consentChallenge(ctx), rejectBody(ctx))));
 
   const { sessions, logout } = deps;
   router
@@ -131,7 +129,7 @@ export function createAdminApp(deps: AdminDeps): HttpApp {
     .delete('/admin/oauth2/auth/sessions/login', route((ctx) => sessions.revokeLogin(parseInput(RevokeLoginSessionsQuery, ctx.query, 'query'))));
 
   const introspect = (form: Record<string, string>) => deps.introspect(parseInput(IntrospectionRequest, form, 'introspection request'));
-  router.post('/admin/oauth2/introspect', route(async (ctx) => introspect(await readForm(ctx))));
+  router.post('/admin/oauth2/introspect', formBody(), route((ctx) => introspect(formOf(ctx))));
 
   const app = new HttpApp().fastPost(['/admin/oauth2/introspect', '/oauth2/introspect'], introspect, {
     logger: deps.logger,

@@ -4,15 +4,29 @@ import { requestIdFrom } from './middleware/request-id.js';
 import { logAccess } from './middleware/access-log.js';
 import { failureRenderer } from './middleware/error-handler.js';
 import { invalidRequest, notFound } from '../errors/catalog.js';
+import { isCleanText } from '../lib/text.js';
 
 /**
- * Trailing slashes are trimmed, as Hydra's router does. An encoded NUL in the
- * path or query is refused here: no database can store it, and nothing
- * legitimate sends it.
+ * Trailing slashes are trimmed, as Hydra's router does. The path and query
+ * must decode to clean text (lib/text.ts): an encoded NUL or bytes that are
+ * not UTF-8 are refused here, before any route reads them.
  */
 function normalizePath(ctx: Context): void {
-  if (ctx.url.includes('%00')) throw invalidRequest('The URL must not contain NUL characters.');
+  if (ctx.url.includes('%')) assertCleanUrl(ctx.path, ctx.querystring);
   if (ctx.path.length > 1 && ctx.path.endsWith('/')) ctx.path = ctx.path.replace(/\/+$/, '') || '/';
+}
+
+function assertCleanUrl(path: string, query: string): void {
+  let decoded: string | undefined;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    // Not decodable (`%zz`, bytes that are not UTF-8): the router keeps such a segment as its ASCII text.
+  }
+  if (decoded !== undefined && !isCleanText(decoded)) throw invalidRequest('The URL must be UTF-8 text without NUL characters.');
+  for (const [name, value] of new URLSearchParams(query)) {
+    if (!isCleanText(name) || !isCleanText(value)) throw invalidRequest('The URL must be UTF-8 text without NUL characters.');
+  }
 }
 
 /**

@@ -9,7 +9,7 @@ import { COOKIES } from '../flows/deps.js';
 import type { BrowserCookies } from '../flows/browser.js';
 import type { UserinfoInput } from '../oauth2/userinfo/handler.js';
 import { route } from './route.js';
-import { readForm } from './form.js';
+import { formBody, formOf } from './body.js';
 import { parseInput } from './validate.js';
 import { healthRoutes, type HealthDeps } from './health.js';
 import { commonMiddleware } from './common.js';
@@ -35,8 +35,19 @@ const browserCookies = (ctx: Koa.Context): BrowserCookies => ({
 
 const authorization = (ctx: Koa.Context) => ctx.get('authorization') || undefined;
 
+/**
+ * Token, revocation and userinfo answers are never cached, failures included
+ * (RFC 6749 §5.1; fosite sets both headers on every token endpoint answer).
+ */
+export const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
+const noStore: Koa.Middleware = (ctx, next) => {
+  ctx.set(NO_STORE);
+  return next();
+};
+
 export function createPublicApp(deps: PublicDeps): HttpApp {
   const token = (form: Record<string, string>, auth: string | undefined) => deps.token(parseInput(TokenRequest, form, 'token request'), auth);
+  const form = formBody();
   const router = new Router();
   healthRoutes(router, deps);
   // The public API's part of the OpenAPI document (the admin port serves the whole), serialised once per app.
@@ -47,23 +58,23 @@ export function createPublicApp(deps: PublicDeps): HttpApp {
     // RFC 8414 §3: the same metadata for plain OAuth 2.0 clients.
     .get('/.well-known/oauth-authorization-server', route(deps.discovery))
     .get('/.well-known/jwks.json', route(deps.jwks))
-    .post('/oauth2/token', route(async (ctx) => token(await readForm(ctx), authorization(ctx))))
-    .post('/oauth2/revoke', route(async (ctx) => deps.revoke(parseInput(RevocationRequest, await readForm(ctx), 'revocation request'), authorization(ctx))));
+    .post('/oauth2/token', noStore, form, route((ctx) => token(formOf(ctx), authorization(ctx))))
+    .post('/oauth2/revoke', noStore, form, route((ctx) => deps.revoke(parseInput(RevocationRequest, formOf(ctx), 'revocation request'), authorization(ctx))));
 
   const cookieOptions = { secureCookies: deps.secureCookies };
   router
     .get('/oauth2/auth', route((ctx) => deps.authorize(parseParams(ctx.querystring), browserCookies(ctx)), cookieOptions))
-    .post('/oauth2/auth', route(async (ctx) => deps.authorize(await readForm(ctx), browserCookies(ctx)), cookieOptions))
+    .post('/oauth2/auth', form, route((ctx) => deps.authorize(formOf(ctx), browserCookies(ctx)), cookieOptions))
     .get('/oauth2/sessions/logout', route((ctx) => deps.endSession(parseParams(ctx.querystring), browserCookies(ctx)), cookieOptions))
-    .post('/oauth2/sessions/logout', route(async (ctx) => deps.endSession(await readForm(ctx), browserCookies(ctx)), cookieOptions));
+    .post('/oauth2/sessions/logout', form, route((ctx) => deps.endSession(formOf(ctx), browserCookies(ctx)), cookieOptions));
 
-  const userinfoRoute = route(async (ctx) => {
-    const form = ctx.method === 'POST' ? await readForm(ctx) : {};
-    return deps.userinfo({ authorization: authorization(ctx), tokenElsewhere: ctx.query['access_token'] !== undefined || form['access_token'] !== undefined });
+  const userinfoRoute = route((ctx) => {
+    const posted = ctx.method === 'POST' ? formOf(ctx) : {};
+    return deps.userinfo({ authorization: authorization(ctx), tokenElsewhere: ctx.query['access_token'] !== undefined || posted['access_token'] !== undefined });
   });
-  router.get('/userinfo', userinfoRoute).post('/userinfo', userinfoRoute);
+  router.get('/userinfo', noStore, userinfoRoute).post('/userinfo', noStore, form, userinfoRoute);
 
-  const app = new HttpApp().fastPost(['/oauth2/token'], token, { logger: deps.logger, exposeDebug: deps.exposeDebug });
+  const app = new HttpApp().fastPost(['/oauth2/token'], token, { logger: deps.logger, exposeDebug: deps.exposeDebug, headers: NO_STORE });
   app.use(commonMiddleware(deps.logger, deps.exposeDebug));
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));

@@ -1,6 +1,7 @@
 import type { Client } from '../clients/client.js';
 import { verifySecret } from '../clients/secret.js';
 import { invalidClient, invalidRequest } from '../errors/catalog.js';
+import { isCleanText } from '../lib/text.js';
 import type { ClientStore } from '../storage/ports.js';
 
 /*
@@ -36,6 +37,8 @@ function presented({ authorization, form }: ClientCredentials): Presented {
     } catch {
       throw invalidClient('The Basic credentials are not form-urlencoded (RFC 6749 §2.3.1).');
     }
+    // The id reaches the client lookup: the same text rules as any parameter (lib/text.ts).
+    if (!isCleanText(id) || !isCleanText(secret)) throw invalidClient('The Basic credentials must be UTF-8 text without NUL characters.');
     if (form.client_id !== undefined && form.client_id !== id) throw invalidRequest('client_id differs from the Basic credentials.');
     return { method: 'client_secret_basic', id, secret };
   }

@@ -116,7 +116,7 @@ describeEachBackend('client_credentials grant', (backend) => {
     });
     expect(repeated.body.error).to.equal('invalid_request');
     const asJson = await request<{ error: string }>(t.publicUrl, 'POST', '/oauth2/token', { json: { grant_type: 'client_credentials' }, headers: { authorization: auth } });
-    expect(asJson.status).to.equal(400);
+    expect(asJson.status).to.equal(415);
     expect(asJson.body.error).to.equal('invalid_request');
     const nul = await request<{ error: string }>(t.publicUrl, 'POST', '/oauth2/token', {
       body: 'grant_type=client_credentials&client_id=a%00b',

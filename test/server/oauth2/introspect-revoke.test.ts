@@ -91,12 +91,13 @@ describeEachBackend('introspection and revocation', (backend) => {
     expect((await introspect(token)).body).to.deep.equal({ active: false });
   });
 
-  it('refuses malformed introspection requests with 400', async () => {
+  it('refuses malformed introspection requests: 400, and 415 for a body that is not a form', async () => {
     const missing = await request<{ error: string }>(t.adminUrl, 'POST', '/admin/oauth2/introspect', form({}));
     expect(missing.status).to.equal(400);
     expect(missing.body.error).to.equal('invalid_request');
     const json = await request<{ error: string }>(t.adminUrl, 'POST', '/admin/oauth2/introspect', { json: { token: 'x' } });
-    expect(json.status).to.equal(400);
+    expect(json.status).to.equal(415);
+    expect(json.body.error).to.equal('invalid_request');
   });
 
   it('revokes an access token: 200 with an empty body, then inactive', async () => {
