@@ -60,7 +60,7 @@ export async function measureAll(targets: readonly RunningTarget[], o: Options, 
     for (const connections of o.connections) {
       log(`${op.name}, ${connections} connections`);
       const cells: Cell[] = [];
-      for (const t of targets) if (op.skip !== t.kind) cells.push(await prepare(op, t, connections, o));
+      for (const t of targets) if (!op.skip?.includes(t.kind)) cells.push(await prepare(op, t, connections, o));
       for (let r = 0; r < o.rounds; r++) for (const cell of cells) await runRound(cell, r, o, log);
       for (const cell of cells) {
         const m: Measurement = { target: cell.target.name, kind: cell.target.kind, op: op.name, connections, rounds: cell.rounds, ...(cell.failed ? { failed: cell.failed } : {}) };

@@ -6,7 +6,7 @@ import type { HttpLoad } from './spec.js';
 /*
  * The HTTP load process: autocannon, one request shape, `connections`
  * keep-alive connections without pipelining. Latency percentiles come from
- * every 2xx response time (autocannon's own histogram has 1 ms resolution,
+ * every successful response time (2xx, or 3xx for `redirects`; autocannon's own histogram has 1 ms resolution,
  * too coarse for sub-millisecond answers).
  */
 
@@ -35,6 +35,7 @@ function bodySource(spec: HttpLoad): { next: Body; answered: (status: number, bo
 
 function round(spec: HttpLoad, source: ReturnType<typeof bodySource>, seconds: number) {
   const samples = new Samples();
+  let unexpected = 0;
   const url = new URL(spec.url);
   const request: autocannon.Request = {
     method: spec.method,
@@ -55,13 +56,16 @@ function round(spec: HttpLoad, source: ReturnType<typeof bodySource>, seconds: n
       (err, result) => {
         if (err) return reject(err);
         const { p50, p99 } = samples.percentiles();
-        resolve({ count: result.requests.total, seconds: result.duration, p50, p99, errors: result.errors + result.timeouts + result.mismatches, non2xx: result.non2xx });
+        const non2xx = spec.redirects ? unexpected : result.non2xx;
+        resolve({ count: result.requests.total, seconds: result.duration, p50, p99, errors: result.errors + result.timeouts + result.mismatches, non2xx });
       },
     );
     // autocannon 9 emits (client, statusCode, resBytes, responseTime); its typings predate the client argument.
     instance.on('response', (...args: unknown[]) => {
       const status = Number(args[1]);
-      if (status >= 200 && status < 300) samples.add(Number(args[3]));
+      const ok = spec.redirects ? status >= 300 && status < 400 : status >= 200 && status < 300;
+      if (ok) samples.add(Number(args[3]));
+      else unexpected++;
     });
   });
 }

@@ -22,11 +22,13 @@ export interface Timing {
 export interface HttpLoad extends Timing {
   readonly kind: 'http';
   readonly url: string;
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PUT';
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: string;
   /** A 2xx body without this text counts as an error (e.g. an introspection answering inactive). */
   readonly expect?: string;
+  /** The answer is a redirect (the authorization endpoint): a 3xx counts as the success, anything else as non-2xx. */
+  readonly redirects?: boolean;
   readonly tokens?: { readonly mode: 'cycle' | 'chain'; readonly bodyPrefix: string; readonly values: readonly string[] };
 }
 

@@ -24,8 +24,8 @@ async function startServer(name: string, kind: 'oidc-provider' | 'koa', script: 
     adminUrl: undefined,
     // The koa app answers any path: it gets Tessera's paths, so requests are byte-for-byte alike.
     urls: op
-      ? { token: `${base}/token`, introspect: `${base}/token/introspection`, discovery: `${base}/.well-known/openid-configuration`, jwks: `${base}/jwks` }
-      : { token: `${base}/oauth2/token`, introspect: `${base}/admin/oauth2/introspect`, discovery: `${base}/.well-known/openid-configuration`, jwks: `${base}/.well-known/jwks.json` },
+      ? { token: `${base}/token`, introspect: `${base}/token/introspection`, discovery: `${base}/.well-known/openid-configuration`, jwks: `${base}/jwks`, authorize: `${base}/auth` }
+      : { token: `${base}/oauth2/token`, introspect: `${base}/admin/oauth2/introspect`, discovery: `${base}/.well-known/openid-configuration`, jwks: `${base}/.well-known/jwks.json`, authorize: `${base}/oauth2/auth` },
     introspectionAuth: op,
     client: { id: 'bench', secret, redirectUri: REDIRECT_URI },
     stop: () => child.stop(),

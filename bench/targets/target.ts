@@ -15,7 +15,7 @@ export interface RunningTarget {
   readonly publicUrl: string;
   /** Tessera's admin API (introspection, login/consent acceptance). */
   readonly adminUrl: string | undefined;
-  readonly urls: { readonly token: string; readonly introspect: string; readonly discovery: string; readonly jwks: string };
+  readonly urls: { readonly token: string; readonly introspect: string; readonly discovery: string; readonly jwks: string; readonly authorize: string };
   /** oidc-provider's introspection needs client authentication; Tessera's (admin API) does not. */
   readonly introspectionAuth: boolean;
   readonly client: BenchClient;

@@ -76,6 +76,7 @@ export async function serveTessera(o: TesseraOptions): Promise<Omit<RunningTarge
       introspect: `${adminUrl}/admin/oauth2/introspect`,
       discovery: `${publicUrl}/.well-known/openid-configuration`,
       jwks: `${publicUrl}/.well-known/jwks.json`,
+      authorize: `${publicUrl}/oauth2/auth`,
     },
     introspectionAuth: false,
     stop: () => child.stop(15_000),
