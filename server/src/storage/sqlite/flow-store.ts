@@ -21,11 +21,11 @@ function run(db: BetterSqlite3.Database, query: Knex.QueryBuilder): BetterSqlite
 export function createSqliteFlowStore(direct: SqliteDirect, knex: Knex, store: FlowStore): FlowStore {
   return {
     ...store,
-    finish(id: string, tokens: readonly TokenRecord[], consent: ConsentRecord | undefined): Promise<boolean> {
+    finish(id: string, tokens: readonly TokenRecord[], consent: ConsentRecord): Promise<boolean> {
       return direct.write((db) => {
         if (run(db, knex('oauth2_flows').where({ id, state: 'consent_handled' }).update({ state: 'done' })).changes === 0) return false;
         insertTokens(db, tokens);
-        if (consent) run(db, knex('oauth2_consents').insert(consentToRow(consent)));
+        run(db, knex('oauth2_consents').insert(consentToRow(consent)));
         return true;
       });
     },
