@@ -6,7 +6,7 @@ import { basic, createClient, form, type CreatedClient } from '../helpers/client
 import { Browser } from '../helpers/browser.js';
 import { FLOW_URLS } from '../helpers/flow.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
-import { REDIRECT, claims, completeFlow, exchange, uid } from './login-consent-support.js';
+import { REDIRECT, adminApi, authorization, claims, completeFlow, exchange, redirectTo, toCode, toConsent, toLogin, uid } from './login-consent-support.js';
 
 /*
  * Every token family belongs to a consent record, so every way of taking a
@@ -159,6 +159,25 @@ describeEachBackend('revocation and logout reach every grant', (backend) => {
       await expectDead(four, trusted, 'four');
       await expectDead(remembered, rp, 'remembered');
       await expectDead(reused, rp, 'reused');
+    });
+
+    it('a flow in flight when the consent it re-used is revoked yields no working grant', async () => {
+      const subject = `dan-${uid()}`;
+      const browser = new Browser();
+      await grant(browser, rp, subject, true);
+      const api = adminApi(h.t);
+      const authz = authorization(h.t, rp.client_id);
+      const consentChallenge = await toConsent(browser, redirectTo(await api.acceptLogin(await toLogin(browser, authz.url), { subject })));
+      const consent = await api.getConsent(consentChallenge);
+      expect(consent.body.skip).to.equal(true);
+      const back = redirectTo(await api.acceptConsent(consentChallenge, { grant_scope: consent.body.requested_scope }));
+
+      // Revoked after the skip was decided, before the browser comes back with the verifier.
+      await revokeConsent(`subject=${subject}&client=${encodeURIComponent(rp.client_id)}`);
+      const code = await toCode(browser, back);
+      const tokens = await exchange(h.t, rp, code, authz.verifier);
+      expect(tokens.status, tokens.text).to.equal(400);
+      expect((tokens.body as unknown as { error: string }).error).to.equal('invalid_grant');
     });
 
     it('deleting a client revokes the grants of its skipped flows', async () => {

@@ -122,8 +122,9 @@ export interface FlowStore {
   /**
    * The last step, in one transaction: `consent_handled` → `done`, plus the
    * code and the consent record its family belongs to (every flow has one,
-   * skipped consent or not). `false` (and nothing written) when another
-   * request got there first.
+   * skipped consent or not). When the consent re-used a remembered one that
+   * has been revoked since, the consent and the code are written revoked.
+   * `false` (and nothing written) when another request got there first.
    */
   finish(id: string, tokens: readonly TokenRecord[], consent: ConsentRecord): Promise<boolean>;
 }

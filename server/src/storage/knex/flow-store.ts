@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Flow, FlowState } from '../../flows/flow.js';
 import type { TokenRecord } from '../../tokens/token.js';
 import type { ConsentRecord, FlowChange, FlowLookup, FlowStore, StoredChallenge, StoredFlow } from '../ports.js';
-import { consentToRow, flowColumns, rowToFlow, tokenToRow, type FlowRow } from './rows.js';
+import { finishRows, flowColumns, rowToFlow, type FlowRow } from './rows.js';
 
 export function createFlowStore(db: Knex): FlowStore {
   const flows = (k: Knex | Knex.Transaction = db) => k<FlowRow>('oauth2_flows');
@@ -29,8 +29,10 @@ export function createFlowStore(db: Knex): FlowStore {
       return db.transaction(async (trx) => {
         const won = await flows(trx).where({ id, state: 'consent_handled' }).update({ state: 'done' });
         if (won === 0) return false;
-        if (tokens.length > 0) await trx('oauth2_tokens').insert(tokens.map(tokenToRow));
-        await trx('oauth2_consents').insert(consentToRow(consent));
+        const origin = consent.originId === undefined ? undefined : await trx('oauth2_consents').where({ id: consent.originId, revoked: false }).first('id');
+        const rows = finishRows(tokens, consent, origin !== undefined);
+        if (rows.tokens.length > 0) await trx('oauth2_tokens').insert(rows.tokens);
+        await trx('oauth2_consents').insert(rows.consent);
         return true;
       });
     },

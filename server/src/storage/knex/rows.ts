@@ -220,6 +220,19 @@ export function consentToRow(c: ConsentRecord): ConsentRow {
   };
 }
 
+/**
+ * The rows of a flow's last step. A consent that re-used a remembered one
+ * revoked since the skip was decided is written revoked, with its tokens:
+ * a revocation also reaches the flows that were in flight when it happened.
+ */
+export function finishRows(tokens: readonly TokenRecord[], consent: ConsentRecord, originLive: boolean): { tokens: TokenRow[]; consent: ConsentRow } {
+  const revoked = consent.originId !== undefined && !originLive;
+  return {
+    tokens: tokens.map((t) => tokenToRow(revoked ? { ...t, revoked } : t)),
+    consent: { ...consentToRow(consent), revoked },
+  };
+}
+
 export function rowToConsent(row: ConsentRow): ConsentRecord {
   const grant = JSON.parse(row.grant) as Pick<
     ConsentRecord,
