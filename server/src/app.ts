@@ -5,6 +5,7 @@ import { systemClock, type Clock } from './lib/clock.js';
 import type { Storage } from './storage/ports.js';
 import { createStorage, connect, migrateUp, migrationStatus, type Connection } from './storage/knex/index.js';
 import { createSealer } from './keys/seal.js';
+import { LOGIN_CHALLENGE_PURPOSE } from './flows/login-challenge.js';
 import { createKeyService } from './keys/service.js';
 import { keyHandlers } from './keys/handler.js';
 import { createClientService } from './clients/service.js';
@@ -102,6 +103,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       loginSessions: storage.loginSessions,
       consents: storage.consents,
       strategy,
+      challengeSealer: createSealer(config.secrets.system, LOGIN_CHALLENGE_PURPOSE),
       clock,
       scopeStrategy,
       issuer,

@@ -196,6 +196,49 @@ describeEachBackend('RP-initiated, front- and back-channel logout', (backend) =>
     expect(browser.cookies.has('tessera_session')).to.equal(false);
   });
 
+  it('skip_logout_consent needs proof: a cross-site client_id, or an ID token of an earlier session, still asks the user', async () => {
+    const quiet = await createClient(t.adminUrl, { redirect_uris: [REDIRECT], scope: 'openid', post_logout_redirect_uris: [AFTER_LOGOUT], skip_logout_consent: true });
+    const quietConfig = await oidc.discovery(new URL(t.config.urls.self.issuer), quiet.client_id, undefined, oidc.ClientSecretBasic(quiet.client_secret), {
+      execute: [oidc.allowInsecureRequests],
+    });
+    const signInQuietly = async (browser: Browser) => {
+      const url = oidc.buildAuthorizationUrl(quietConfig, { redirect_uri: REDIRECT, scope: 'openid', state: oidc.randomState() });
+      const callback = await runFlow(browser, t.adminUrl, url.href, { login: { subject: 'proof-user', remember: true } });
+      return (await oidc.authorizationCodeGrant(quietConfig, callback, { expectedState: url.searchParams.get('state') ?? '' })).id_token ?? '';
+    };
+    const asksUser = (res: { status: number; location: string | undefined }) => {
+      expect(res.status).to.equal(302);
+      expect(res.location?.startsWith(`${LOGOUT_URL}?logout_challenge=`), res.location).to.equal(true);
+    };
+    const browser = new Browser();
+    const earlier = await signInQuietly(browser);
+
+    // What a page on any site can make the browser send: no proof at all.
+    const params = new URLSearchParams({ client_id: quiet.client_id, post_logout_redirect_uri: AFTER_LOGOUT, state: 'csrf-state-1' });
+    asksUser(await browser.get(`${t.publicUrl}/oauth2/sessions/logout?${params}`));
+    const cookie = [...browser.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const posted = await fetch(`${t.publicUrl}/oauth2/sessions/logout`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: params.toString(),
+      redirect: 'manual',
+    });
+    asksUser({ status: posted.status, location: posted.headers.get('location') ?? undefined });
+    expect(await loginSkipped(browser)).to.equal(true);
+
+    // An ID token of an ended session does not vouch for the current one.
+    const sid = (JSON.parse(Buffer.from(earlier.split('.')[1] ?? '', 'base64url').toString()) as { sid: string }).sid;
+    expect((await request(t.adminUrl, 'DELETE', `/admin/oauth2/auth/sessions/login?sid=${sid}`)).status).to.equal(204);
+    const current = await signInQuietly(browser);
+    asksUser(await browser.get(oidc.buildEndSessionUrl(quietConfig, { id_token_hint: earlier, post_logout_redirect_uri: AFTER_LOGOUT }).href));
+    expect(await loginSkipped(browser)).to.equal(true);
+
+    // The current session's ID token is the proof: signed out at once.
+    const res = await browser.get(oidc.buildEndSessionUrl(quietConfig, { id_token_hint: current, post_logout_redirect_uri: AFTER_LOGOUT }).href);
+    expect(res.location).to.equal(AFTER_LOGOUT);
+    expect(await loginSkipped(browser)).to.equal(false);
+  });
+
   it('with no session there is nothing to end: straight to the destination', async () => {
     const res = await new Browser().get(`${t.publicUrl}/oauth2/sessions/logout`);
     expect(res.status).to.equal(302);

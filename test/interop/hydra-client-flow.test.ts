@@ -7,6 +7,7 @@ import { basic, form, type CreatedClient } from '../helpers/clients.js';
 import { Browser } from '../helpers/browser.js';
 import { CONSENT_URL, FLOW_URLS, LOGIN_URL } from '../helpers/flow.js';
 import { request } from '../helpers/http.js';
+import { connect } from '../../server/src/storage/knex/index.js';
 
 /*
  * A Hydra v2 login and consent app, written the way Ory's examples write one
@@ -165,6 +166,8 @@ describeEachBackend('a Hydra login/consent app on @ory/hydra-client drives the f
     expect(consent.amr).to.deep.equal(['pwd']);
     expect(consent.context).to.deep.equal({ via: 'hydra-client' });
     expect(consent.login_session_id).to.equal(login.session_id);
+    // As Hydra: the login challenge of the same flow, so the apps can correlate the two requests.
+    expect(consent.login_challenge).to.equal(loginChallenge);
     expect(consent.client?.client_id).to.equal(client.client_id);
     expect(consent.requested_scope).to.deep.equal(['openid', 'offline_access', 'email']);
 
@@ -203,10 +206,30 @@ describeEachBackend('a Hydra login/consent app on @ory/hydra-client drives the f
     const k2 = await hop(browser, await loginApp(c2, 'ignored-when-skipped'), CONSENT_URL, 'consent_challenge');
     const { data: consent } = await hydra.getOAuth2ConsentRequest({ consentChallenge: k2 });
     expect(consent.skip).to.equal(true);
+    expect(consent.login_challenge).to.equal(c2);
     expect(consent.subject).to.equal('bob');
     const code = await hop(browser, await consentApp(k2), REDIRECT, 'code');
     const { data: at } = await hydra.introspectOAuth2Token({ token: (await exchange(code, second.verifier)).access_token });
     expect(at).to.include({ active: true, sub: 'bob' });
+  });
+
+  it('keeps the login challenge only sealed: no flow row holds it in plain text', async () => {
+    const browser = new Browser();
+    const loginChallenge = await hop(browser, authorize().url, LOGIN_URL, 'login_challenge');
+    const consentChallenge = await hop(browser, await loginApp(loginChallenge, 'erin'), CONSENT_URL, 'consent_challenge');
+    expect((await hydra.getOAuth2ConsentRequest({ consentChallenge })).data.login_challenge).to.equal(loginChallenge);
+    const conn = connect(db.dsn);
+    try {
+      const rows = (await conn.knex('oauth2_flows').select('*')) as Array<Record<string, unknown>>;
+      const stored = JSON.stringify(rows);
+      expect(stored).not.to.include(loginChallenge);
+      expect(stored).not.to.include(Buffer.from(loginChallenge).toString('base64url'));
+      const sealed = rows.map((r) => r['login_challenge_sealed']).filter((v): v is string => typeof v === 'string');
+      expect(sealed).to.have.length.greaterThan(0);
+      for (const value of sealed) expect(value).to.match(/^v1\.[\w-]+\.[\w-]+\.[\w-]+$/);
+    } finally {
+      await conn.knex.destroy();
+    }
   });
 
   it('rejectOAuth2LoginRequest sends the user back to the client with the app\'s error', async () => {

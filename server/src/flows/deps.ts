@@ -2,6 +2,7 @@ import type { Clock } from '../lib/clock.js';
 import type { ClientStore, ConsentStore, FlowStore, LoginSessionStore } from '../storage/ports.js';
 import type { TokenStrategy } from '../tokens/hmac.js';
 import type { ScopeStrategy } from '../oauth2/scope.js';
+import type { Sealer } from '../keys/seal.js';
 
 /** What the login/consent flow needs; one object passed down from the composition root. */
 export interface FlowDeps {
@@ -10,6 +11,8 @@ export interface FlowDeps {
   readonly loginSessions: LoginSessionStore;
   readonly consents: ConsentStore;
   readonly strategy: TokenStrategy;
+  /** Seals each flow's login challenge (flows/login-challenge.ts). */
+  readonly challengeSealer: Sealer;
   readonly clock: Clock;
   readonly scopeStrategy: ScopeStrategy;
   readonly issuer: string;

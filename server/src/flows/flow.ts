@@ -94,6 +94,8 @@ export interface Flow {
   /** When the login happened (ms): now for a fresh login, the session's for a skipped one. */
   readonly authenticatedAt?: number | undefined;
   readonly consentSkip?: boolean | undefined;
+  /** When the consent is skipped because a remembered one covers the request: that consent's id. */
+  readonly consentOrigin?: string | undefined;
   readonly consent?: ConsentOutcome | undefined;
   readonly requestedAt: number;
   readonly expiresAt: number;

@@ -13,12 +13,13 @@ export interface Sealer {
   open(sealed: string, aad: string): string;
 }
 
-function deriveKey(secret: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', secret, 'tessera', 'tessera/jwk-encryption/v1', 32));
+function deriveKey(secret: string, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, 'tessera', purpose, 32));
 }
 
-export function createSealer(secrets: readonly string[]): Sealer {
-  const keys = secrets.map(deriveKey);
+/** `purpose` is the HKDF info: each kind of sealed value gets a key of its own. */
+export function createSealer(secrets: readonly string[], purpose = 'tessera/jwk-encryption/v1'): Sealer {
+  const keys = secrets.map((secret) => deriveKey(secret, purpose));
   const first = keys[0];
   if (!first) throw new Error('at least one system secret is needed');
   return {

@@ -102,21 +102,31 @@ export interface StoredFlow {
   readonly flow: Flow;
   /** Hash of the binding cookie of the browser that started it. */
   readonly browser: string;
+  /** The login challenge, sealed (flows/challenge-seal.ts); null for flows stored before it was kept. */
+  readonly sealedLoginChallenge: string | null;
+}
+
+/** How a new flow's login challenge is kept: its hash to look it up, and sealed to show it again. */
+export interface StoredChallenge {
+  readonly hash: string;
+  readonly sealed: string;
 }
 
 export type FlowLookup = 'login_challenge' | 'login_verifier' | 'consent_challenge' | 'consent_verifier';
 
 export interface FlowStore {
-  create(flow: Flow, loginChallenge: string, browser: string): Promise<void>;
+  create(flow: Flow, loginChallenge: StoredChallenge, browser: string): Promise<void>;
   find(by: FlowLookup, hash: string): Promise<StoredFlow | undefined>;
   /** Moves the flow from one of `from` to `change.flow.state`; `false` when it was not in `from` any more. */
   transition(from: readonly FlowState[], change: FlowChange): Promise<boolean>;
   /**
    * The last step, in one transaction: `consent_handled` → `done`, plus the
-   * code and the consent record. `false` (and nothing written) when another
-   * request got there first.
+   * code and the consent record its family belongs to (every flow has one,
+   * skipped consent or not). When the consent re-used a remembered one that
+   * has been revoked since, the consent and the code are written revoked.
+   * `false` (and nothing written) when another request got there first.
    */
-  finish(id: string, tokens: readonly TokenRecord[], consent: ConsentRecord | undefined): Promise<boolean>;
+  finish(id: string, tokens: readonly TokenRecord[], consent: ConsentRecord): Promise<boolean>;
 }
 
 /** A remembered login (Hydra's authentication session). */
@@ -139,10 +149,23 @@ export interface LoginSessionStore {
   delete(filter: { readonly id: string } | { readonly subject: string }): Promise<string[]>;
 }
 
-/** A consent given (Hydra's consent session); remembered ones let later flows skip the consent app. */
+/**
+ * A flow's consent (Hydra's handled consent request): one per finished flow,
+ * whether the consent app decided or the decision was skipped, and the
+ * family id of every token the flow yields. Revocation, logout, client
+ * deletion and the sessions list all start from these rows. Remembered
+ * ones let later flows skip the consent app.
+ */
 export interface ConsentRecord {
-  /** = the flow id (`consent_request_id`). */
+  /** = the flow id (`consent_request_id`) = its tokens' family id. */
   readonly id: string;
+  /**
+   * Why the consent app did not decide: an earlier remembered consent was
+   * re-used, or the client has `skip_consent`. Absent when the user decided.
+   */
+  readonly skip?: 'remembered' | 'client' | undefined;
+  /** With skip 'remembered': the consent re-used. Revoking that one revokes this one. */
+  readonly originId?: string | undefined;
   readonly subject: string;
   readonly clientId: string;
   readonly loginSessionId: string;
@@ -162,17 +185,22 @@ export interface ConsentRecord {
   readonly handledAt: number;
 }
 
-/** Which consents to revoke: one, a subject's for one client, or all of a subject's. */
+/** Which consents to revoke: one (with the flows that re-used it), a subject's for one client, or all of a subject's. */
 export type ConsentFilter = { readonly consentId: string } | { readonly subject: string; readonly clientId?: string | undefined };
 
 export interface ConsentStore {
-  /** The newest remembered, unrevoked, unexpired consent of this subject for this client. */
+  /** The newest remembered, unrevoked, unexpired consent of this subject for this client, not itself a re-use of an earlier one. */
   latestRemembered(subject: string, clientId: string, now: number): Promise<ConsentRecord | undefined>;
-  /** A subject's unrevoked consents, newest first, keyset-paginated by id within equal times. */
+  /**
+   * A subject's unrevoked consents, newest first, paginated by offset. As in
+   * Hydra, flows that re-used a remembered consent are not listed (the
+   * consent they re-used is, and revoking it reaches them).
+   */
   list(query: { subject: string; loginSessionId?: string | undefined; limit: number; offset: number }): Promise<{ items: ConsentRecord[]; total: number }>;
   /**
    * Revokes the consents and, in the same transaction, every token issued
-   * under them (a consent's id is its tokens' family id). The count revoked.
+   * under them (a consent's id is its tokens' family id). By id, the flows
+   * that re-used that consent go with it. The count revoked.
    */
   revoke(filter: ConsentFilter): Promise<number>;
 }
@@ -207,7 +235,7 @@ export interface LogoutStore {
   delete(id: string): Promise<void>;
 }
 
-/** Which clients took part in a login session, for front- and back-channel logout. */
+/** Which clients took part in a login session, for front- and back-channel logout: every flow of it has a consent row, skipped or not. */
 export interface SessionClients {
   clientsOfSessions(sids: readonly string[]): Promise<Array<{ sid: string; clientId: string; subject: string }>>;
 }

@@ -7,6 +7,7 @@ import type { FlowDeps } from '../deps.js';
 import { FlowGone, flowForChallenge, guarded } from '../lookup.js';
 import { mintSecret } from '../secrets.js';
 import { oidcContext, rejection, wireClient, withVerifier } from '../context.js';
+import { openLoginChallenge } from '../login-challenge.js';
 
 /*
  * GET / PUT accept / PUT reject /admin/oauth2/auth/requests/consent (Hydra v2).
@@ -33,7 +34,8 @@ export function consentHandlers(deps: FlowDeps) {
   return {
     get: (challenge: string | undefined) =>
       guarded(async () => {
-        const { flow } = await load(challenge);
+        const stored = await load(challenge);
+        const { flow } = stored;
         const body: OAuth2ConsentRequest = {
           challenge: challenge ?? '',
           consent_request_id: flow.id,
@@ -44,8 +46,8 @@ export function consentHandlers(deps: FlowDeps) {
           skip: flow.consentSkip === true,
           subject: flow.login?.subject ?? '',
           oidc_context: oidcContext(flow.request),
-          // Only its hash is kept; the login app had it and is done with it.
-          login_challenge: '',
+          // As Hydra: the login app's challenge for this flow, so the apps can correlate the two.
+          login_challenge: openLoginChallenge(deps.challengeSealer, stored),
           login_session_id: flow.sessionId,
           acr: flow.login?.acr ?? '',
           amr: [...(flow.login?.amr ?? [])],

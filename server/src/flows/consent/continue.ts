@@ -53,27 +53,27 @@ export async function continueAfterConsent(params: Record<string, string>, cooki
     usedAt: null,
     revoked: false,
   };
-  // A skipped consent re-used an earlier decision; only new decisions are recorded.
-  const decision: ConsentRecord | undefined = flow.consentSkip
-    ? undefined
-    : {
-        id: flow.id,
-        subject: login.subject,
-        clientId: flow.clientId,
-        loginSessionId: flow.sessionId,
-        grantScope: consent.grantScope,
-        grantAudience: consent.grantAudience,
-        accessTokenClaims: consent.accessTokenClaims,
-        idTokenClaims: consent.idTokenClaims,
-        requestedScope: request.scope,
-        requestedAudience: request.audience,
-        acr: login.acr,
-        amr: login.amr,
-        context: consent.context,
-        remember: consent.remember,
-        rememberUntil: consent.rememberFor > 0 ? now + consent.rememberFor * 1000 : null,
-        handledAt: now,
-      };
+  // Every flow records its consent, skipped or not (as Hydra keeps a handled consent per flow):
+  // the family's tokens are reached through it by revocation, logout and client deletion.
+  const decision: ConsentRecord = {
+    id: flow.id,
+    ...(flow.consentSkip ? { skip: flow.consentOrigin !== undefined ? 'remembered' : 'client', originId: flow.consentOrigin } : {}),
+    subject: login.subject,
+    clientId: flow.clientId,
+    loginSessionId: flow.sessionId,
+    grantScope: consent.grantScope,
+    grantAudience: consent.grantAudience,
+    accessTokenClaims: consent.accessTokenClaims,
+    idTokenClaims: consent.idTokenClaims,
+    requestedScope: request.scope,
+    requestedAudience: request.audience,
+    acr: login.acr,
+    amr: login.amr,
+    context: consent.context,
+    remember: consent.remember,
+    rememberUntil: consent.rememberFor > 0 ? now + consent.rememberFor * 1000 : null,
+    handledAt: now,
+  };
   if (!(await deps.flows.finish(flow.id, [record], decision))) {
     throw new RedirectableError(accessDenied('The consent_verifier has already been used.'), target);
   }

@@ -54,7 +54,10 @@ export async function continueAfterLogin(params: Record<string, string>, cookies
   const now = deps.clock.now();
   const client = await deps.clients.get(flow.clientId);
   const remembered = await deps.consents.latestRemembered(login.subject, flow.clientId, now);
-  const consentSkip = !flow.request.prompt.includes('consent') && (client?.skip_consent === true || covers(remembered, flow.request));
+  const asked = flow.request.prompt.includes('consent');
+  // The consent re-used, if any: the new flow's consent row points at it, so revoking it reaches this flow's tokens.
+  const reused = !asked && covers(remembered, flow.request) ? remembered : undefined;
+  const consentSkip = !asked && (client?.skip_consent === true || reused !== undefined);
   if (flow.request.prompt.includes('none') && !consentSkip) {
     await deps.flows.transition(['login_handled'], { flow: { ...flow, state: 'done' } });
     throw new RedirectableError(consentRequired('prompt=none was requested but consent is needed.'), target);
@@ -63,7 +66,7 @@ export async function continueAfterLogin(params: Record<string, string>, cookies
 
   const challenge = mintSecret();
   const authenticatedAt = flow.loginSkip ? (flow.sessionAuthenticatedAt ?? now) : now;
-  const next: Flow = { ...flow, state: 'consent_requested', authenticatedAt, consentSkip };
+  const next: Flow = { ...flow, state: 'consent_requested', authenticatedAt, consentSkip, consentOrigin: reused?.id };
   if (!(await deps.flows.transition(['login_handled'], { flow: next, consentChallenge: challenge.hash }))) {
     throw new RedirectableError(accessDenied('The login_verifier has already been used.'), target);
   }

@@ -2,7 +2,7 @@ import { randomToken } from '../../lib/crypto.js';
 import { invalidRequest, serverError } from '../../errors/catalog.js';
 import { redirect, type HandlerResult } from '../../lib/result.js';
 import type { Client } from '../../clients/client.js';
-import type { LogoutRequest } from '../../storage/ports.js';
+import type { LoginSession, LogoutRequest } from '../../storage/ports.js';
 import { withParams } from '../../oauth2/authorize/redirect.js';
 import { bindBrowser, currentSession, type BrowserCookies } from '../browser.js';
 import { mintSecret } from '../secrets.js';
@@ -23,12 +23,24 @@ async function namedClient(hint: Record<string, unknown> | undefined, clientId: 
 }
 
 /**
+ * Whether the RP proved it took part in this very session: an ID token we
+ * issued, for this client, this user and this session (`sid`). A client_id,
+ * or an ID token from an earlier session, is something any page can send.
+ */
+function provenParticipant(hint: Record<string, unknown> | undefined, client: Client, session: LoginSession): boolean {
+  if (!hint) return false;
+  const aud = hint['aud'];
+  const audiences = Array.isArray(aud) ? aud : [aud];
+  return audiences.includes(client.client_id) && hint['sub'] === session.subject && hint['sid'] === session.id;
+}
+
+/**
  * GET/POST /oauth2/sessions/logout (OpenID Connect RP-Initiated Logout 1.0
  * §2-3). A post_logout_redirect_uri must be registered, exactly, for the
  * client named by id_token_hint or client_id; otherwise the request is shown
  * as an error and nobody is redirected. Unlike Hydra, client_id alone is
- * enough to name the client (hydra#1472). Without a session there is nothing
- * to end, and the browser goes straight on.
+ * enough to name the client (hydra#1472), never to skip the logout app.
+ * Without a session there is nothing to end, and the browser goes straight on.
  */
 export async function startLogout(params: Record<string, string>, cookies: BrowserCookies, deps: LogoutDeps): Promise<HandlerResult> {
   let hint: Record<string, unknown> | undefined;
@@ -68,7 +80,10 @@ export async function startLogout(params: Record<string, string>, cookies: Brows
     expiresAt: now + deps.ttl.flow,
   };
   await deps.logouts.create(request, challenge.hash, browser.hash);
-  if (client?.skip_logout_consent) {
+  // RP-Initiated Logout 1.0 §2: without an id_token_hint the OP asks the user, since a
+  // cross-site GET could otherwise sign anyone out. skip_logout_consent only waives the
+  // question when the hint proves the RP was part of this session.
+  if (client?.skip_logout_consent && provenParticipant(hint, client, session)) {
     // The client asked for no logout screen (Hydra ≥ 2.3): accept at once, in this browser.
     const verifier = mintSecret();
     await deps.logouts.accept(request.id, verifier.hash);

@@ -7,6 +7,7 @@ import type { FlowDeps } from '../../flows/deps.js';
 import type { LoginSession } from '../../storage/ports.js';
 import { bindBrowser, currentSession, type BrowserCookies } from '../../flows/browser.js';
 import { mintSecret } from '../../flows/secrets.js';
+import { sealLoginChallenge } from '../../flows/login-challenge.js';
 import { continueAfterLogin } from '../../flows/login/continue.js';
 import { continueAfterConsent } from '../../flows/consent/continue.js';
 import { checkAuthorizeRequest, type AuthorizeCheckDeps } from './request.js';
@@ -58,7 +59,7 @@ async function startFlow(params: Record<string, string>, cookies: BrowserCookies
     requestedAt: now,
     expiresAt: now + deps.ttl.flow,
   };
-  await deps.flows.create(flow, challenge.hash, browser.hash);
+  await deps.flows.create(flow, { hash: challenge.hash, sealed: sealLoginChallenge(deps.challengeSealer, flow.id, challenge.value) }, browser.hash);
   return redirect(withParams(deps.urls.login, { login_challenge: challenge.value }), browser.cookie ? [browser.cookie] : []);
 }
 

@@ -1,20 +1,20 @@
 import type { Knex } from 'knex';
 import type { Flow, FlowState } from '../../flows/flow.js';
 import type { TokenRecord } from '../../tokens/token.js';
-import type { ConsentRecord, FlowChange, FlowLookup, FlowStore, StoredFlow } from '../ports.js';
-import { consentToRow, flowColumns, rowToFlow, tokenToRow, type FlowRow } from './rows.js';
+import type { ConsentRecord, FlowChange, FlowLookup, FlowStore, StoredChallenge, StoredFlow } from '../ports.js';
+import { finishRows, flowColumns, rowToFlow, type FlowRow } from './rows.js';
 
 export function createFlowStore(db: Knex): FlowStore {
   const flows = (k: Knex | Knex.Transaction = db) => k<FlowRow>('oauth2_flows');
 
   return {
-    async create(flow: Flow, loginChallenge: string, browser: string): Promise<void> {
-      await flows().insert({ ...flowColumns(flow), login_challenge: loginChallenge, browser });
+    async create(flow: Flow, loginChallenge: StoredChallenge, browser: string): Promise<void> {
+      await flows().insert({ ...flowColumns(flow), login_challenge: loginChallenge.hash, login_challenge_sealed: loginChallenge.sealed, browser });
     },
 
     async find(by: FlowLookup, hash: string): Promise<StoredFlow | undefined> {
       const row = await flows().where(by, hash).first();
-      return row ? { flow: rowToFlow(row), browser: row.browser } : undefined;
+      return row ? { flow: rowToFlow(row), browser: row.browser, sealedLoginChallenge: row.login_challenge_sealed } : undefined;
     },
 
     async transition(from: readonly FlowState[], change: FlowChange): Promise<boolean> {
@@ -25,12 +25,14 @@ export function createFlowStore(db: Knex): FlowStore {
       return (await flows().where('id', change.flow.id).whereIn('state', [...from]).update(update)) > 0;
     },
 
-    async finish(id: string, tokens: readonly TokenRecord[], consent: ConsentRecord | undefined): Promise<boolean> {
+    async finish(id: string, tokens: readonly TokenRecord[], consent: ConsentRecord): Promise<boolean> {
       return db.transaction(async (trx) => {
         const won = await flows(trx).where({ id, state: 'consent_handled' }).update({ state: 'done' });
         if (won === 0) return false;
-        if (tokens.length > 0) await trx('oauth2_tokens').insert(tokens.map(tokenToRow));
-        if (consent) await trx('oauth2_consents').insert(consentToRow(consent));
+        const origin = consent.originId === undefined ? undefined : await trx('oauth2_consents').where({ id: consent.originId, revoked: false }).first('id');
+        const rows = finishRows(tokens, consent, origin !== undefined);
+        if (rows.tokens.length > 0) await trx('oauth2_tokens').insert(rows.tokens);
+        await trx('oauth2_consents').insert(rows.consent);
         return true;
       });
     },

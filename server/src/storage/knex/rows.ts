@@ -141,20 +141,24 @@ export interface FlowRow {
   request: string;
   login: string | null;
   consent: string | null;
+  /** The login challenge, sealed; null for flows stored before it was kept. */
+  login_challenge_sealed: string | null;
   requested_at: number | string;
   expires_at: number | string;
 }
 
 /** The columns a flow's own data fills; the secrets' hashes are written separately. */
-export function flowColumns(flow: Flow): Omit<FlowRow, 'login_challenge' | 'login_verifier' | 'consent_challenge' | 'consent_verifier' | 'browser'> {
-  const { id, state, clientId, login, authenticatedAt, consentSkip, consent, requestedAt, expiresAt, ...request } = flow;
+export function flowColumns(
+  flow: Flow,
+): Omit<FlowRow, 'login_challenge' | 'login_challenge_sealed' | 'login_verifier' | 'consent_challenge' | 'consent_verifier' | 'browser'> {
+  const { id, state, clientId, login, authenticatedAt, consentSkip, consentOrigin, consent, requestedAt, expiresAt, ...request } = flow;
   return {
     id,
     state,
     client_id: clientId,
     request: JSON.stringify(request),
     login: login === undefined ? null : JSON.stringify({ login, authenticatedAt }),
-    consent: consentSkip === undefined && consent === undefined ? null : JSON.stringify({ consentSkip, consent }),
+    consent: consentSkip === undefined && consent === undefined ? null : JSON.stringify({ consentSkip, consentOrigin, consent }),
     requested_at: requestedAt,
     expires_at: expiresAt,
   };
@@ -163,7 +167,7 @@ export function flowColumns(flow: Flow): Omit<FlowRow, 'login_challenge' | 'logi
 export function rowToFlow(row: FlowRow): Flow {
   const request = JSON.parse(row.request) as Omit<Flow, 'id' | 'state' | 'clientId' | 'requestedAt' | 'expiresAt'>;
   const login = row.login ? (JSON.parse(row.login) as Pick<Flow, 'login' | 'authenticatedAt'>) : {};
-  const consent = row.consent ? (JSON.parse(row.consent) as Pick<Flow, 'consentSkip' | 'consent'>) : {};
+  const consent = row.consent ? (JSON.parse(row.consent) as Pick<Flow, 'consentSkip' | 'consentOrigin' | 'consent'>) : {};
   return {
     ...request,
     ...login,
@@ -186,6 +190,8 @@ export interface ConsentRow {
   remember_until: number | string | null;
   handled_at: number | string;
   revoked: boolean | number;
+  skip: string | null;
+  origin_id: string | null;
 }
 
 export function consentToRow(c: ConsentRecord): ConsentRow {
@@ -209,6 +215,21 @@ export function consentToRow(c: ConsentRecord): ConsentRow {
     remember_until: c.rememberUntil,
     handled_at: c.handledAt,
     revoked: false,
+    skip: c.skip ?? null,
+    origin_id: c.originId ?? null,
+  };
+}
+
+/**
+ * The rows of a flow's last step. A consent that re-used a remembered one
+ * revoked since the skip was decided is written revoked, with its tokens:
+ * a revocation also reaches the flows that were in flight when it happened.
+ */
+export function finishRows(tokens: readonly TokenRecord[], consent: ConsentRecord, originLive: boolean): { tokens: TokenRow[]; consent: ConsentRow } {
+  const revoked = consent.originId !== undefined && !originLive;
+  return {
+    tokens: tokens.map((t) => tokenToRow(revoked ? { ...t, revoked } : t)),
+    consent: { ...consentToRow(consent), revoked },
   };
 }
 
@@ -226,5 +247,7 @@ export function rowToConsent(row: ConsentRow): ConsentRecord {
     remember: Boolean(row.remember),
     rememberUntil: row.remember_until === null ? null : Number(row.remember_until),
     handledAt: Number(row.handled_at),
+    ...(row.skip === 'remembered' || row.skip === 'client' ? { skip: row.skip } : {}),
+    ...(row.origin_id !== null ? { originId: row.origin_id } : {}),
   };
 }

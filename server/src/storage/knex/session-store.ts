@@ -57,12 +57,16 @@ export function createLoginSessionStore(db: Knex): LoginSessionStore {
 /** Large IN lists are split so neither database meets its parameter limit. */
 const CHUNK = 500;
 
+/** Rows that are not a re-use of a remembered consent: the decisions themselves (Hydra's `consent_skip = FALSE`). */
+const decisions = (q: Knex.QueryBuilder) => q.whereNull('skip').orWhereNot('skip', 'remembered');
+
 export function createConsentStore(db: Knex): ConsentStore {
   const consents = (k: Knex | Knex.Transaction = db) => k<ConsentRow>('oauth2_consents');
 
   function matching(k: Knex | Knex.Transaction, filter: ConsentFilter) {
     const q = consents(k).where('revoked', false);
-    if ('consentId' in filter) return q.where('id', filter.consentId);
+    // A consent and the flows that re-used it: their tokens were issued on its strength.
+    if ('consentId' in filter) return q.where((w) => w.where('id', filter.consentId).orWhere('origin_id', filter.consentId));
     q.where('subject', filter.subject);
     if (filter.clientId !== undefined) q.where('client_id', filter.clientId);
     return q;
@@ -72,6 +76,7 @@ export function createConsentStore(db: Knex): ConsentStore {
     async latestRemembered(subject: string, clientId: string, now: number): Promise<ConsentRecord | undefined> {
       const row = await consents()
         .where({ subject, client_id: clientId, remember: true, revoked: false })
+        .andWhere(decisions)
         .andWhere((q) => q.whereNull('remember_until').orWhere('remember_until', '>', now))
         .orderBy('handled_at', 'desc')
         .first();
@@ -80,7 +85,7 @@ export function createConsentStore(db: Knex): ConsentStore {
 
     async list({ subject, loginSessionId, limit, offset }) {
       const base = () => {
-        const q = consents().where({ subject, revoked: false });
+        const q = consents().where({ subject, revoked: false }).andWhere(decisions);
         if (loginSessionId !== undefined) q.where('login_session_id', loginSessionId);
         return q;
       };

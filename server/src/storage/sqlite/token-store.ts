@@ -24,12 +24,13 @@ const SQL = {
 type Database = BetterSqlite3.Database;
 
 /** Inserts token rows on the direct connection (inside a write job). */
-export function insertTokens(db: Database, records: readonly TokenRecord[]): void {
+export function insertRows(db: Database, rows: readonly TokenRow[]): void {
   const statement = db.prepare(SQL.insert);
-  for (const record of records) {
-    const row = tokenToRow(record);
-    statement.run(COLUMNS.map((column) => (column === 'revoked' ? Number(row.revoked) : row[column])));
-  }
+  for (const row of rows) statement.run(COLUMNS.map((column) => (column === 'revoked' ? Number(row.revoked) : row[column])));
+}
+
+function insertTokens(db: Database, records: readonly TokenRecord[]): void {
+  insertRows(db, records.map(tokenToRow));
 }
 
 export function createSqliteTokenStore(direct: SqliteDirect): TokenStore {
