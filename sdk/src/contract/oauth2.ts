@@ -54,7 +54,11 @@ const CLIENT_ID_MISSING = "Query parameter 'client_id' is not defined but it sho
 
 /** `DELETE /admin/oauth2/tokens?client_id=` (Hydra's `deleteOAuth2Token`): the client whose access tokens go. */
 export const DeleteOAuth2TokensQuery = z.object({
-  client_id: z.string({ error: CLIENT_ID_MISSING }).min(1, CLIENT_ID_MISSING).max(255).describe('The client whose access tokens are deleted.'),
+  client_id: z
+    .string({ error: (issue) => (issue.input === undefined ? CLIENT_ID_MISSING : undefined) })
+    .min(1, CLIENT_ID_MISSING)
+    .max(255)
+    .describe('The client whose access tokens are deleted.'),
 });
 export type DeleteOAuth2TokensQuery = z.infer<typeof DeleteOAuth2TokensQuery>;
 

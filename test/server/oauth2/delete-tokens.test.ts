@@ -94,7 +94,7 @@ describeEachBackend('DELETE /admin/oauth2/tokens (deleteOAuth2Token)', (backend)
     expect((await hydra.deleteOAuth2Token({ clientId: fresh.client_id })).status).to.equal(204);
   });
 
-  it('refuses a missing or empty client_id with 400 invalid_request (Hydra\'s hint), deleting nothing', async () => {
+  it('refuses a missing, empty or repeated client_id with 400 invalid_request (Hydra\'s hint), deleting nothing', async () => {
     const token = await clientCredentials(bystander);
     for (const query of ['', '?client_id=', '?client=x']) {
       const res = await request<{ error: string; error_description: string }>(t.adminUrl, 'DELETE', `/admin/oauth2/tokens${query}`);
@@ -102,6 +102,9 @@ describeEachBackend('DELETE /admin/oauth2/tokens (deleteOAuth2Token)', (backend)
       expect(res.body.error).to.equal('invalid_request');
       expect(res.body.error_description).to.contain("Query parameter 'client_id' is not defined but it should have been");
     }
+    const twice = await request<{ error: string }>(t.adminUrl, 'DELETE', `/admin/oauth2/tokens?client_id=${bystander.client_id}&client_id=x`);
+    expect(twice.status, twice.text).to.equal(400);
+    expect(twice.body.error).to.equal('invalid_request');
     expect((await introspect(t, token)).active).to.equal(true);
   });
 
