@@ -13,7 +13,7 @@ import {
 } from './contract/flows.js';
 import { HealthNotReady, HealthStatus } from './contract/health.js';
 import { CreateJsonWebKeySet, JsonWebKey, JsonWebKeySet } from './contract/keys.js';
-import { IntrospectedOAuth2Token } from './contract/oauth2.js';
+import { IntrospectedOAuth2Token, type DeleteOAuth2TokensQuery } from './contract/oauth2.js';
 import { TesseraError } from './errors.js';
 import { allPages, nextPageToken, totalCount, type ClientPage, type ConsentSessionPage } from './pagination.js';
 import { createTransport, parseReply, type Call, type Send, type TesseraAdminOptions } from './transport.js';
@@ -228,6 +228,15 @@ export class TesseraAdmin {
   introspectToken(token: string, options: IntrospectOptions = {}): Promise<IntrospectedOAuth2Token> {
     const scope = typeof options.scope === 'string' || options.scope === undefined ? options.scope : options.scope.join(' ');
     return this.#json(IntrospectedOAuth2Token, 'introspection', { method: 'POST', path: '/admin/oauth2/introspect', form: { token, scope } });
+  }
+
+  /**
+   * `DELETE /admin/oauth2/tokens?client_id=` (204), Hydra's `deleteOAuth2Token`: deletes every access token
+   * issued to the client. Its refresh tokens stay valid; revoke consent sessions to end the grants.
+   */
+  deleteAccessTokens(clientId: string): Promise<void> {
+    const query: DeleteOAuth2TokensQuery = { client_id: clientId };
+    return this.#empty({ method: 'DELETE', path: '/admin/oauth2/tokens', query });
   }
 
   // ── JSON Web Keys ─────────────────────────────────────────────────────────

@@ -15,6 +15,7 @@ import { tokenEndpoint, SUPPORTED_GRANTS } from './oauth2/token/handler.js';
 import type { GrantDeps } from './oauth2/token/deps.js';
 import { introspect } from './oauth2/introspect/handler.js';
 import { revoke } from './oauth2/revoke/handler.js';
+import { deleteAccessTokens } from './oauth2/revoke/admin.js';
 import { createTokenStrategy } from './tokens/hmac.js';
 import { createIdTokenSigner } from './keys/signer.js';
 import type { FlowDeps } from './flows/deps.js';
@@ -158,6 +159,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
         clients: clientHandlers(clientService),
         keys,
         introspect: (request) => introspect(request, { tokens: storage.tokens, strategy, clock, issuer }),
+        deleteTokens: (query) => deleteAccessTokens(query, { tokens: storage.tokens }),
         login: loginHandlers(flowDeps),
         consent: consentHandlers(flowDeps),
         sessions: sessionHandlers({

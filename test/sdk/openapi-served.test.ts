@@ -111,6 +111,7 @@ describeEachBackend('sdk: the OpenAPI document against a started server', (backe
     revokeOAuth2ConsentSessions: () => ({ query: { subject: 'nobody', all: 'true' } }),
     revokeOAuth2LoginSessions: () => ({ query: { subject: 'nobody' } }),
     introspectOAuth2Token: () => ({ form: { token: accessToken } }),
+    deleteOAuth2Token: () => ({ query: { client_id: rp.client_id } }),
     oauth2TokenExchange: () => ({ form: { grant_type: 'client_credentials' }, headers: { authorization: basic(rp.client_id, rp.client_secret ?? '') } }),
     revokeOAuth2Token: () => ({ form: { token: 'ory_at_unknown.token' }, headers: { authorization: basic(rp.client_id, rp.client_secret ?? '') } }),
     oAuth2Authorize: () => ({ query: authorizeParams() }),

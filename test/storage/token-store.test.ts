@@ -80,4 +80,19 @@ describeEachBackend('TokenStore contract', (backend) => {
     expect((await ctx.storage.tokens.get(two.signature))?.revoked).to.equal(true);
     expect((await ctx.storage.tokens.get(other.signature))?.revoked).to.equal(false);
   });
+
+  it("deleteAccessTokens deletes one client's access tokens, and nothing else", async () => {
+    const access = [token({ clientId: 'del-a' }), token({ clientId: 'del-a', revoked: true })];
+    const kept = [
+      token({ clientId: 'del-a', kind: 'refresh_token' }),
+      token({ clientId: 'del-a', kind: 'authorization_code' }),
+      token({ clientId: 'del-b' }),
+      token({ clientId: 'DEL-A' }),
+    ];
+    await ctx.storage.tokens.insert([...access, ...kept]);
+    expect(await ctx.storage.tokens.deleteAccessTokens('del-a')).to.equal(2);
+    for (const t of access) expect(await ctx.storage.tokens.get(t.signature)).to.equal(undefined);
+    for (const t of kept) expect(await ctx.storage.tokens.get(t.signature)).to.deep.equal(t);
+    expect(await ctx.storage.tokens.deleteAccessTokens('del-a')).to.equal(0);
+  });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { absent, withDefault, withoutNulls } from './absent.js';
 
 /**
  * OAuth2Client as Ory Hydra v2 sends and accepts it (`client/client.go`,
@@ -42,12 +43,15 @@ const lifespanShape = Object.fromEntries(
 export const OAuth2ClientTokenLifespans = z.object(lifespanShape);
 export type OAuth2ClientTokenLifespans = z.infer<typeof OAuth2ClientTokenLifespans>;
 
-export const JsonWebKeyShape = z.looseObject({
-  kty: z.string(),
-  kid: z.string().optional(),
-  alg: z.string().optional(),
-  use: z.string().optional(),
-});
+/** A registered public key; a member that is `null` is absent, as go-jose reads it. */
+export const JsonWebKeyShape = z
+  .looseObject({
+    kty: z.string(),
+    kid: absent(z.string()),
+    alg: absent(z.string()),
+    use: absent(z.string()),
+  })
+  .transform(withoutNulls);
 
 /** Fields a caller may send when creating or replacing a client. Unknown fields are ignored, as Hydra does. */
 export const OAuth2ClientInput = z.object({
@@ -72,7 +76,8 @@ export const OAuth2ClientInput = z.object({
   token_endpoint_auth_method: optionalString,
   token_endpoint_auth_signing_alg: optionalString,
   userinfo_signed_response_alg: optionalString,
-  jwks: z.object({ keys: z.array(JsonWebKeyShape).max(20) }).nullish(),
+  // go-jose: `"keys": null` (or none) is an empty set.
+  jwks: z.object({ keys: withDefault(z.array(JsonWebKeyShape).max(20), []) }).nullish(),
   jwks_uri: optionalString,
   subject_type: optionalString,
   sector_identifier_uri: optionalString,
@@ -145,7 +150,7 @@ export type ListClientsQueryInput = { page_size?: number; page_token?: string; c
 export const JsonPatchOperation = z.object({
   op: z.enum(['add', 'remove', 'replace', 'move', 'copy', 'test']),
   path: z.string(),
-  from: z.string().optional(),
+  from: absent(z.string()),
   value: z.unknown().optional(),
 });
 export const JsonPatchDocument = z.array(JsonPatchOperation).max(200);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { OAuth2Client } from './clients.js';
+import { absent } from './absent.js';
 
 /*
  * The login and consent delegation API (Hydra v2 `flow/consent_types.go`):
@@ -31,26 +32,27 @@ export type OAuth2LoginRequest = z.infer<typeof OAuth2LoginRequest>;
 
 const seconds = z.number().int().min(0).max(10 * 365 * 24 * 3600);
 
+/** Every optional member may be `null`, read as absent (Hydra's `HandledLoginRequest`, see absent.ts). */
 export const AcceptOAuth2LoginRequest = z.object({
   subject: z.string().min(1, 'subject must not be empty').max(255),
-  remember: z.boolean().optional(),
-  remember_for: seconds.optional(),
-  extend_session_lifespan: z.boolean().optional(),
-  acr: z.string().max(255).optional(),
-  amr: z.array(z.string().max(64)).max(20).optional(),
-  context: z.unknown().optional(),
-  force_subject_identifier: z.string().max(255).optional(),
-  identity_provider_session_id: z.string().max(255).optional(),
+  remember: absent(z.boolean()),
+  remember_for: absent(seconds),
+  extend_session_lifespan: absent(z.boolean()),
+  acr: absent(z.string().max(255)),
+  amr: absent(z.array(z.string().max(64)).max(20)),
+  context: absent(z.unknown()),
+  force_subject_identifier: absent(z.string().max(255)),
+  identity_provider_session_id: absent(z.string().max(255)),
 });
 export type AcceptOAuth2LoginRequest = z.infer<typeof AcceptOAuth2LoginRequest>;
 
-/** Body of every `…/reject`. */
+/** Body of every `…/reject`; `null` members are absent (Hydra's `RequestDeniedError`). */
 export const RejectOAuth2Request = z.object({
-  error: z.string().max(128).optional(),
-  error_description: z.string().max(1024).optional(),
-  error_hint: z.string().max(1024).optional(),
-  error_debug: z.string().max(1024).optional(),
-  status_code: z.number().int().min(400).max(599).optional(),
+  error: absent(z.string().max(128)),
+  error_description: absent(z.string().max(1024)),
+  error_hint: absent(z.string().max(1024)),
+  error_debug: absent(z.string().max(1024)),
+  status_code: absent(z.number().int().min(400).max(599)),
 });
 export type RejectOAuth2Request = z.infer<typeof RejectOAuth2Request>;
 
@@ -77,20 +79,21 @@ export type OAuth2ConsentRequest = z.infer<typeof OAuth2ConsentRequest>;
 
 const claims = z.record(z.string(), z.unknown());
 
+/** Every member may be `null`, read as absent, `session`'s too (Hydra's `AcceptOAuth2ConsentRequest`). */
 export const AcceptOAuth2ConsentRequest = z.object({
-  grant_scope: z.array(z.string().max(255)).max(100).optional(),
-  grant_access_token_audience: z.array(z.string().max(2048)).max(100).optional(),
-  remember: z.boolean().optional(),
-  remember_for: seconds.optional(),
-  session: z
-    .object({
-      access_token: claims.optional(),
-      id_token: claims.optional(),
-    })
-    .optional(),
-  context: z.unknown().optional(),
+  grant_scope: absent(z.array(z.string().max(255)).max(100)),
+  grant_access_token_audience: absent(z.array(z.string().max(2048)).max(100)),
+  remember: absent(z.boolean()),
+  remember_for: absent(seconds),
+  session: absent(
+    z.object({
+      access_token: absent(claims),
+      id_token: absent(claims),
+    }),
+  ),
+  context: absent(z.unknown()),
   /** Accepted and ignored, as Hydra up to v2.3. */
-  handled_at: z.string().optional(),
+  handled_at: absent(z.string()),
 });
 export type AcceptOAuth2ConsentRequest = z.infer<typeof AcceptOAuth2ConsentRequest>;
 

@@ -1,25 +1,31 @@
 import { z } from 'zod';
+import { absent, withDefault, withoutNulls } from './absent.js';
 
-/** A JSON Web Key (RFC 7517) as the admin API sends it; private members included there. */
-export const JsonWebKey = z.looseObject({
-  kty: z.string(),
-  kid: z.string().max(255),
-  alg: z.string().max(32),
-  use: z.string().max(8),
-  crv: z.string().optional(),
-  x: z.string().optional(),
-  y: z.string().optional(),
-  n: z.string().optional(),
-  e: z.string().optional(),
-  d: z.string().optional(),
-  p: z.string().optional(),
-  q: z.string().optional(),
-  dp: z.string().optional(),
-  dq: z.string().optional(),
-  qi: z.string().optional(),
-  k: z.string().optional(),
-  x5c: z.array(z.string()).optional(),
-});
+/**
+ * A JSON Web Key (RFC 7517) as the admin API sends it; private members
+ * included there. A member that is `null` is absent, as go-jose reads it.
+ */
+export const JsonWebKey = z
+  .looseObject({
+    kty: z.string(),
+    kid: z.string().max(255),
+    alg: z.string().max(32),
+    use: z.string().max(8),
+    crv: absent(z.string()),
+    x: absent(z.string()),
+    y: absent(z.string()),
+    n: absent(z.string()),
+    e: absent(z.string()),
+    d: absent(z.string()),
+    p: absent(z.string()),
+    q: absent(z.string()),
+    dp: absent(z.string()),
+    dq: absent(z.string()),
+    qi: absent(z.string()),
+    k: absent(z.string()),
+    x5c: absent(z.array(z.string())),
+  })
+  .transform(withoutNulls);
 export type JsonWebKey = z.infer<typeof JsonWebKey>;
 
 export const JsonWebKeySet = z.object({ keys: z.array(JsonWebKey) });
@@ -32,11 +38,11 @@ export type JsonWebKeySetInput = z.infer<typeof JsonWebKeySetInput>;
 export const signingAlgorithms = ['RS256', 'ES256', 'EdDSA'] as const;
 export type SigningAlgorithm = (typeof signingAlgorithms)[number];
 
-/** Body of `POST /admin/keys/{set}`: generate a key and add it to the set. */
+/** Body of `POST /admin/keys/{set}`: generate a key and add it to the set. `null` kid or use get the default, as in Hydra. */
 export const CreateJsonWebKeySet = z.object({
   alg: z.enum(signingAlgorithms),
-  kid: z.string().max(255).default(''),
-  use: z.enum(['sig', 'enc']).default('sig'),
+  kid: withDefault(z.string().max(255), ''),
+  use: withDefault(z.enum(['sig', 'enc']), 'sig'),
 });
 export type CreateJsonWebKeySet = z.infer<typeof CreateJsonWebKeySet>;
 /** What a caller may send (kid and use have defaults). */

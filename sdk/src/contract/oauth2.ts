@@ -49,6 +49,19 @@ export const IntrospectionRequest = z.looseObject({
 });
 export type IntrospectionRequest = z.infer<typeof IntrospectionRequest>;
 
+/** Hydra's hint, word for word (oauth2/handler.go `deleteOAuth2Token`). */
+const CLIENT_ID_MISSING = "Query parameter 'client_id' is not defined but it should have been";
+
+/** `DELETE /admin/oauth2/tokens?client_id=` (Hydra's `deleteOAuth2Token`): the client whose access tokens go. */
+export const DeleteOAuth2TokensQuery = z.object({
+  client_id: z
+    .string({ error: (issue) => (issue.input === undefined ? CLIENT_ID_MISSING : undefined) })
+    .min(1, CLIENT_ID_MISSING)
+    .max(255)
+    .describe('The client whose access tokens are deleted.'),
+});
+export type DeleteOAuth2TokensQuery = z.infer<typeof DeleteOAuth2TokensQuery>;
+
 /** RFC 7662 §2.2 with Hydra's IntrospectedOAuth2Token fields. */
 export const IntrospectedOAuth2Token = z.object({
   active: z.boolean(),

@@ -17,7 +17,7 @@ import {
   RevokeLoginSessionsQuery,
 } from '../contract/flows.js';
 import { CreateJsonWebKeySet, JsonWebKey, JsonWebKeySet, JsonWebKeySetInput } from '../contract/keys.js';
-import { IntrospectedOAuth2Token, IntrospectionRequest } from '../contract/oauth2.js';
+import { DeleteOAuth2TokensQuery, IntrospectedOAuth2Token, IntrospectionRequest } from '../contract/oauth2.js';
 import { pageHeaders, type Operation, type ResponseSpec } from './table.js';
 
 /* The admin API (port 4445), as `server/src/http/admin.ts` registers it. */
@@ -120,6 +120,12 @@ const introspection: Operation = {
   body: { schema: IntrospectionRequest, form: true }, responses: { 200: { description: 'The token\'s state.', json: IntrospectedOAuth2Token } }, errors: [400],
 };
 
+const deleteTokens: Operation = {
+  apis: admin, method: 'delete', path: '/admin/oauth2/tokens', operationId: 'deleteOAuth2Token', summary: 'Delete the access tokens of a client',
+  description: 'As Hydra: every access token issued to `client_id` is deleted; its refresh tokens, codes and consents stay. 204 even when there was none.',
+  query: DeleteOAuth2TokensQuery, responses: { 204: deleted }, errors: [400],
+};
+
 export const adminOperations: readonly Operation[] = [
   ...clients,
   ...keys,
@@ -128,4 +134,5 @@ export const adminOperations: readonly Operation[] = [
   ...logout,
   ...sessions,
   introspection,
+  deleteTokens,
 ];

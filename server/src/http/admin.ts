@@ -7,6 +7,7 @@ import {
   AcceptOAuth2LoginRequest,
   ConsentChallengeQuery,
   CreateJsonWebKeySet,
+  DeleteOAuth2TokensQuery,
   IntrospectionRequest,
   ListConsentSessionsQuery,
   LoginChallengeQuery,
@@ -43,6 +44,7 @@ export interface AdminDeps extends HealthDeps {
   readonly clients: ReturnType<typeof clientHandlers>;
   readonly keys: ReturnType<typeof keyHandlers>;
   readonly introspect: (request: IntrospectionRequest) => Promise<HandlerResult>;
+  readonly deleteTokens: (query: DeleteOAuth2TokensQuery) => Promise<HandlerResult>;
   readonly login: ReturnType<typeof loginHandlers>;
   readonly consent: ReturnType<typeof consentHandlers>;
   readonly sessions: ReturnType<typeof sessionHandlers>;
@@ -130,6 +132,7 @@ export function createAdminApp(deps: AdminDeps): HttpApp {
 
   const introspect = (form: Record<string, string>) => deps.introspect(parseInput(IntrospectionRequest, form, 'introspection request'));
   router.post('/admin/oauth2/introspect', formBody(), route((ctx) => introspect(formOf(ctx))));
+  router.delete('/admin/oauth2/tokens', route((ctx) => deps.deleteTokens(parseInput(DeleteOAuth2TokensQuery, ctx.query, 'query'))));
 
   const app = new HttpApp().fastPost(['/admin/oauth2/introspect', '/oauth2/introspect'], introspect, {
     logger: deps.logger,

@@ -88,6 +88,8 @@ export interface TokenStore {
   revokeFamily(familyId: string): Promise<number>;
   /** `false` when no such token. */
   revoke(signature: string): Promise<boolean>;
+  /** Deletes (not revokes) every access token of the client; refresh tokens and codes stay. The count deleted. */
+  deleteAccessTokens(clientId: string): Promise<number>;
 }
 
 /** A transition: the flow as it is afterwards (its `state` is the target), and new secrets' hashes. */

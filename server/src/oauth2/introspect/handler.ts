@@ -30,9 +30,14 @@ export async function introspect(request: IntrospectionRequest, deps: Introspect
   if (!record || record.kind !== found.kind || !isActive(record, deps.clock.now())) return inactive;
   if (!parseScope(request.scope).every((s) => record.scope.includes(s))) return inactive;
 
+  // Hydra's Introspection struct (oauth2/introspector.go): `scope` and `ext`
+  // are `omitempty`, so an empty scope or an empty `ext` is left out, whatever
+  // the grant; `sub` (the client's id for client_credentials), `aud` ([] when
+  // none was granted), `iss`, `nbf`, `token_type` and `token_use` are always sent.
+  // `username` (password grant) and `obfuscated_subject` (pairwise) never apply here.
   const body: IntrospectedOAuth2Token = {
     active: true,
-    scope: record.scope.join(' '),
+    ...(record.scope.length > 0 ? { scope: record.scope.join(' ') } : {}),
     client_id: record.clientId,
     sub: record.subject,
     exp: seconds(record.expiresAt),
@@ -42,7 +47,7 @@ export async function introspect(request: IntrospectionRequest, deps: Introspect
     iss: deps.issuer,
     token_type: 'Bearer',
     token_use: record.kind,
-    ...(record.session.ext ? { ext: { ...record.session.ext } } : {}),
+    ...(record.session.ext && Object.keys(record.session.ext).length > 0 ? { ext: { ...record.session.ext } } : {}),
   };
   return json(body);
 }

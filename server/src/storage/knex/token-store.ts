@@ -40,5 +40,9 @@ export function createTokenStore(db: Knex): TokenStore {
     async revoke(signature: string): Promise<boolean> {
       return (await tokens().where('signature', signature).update({ revoked: true })) > 0;
     },
+
+    async deleteAccessTokens(clientId: string): Promise<number> {
+      return tokens().where({ client_id: clientId, kind: 'access_token' }).delete();
+    },
   };
 }

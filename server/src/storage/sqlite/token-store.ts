@@ -19,6 +19,7 @@ const SQL = {
   revokeFamilyAccess: "update oauth2_tokens set revoked = 1 where family_id = ? and kind = 'access_token' and revoked = 0",
   revokeFamily: 'update oauth2_tokens set revoked = 1 where family_id = ? and revoked = 0',
   revoke: 'update oauth2_tokens set revoked = 1 where signature = ?',
+  deleteAccess: "delete from oauth2_tokens where client_id = ? and kind = 'access_token'",
 } as const;
 
 type Database = BetterSqlite3.Database;
@@ -64,6 +65,10 @@ export function createSqliteTokenStore(direct: SqliteDirect): TokenStore {
 
     revoke(signature: string): Promise<boolean> {
       return direct.write((db) => db.prepare(SQL.revoke).run(signature).changes > 0);
+    },
+
+    deleteAccessTokens(clientId: string): Promise<number> {
+      return direct.write((db) => db.prepare(SQL.deleteAccess).run(clientId).changes);
     },
   };
 }
