@@ -166,6 +166,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
           notifier,
         }),
         logout: logoutHandlers(logoutDeps),
+        guard: { allowedHosts: config.serve.admin.allowed_hosts, tokenDigests: config.serve.admin.auth.tokens },
       }),
       notifier,
       async close() {
