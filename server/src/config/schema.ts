@@ -156,6 +156,12 @@ export const ConfigSchema = z.object({
           enforced_for_public_clients: flag.default(true),
         })
         .prefault({}),
+      backchannel_logout: z
+        .object({
+          // Off (stricter than Hydra, whose clients.http.disallow_private_ip_ranges defaults to false): SSRF, issue 12.
+          allow_private_networks: flag.default(false),
+        })
+        .prefault({}),
     })
     .prefault({}),
   oidc: z
