@@ -47,17 +47,18 @@ async function checkedAddresses(url: URL, deps: OutboundDeps): Promise<readonly 
   return addresses;
 }
 
-/** A `lookup` that answers with the addresses already checked, never asking a resolver again. */
+/** A `lookup` that answers with the addresses already checked (never none), never asking a resolver again. */
 function pinned(addresses: readonly LookupAddress[]): LookupFunction {
   return (_hostname, options, callback) => {
-    const first = addresses[0] as LookupAddress;
-    if (options.all) (callback as (err: null, all: LookupAddress[]) => void)(null, [...addresses]);
-    else callback(null, first.address, first.family);
+    // net asks for all of them when it races IPv4 and IPv6 (autoSelectFamily), else for one.
+    if (options.all) callback(null, [...addresses]);
+    else callback(null, addresses[0]?.address ?? '', addresses[0]?.family);
   };
 }
 
 /** POSTs a form body; resolves with the status, rejects with OutboundRefused or the network error. */
 export async function postForm(uri: string, body: string, deps: OutboundDeps, timeoutMs: number): Promise<number> {
+  if (!URL.canParse(uri)) throw new OutboundRefused('not an absolute URL');
   const url = new URL(uri);
   const addresses = await checkedAddresses(url, deps);
   const options: RequestOptions = {

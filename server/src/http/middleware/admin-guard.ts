@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Middleware } from 'koa';
 import { invalidRequest, invalidToken, misdirectedRequest, requestUnauthorized } from '../../errors/catalog.js';
 import { sha256 } from '../../lib/crypto.js';
@@ -33,7 +34,9 @@ export interface AdminGuardOptions {
 }
 
 export interface AdminGuard {
-  /** Checks every koa request but the health probes. */
+  /** Throws the OAuth2Error to answer with, or returns when the request may proceed. */
+  check(headers: IncomingHttpHeaders): void;
+  /** `check` on every koa request but the health probes. */
   readonly middleware: Middleware;
   /**
    * Whether the fast lane may serve introspection. Its handlers are given the
@@ -74,12 +77,14 @@ function checkToken(digests: readonly Buffer[], authorization: string | undefine
 export function createAdminGuard(options: AdminGuardOptions): AdminGuard {
   const { allowedHosts } = options;
   const digests = options.tokenDigests.map((hex) => Buffer.from(hex, 'hex'));
+  const check = (headers: IncomingHttpHeaders): void => {
+    checkHost(allowedHosts, headers.host);
+    checkToken(digests, headers.authorization);
+  };
   return {
+    check,
     middleware: async (ctx, next) => {
-      if (!OPEN_PATHS.has(ctx.path)) {
-        checkHost(allowedHosts, ctx.req.headers.host);
-        checkToken(digests, ctx.req.headers.authorization);
-      }
+      if (!OPEN_PATHS.has(ctx.path)) check(ctx.req.headers);
       await next();
     },
     laneAllowed: allowedHosts.length === 0,
