@@ -7,6 +7,8 @@ export interface AppConfig {
   readonly dev: boolean;
   /** Tessera's admin API, the only way this app talks to Tessera. */
   readonly adminUrl: string;
+  /** TESSERA_ADMIN_TOKEN: sent as a bearer token when Tessera's admin API asks for one (serve.admin.auth.tokens). */
+  readonly adminToken?: string | undefined;
   /** Tessera's public URL (the issuer): only the --dev demo relying party uses it. */
   readonly publicUrl: string;
   /** Where browsers reach this app: only the --dev demo uses it, for its redirect URIs. */
@@ -56,6 +58,7 @@ export function loadAppConfig(env: Env, flags: { dev: boolean }): AppConfig {
     host: env['HOST'] || '127.0.0.1',
     dev: flags.dev,
     adminUrl: url('TESSERA_ADMIN_URL', env['TESSERA_ADMIN_URL'], 'http://127.0.0.1:4445'),
+    adminToken: env['TESSERA_ADMIN_TOKEN'] || undefined,
     publicUrl: url('TESSERA_PUBLIC_URL', env['TESSERA_PUBLIC_URL'], 'http://127.0.0.1:4444'),
     appUrl: url('APP_URL', env['APP_URL'], `http://127.0.0.1:${p}`),
     dsn: env['DSN'] || 'sqlite://./data/login-app.sqlite',

@@ -19,7 +19,11 @@ async function users(positionals: string[], values: { name?: string | undefined;
   const knex = connectDatabase(process.env['DSN'] || 'sqlite://./data/login-app.sqlite');
   try {
     await migrateDatabase(knex);
-    const tessera = new TesseraAdmin({ baseUrl: process.env['TESSERA_ADMIN_URL'] || 'http://127.0.0.1:4445', timeoutMs: 5000 });
+    const tessera = new TesseraAdmin({
+      baseUrl: process.env['TESSERA_ADMIN_URL'] || 'http://127.0.0.1:4445',
+      token: process.env['TESSERA_ADMIN_TOKEN'] || undefined,
+      timeoutMs: 5000,
+    });
     return await usersCommand(createUserStore(knex), positionals, values, { out, readPassword: (prompt) => readPassword(prompt), tessera });
   } finally {
     await knex.destroy();

@@ -48,7 +48,7 @@ export async function startApp(config: AppConfig, log: Log): Promise<RunningApp>
   try {
     await migrateDatabase(knex);
     const users = createUserStore(knex);
-    const admin = new TesseraAdmin({ baseUrl: config.adminUrl });
+    const admin = new TesseraAdmin({ baseUrl: config.adminUrl, token: config.adminToken });
     const csrf = createCsrf(config.cookieSecret);
     if (config.dev) await seedDemoUser(users);
     const extra = config.dev ? await demo(config, admin, csrf) : undefined;

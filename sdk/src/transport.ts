@@ -19,7 +19,7 @@ export interface TesseraAdminOptions {
    * (`https://gateway.example/tessera` calls `https://gateway.example/tessera/admin/…`).
    */
   readonly baseUrl: string | URL;
-  /** Sent as `Authorization: Bearer <token>`, for an admin API behind a gateway that asks for one. */
+  /** Sent as `Authorization: Bearer <token>`: Tessera's admin token (`serve.admin.auth.tokens`) or a gateway's. */
   readonly token?: string | undefined;
   /** Defaults to the global `fetch`. */
   readonly fetch?: FetchLike | undefined;

@@ -31,6 +31,8 @@ import { endSession } from './flows/logout/handler.js';
 import { createAdminApp } from './http/admin.js';
 import { createPublicApp } from './http/public.js';
 import type { Lifecycle } from './http/health.js';
+import type { OutboundPolicy } from './lib/outbound-policy.js';
+import type { Resolve } from './lib/outbound-request.js';
 
 export interface Tessera {
   readonly config: Config;
@@ -46,6 +48,8 @@ export interface Tessera {
 export interface TesseraOptions {
   readonly logger: Logger;
   readonly clock?: Clock;
+  /** Resolves the hosts of back-channel logout URIs; the system resolver by default (tests inject one). */
+  readonly resolve?: Resolve;
 }
 
 /** Thrown when the schema is behind and `--dev` is not there to migrate it. */
@@ -77,10 +81,15 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
     const keyService = createKeyService({ store: storage.keys, sealer: createSealer(config.secrets.system), clock });
     await keyService.ensureSigningKeys();
 
+    const outbound: OutboundPolicy = {
+      dev: config.dev,
+      allowPrivateNetworks: config.oauth2.backchannel_logout.allow_private_networks,
+      ownPorts: [config.serve.public.port, config.serve.admin.port].filter((p) => p > 0),
+    };
     const clientService = createClientService({
       store: storage.clients,
       clock,
-      policy: { allowInsecure: config.dev, subjectTypes: config.oidc.subject_identifiers.supported_types },
+      policy: { allowInsecure: config.dev, subjectTypes: config.oidc.subject_identifiers.supported_types, outbound },
     });
     const issuer = config.urls.self.issuer;
     const publicBase = (config.urls.self.public ?? issuer).replace(/\/$/, '');
@@ -122,7 +131,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
         allowPlain: false,
       },
     };
-    const notifier = createBackchannelNotifier({ signer, issuer, clock, logger });
+    const notifier = createBackchannelNotifier({ signer, issuer, clock, logger, outbound: { policy: outbound, resolve: options.resolve } });
     const logoutDeps: LogoutDeps = {
       clients: storage.clients,
       logouts: storage.logouts,
@@ -170,6 +179,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
           notifier,
         }),
         logout: logoutHandlers(logoutDeps),
+        guard: { allowedHosts: config.serve.admin.allowed_hosts, tokenDigests: config.serve.admin.auth.tokens },
       }),
       notifier,
       async close() {

@@ -46,7 +46,11 @@ describeEachBackend('RP-initiated, front- and back-channel logout', (backend) =>
   before(async () => {
     db = await backend.create();
     receiver = await startReceiver();
-    t = await startTessera(db, { urls: { login: LOGIN_URL, consent: CONSENT_URL, logout: LOGOUT_URL, post_logout_redirect: DEFAULT_AFTER } });
+    t = await startTessera(db, {
+      urls: { login: LOGIN_URL, consent: CONSENT_URL, logout: LOGOUT_URL, post_logout_redirect: DEFAULT_AFTER },
+      // The receiver listens on 127.0.0.1, over http: allowed only with this (or --dev).
+      oauth2: { backchannel_logout: { allow_private_networks: true } },
+    });
     rp = await createClient(t.adminUrl, {
       redirect_uris: [REDIRECT],
       scope: 'openid',

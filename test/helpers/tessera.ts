@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import type { Config } from '../../server/src/config/schema.js';
 import { loadConfig } from '../../server/src/config/load.js';
-import { createTessera, type Tessera } from '../../server/src/app.js';
+import { createTessera, type Tessera, type TesseraOptions } from '../../server/src/app.js';
 import { listen, type Listener } from '../../server/src/http/listen.js';
 import { connect, migrateUp } from '../../server/src/storage/knex/index.js';
 import { deepMerge as merge } from '../../server/src/lib/merge.js';
@@ -32,7 +32,10 @@ export async function migrated(dsn: string): Promise<void> {
  * Starts Tessera in this process on two free 127.0.0.1 ports, on a migrated
  * database, with the environment ignored: a test states all it depends on.
  */
-export async function startTessera(db: Database, overrides: Record<string, unknown> = {}): Promise<Running> {
+/** What a test may hand createTessera besides the configuration (the logger is always silent). */
+export type StartOptions = Omit<TesseraOptions, 'logger'>;
+
+export async function startTessera(db: Database, overrides: Record<string, unknown> = {}, options: StartOptions = {}): Promise<Running> {
   await migrated(db.dsn);
   const publicPort = await freePort();
   const config = loadConfig({
@@ -48,7 +51,7 @@ export async function startTessera(db: Database, overrides: Record<string, unkno
       overrides,
     ),
   });
-  const tessera = await createTessera(config, { logger: pino({ level: 'silent' }) });
+  const tessera = await createTessera(config, { ...options, logger: pino({ level: 'silent' }) });
   let pub: Listener | undefined;
   try {
     pub = await listen(tessera.publicApp, '127.0.0.1', publicPort);
@@ -84,12 +87,12 @@ export interface Harness {
  * dropped after it. Call it inside a `describe` (usually the body of
  * `describeEachBackend`).
  */
-export function useTessera(backend: Backend, overrides: Record<string, unknown> = {}): Harness {
+export function useTessera(backend: Backend, overrides: Record<string, unknown> = {}, options: StartOptions = {}): Harness {
   let db: Database | undefined;
   let running: Running | undefined;
   before(async () => {
     db = await backend.create();
-    running = await startTessera(db, overrides);
+    running = await startTessera(db, overrides, options);
   });
   after(async () => {
     await running?.stop();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +34,8 @@ export interface Stack {
 export interface StackOptions {
   readonly throttle?: ThrottlePolicy;
   readonly dev?: boolean;
+  /** Protect Tessera's admin API with this bearer token (serve.admin.auth.tokens); the app and `admin` send it. */
+  readonly adminToken?: string;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -40,7 +43,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'login-app-test-'));
   const appPort = await freePort();
   const appUrl = `http://127.0.0.1:${appPort}`;
-  const tessera = await startTessera(db, { urls: { login: `${appUrl}/login`, consent: `${appUrl}/consent`, logout: `${appUrl}/logout` } });
+  const guarded = options.adminToken === undefined ? {} : { serve: { admin: { auth: { tokens: [createHash('sha256').update(options.adminToken).digest('hex')] } } } };
+  const tessera = await startTessera(db, { urls: { login: `${appUrl}/login`, consent: `${appUrl}/consent`, logout: `${appUrl}/logout` }, ...guarded });
   const logged: string[] = [];
   const app = await startApp(
     {
@@ -48,6 +52,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       host: '127.0.0.1',
       dev: options.dev ?? false,
       adminUrl: tessera.adminUrl,
+      adminToken: options.adminToken,
       publicUrl: tessera.publicUrl,
       appUrl,
       dsn: `sqlite://${join(dir, 'app.sqlite')}`,
@@ -62,7 +67,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     tessera,
     app,
     appUrl,
-    admin: new TesseraAdmin({ baseUrl: tessera.adminUrl }),
+    admin: new TesseraAdmin({ baseUrl: tessera.adminUrl, token: options.adminToken }),
     alice,
     logged,
     async stop() {

@@ -16,6 +16,7 @@ Environment:
   PORT                3000
   HOST                127.0.0.1 (0.0.0.0 to listen on every interface)
   TESSERA_ADMIN_URL   http://127.0.0.1:4445
+  TESSERA_ADMIN_TOKEN admin token, when Tessera sets serve.admin.auth.tokens
   DSN                 sqlite://./data/login-app.sqlite, or postgres://user:pass@host:5432/db
   COOKIE_SECRET       32+ random characters, the same on every instance (required without --dev)
   TRUST_PROXY         true behind a reverse proxy that sets X-Forwarded-For/-Proto

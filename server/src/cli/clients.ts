@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { UsageError } from './errors.js';
 
 export interface ClientsArgs {
   readonly positionals: readonly string[];
   readonly endpoint: string | undefined;
+  /** `--token-file`: a file holding the admin token (a flag would show the token in `ps`). */
+  readonly tokenFile?: string | undefined;
   readonly values: Readonly<Record<string, string | boolean | string[] | undefined>>;
 }
 
@@ -23,11 +26,29 @@ export class AdminApiError extends Error {
   }
 }
 
-async function call(endpoint: string, method: string, path: string, body?: unknown): Promise<unknown> {
+interface Target {
+  readonly endpoint: string;
+  /** Sent as `Authorization: Bearer` when the admin API asks for one (serve.admin.auth.tokens). */
+  readonly token: string | undefined;
+}
+
+/** `--token-file`, else $TESSERA_ADMIN_TOKEN, else none. */
+function adminToken(tokenFile: string | undefined): string | undefined {
+  if (tokenFile === undefined) return process.env['TESSERA_ADMIN_TOKEN'] || undefined;
+  try {
+    return readFileSync(tokenFile, 'utf8').trim();
+  } catch (err) {
+    throw new UsageError(`--token-file ${tokenFile}: ${(err as NodeJS.ErrnoException).code ?? 'cannot read'}`);
+  }
+}
+
+async function call({ endpoint, token }: Target, method: string, path: string, body?: unknown): Promise<unknown> {
   const url = new URL(path, endpoint.endsWith('/') ? endpoint : `${endpoint}/`);
+  const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
+  if (token) headers['authorization'] = `Bearer ${token}`;
   const res = await fetch(url, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers,
     body: body === undefined ? null : JSON.stringify(body),
     signal: AbortSignal.timeout(15_000),
   });
@@ -66,6 +87,7 @@ export async function clients(args: ClientsArgs, out: Out): Promise<number> {
   const [action, id] = args.positionals;
   const endpoint = args.endpoint ?? process.env['TESSERA_ADMIN_URL'] ?? 'http://127.0.0.1:4445';
   if (!URL.canParse(endpoint)) throw new UsageError(`--endpoint "${endpoint}" is not a URL`);
+  const target: Target = { endpoint, token: adminToken(args.tokenFile) };
   const show = (value: unknown) => out(JSON.stringify(value, null, 2));
   const needId = () => {
     if (!id) throw new UsageError(`clients ${action} needs a client id`);
@@ -73,7 +95,7 @@ export async function clients(args: ClientsArgs, out: Out): Promise<number> {
   };
   switch (action) {
     case 'create':
-      show(await call(endpoint, 'POST', 'admin/clients', createBody(args.values)));
+      show(await call(target, 'POST', 'admin/clients', createBody(args.values)));
       return 0;
     case 'list': {
       const query = new URLSearchParams();
@@ -81,14 +103,14 @@ export async function clients(args: ClientsArgs, out: Out): Promise<number> {
         const value = str(args.values[flag]);
         if (value !== undefined) query.set(param, value);
       }
-      show(await call(endpoint, 'GET', `admin/clients?${query.toString()}`));
+      show(await call(target, 'GET', `admin/clients?${query.toString()}`));
       return 0;
     }
     case 'get':
-      show(await call(endpoint, 'GET', `admin/clients/${needId()}`));
+      show(await call(target, 'GET', `admin/clients/${needId()}`));
       return 0;
     case 'delete':
-      await call(endpoint, 'DELETE', `admin/clients/${needId()}`);
+      await call(target, 'DELETE', `admin/clients/${needId()}`);
       out(`deleted ${id}`);
       return 0;
     default:

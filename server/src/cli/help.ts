@@ -14,9 +14,11 @@ Usage:
   tessera migrate up|down|status [--dsn DSN] [--config FILE] [--dev]
       Apply all pending migrations, roll back the newest, or list them.
 
-  tessera clients create|list|get|delete [--endpoint URL] …
+  tessera clients create|list|get|delete [--endpoint URL] [--token-file FILE] …
       Manage OAuth 2.0 clients through the admin API
       (default endpoint: $TESSERA_ADMIN_URL or http://127.0.0.1:4445).
+      An admin token (serve.admin.auth.tokens) is read from --token-file FILE
+      or $TESSERA_ADMIN_TOKEN and sent as "Authorization: Bearer".
       create  [--id ID] [--name NAME] [--secret S] [--redirect-uri URI]…
               [--grant-type T]… [--response-type T]… [--scope "a b"]
               [--audience A]… [--token-endpoint-auth-method M] [--skip-consent]

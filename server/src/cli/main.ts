@@ -16,6 +16,7 @@ const options = {
   config: { type: 'string', short: 'c' },
   dsn: { type: 'string' },
   endpoint: { type: 'string', short: 'e' },
+  'token-file': { type: 'string' },
   id: { type: 'string' },
   name: { type: 'string' },
   secret: { type: 'string' },
@@ -77,7 +78,7 @@ async function run(argv: string[]): Promise<number> {
         out,
       );
     case 'clients':
-      return clients({ positionals: rest, endpoint: values.endpoint, values }, out);
+      return clients({ positionals: rest, endpoint: values.endpoint, tokenFile: values['token-file'], values }, out);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }

@@ -4,6 +4,7 @@ import { invalidClientMetadata } from '../errors/catalog.js';
 import { isPrivate } from '../keys/jwk.js';
 import type { Client } from './client.js';
 import { checkOrigin, checkRedirectUri, checkWebUri, type UriPolicy } from './uris.js';
+import { refuseUrl, type OutboundPolicy } from '../lib/outbound-policy.js';
 
 /*
  * Client metadata rules: RFC 7591 §2 and §3.2.2, Hydra's client/validator.go,
@@ -21,6 +22,25 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
 export interface ValidationPolicy extends UriPolicy {
   readonly subjectTypes: readonly string[];
+  /** Where the server itself may send requests (backchannel_logout_uri). */
+  readonly outbound: OutboundPolicy;
+}
+
+/*
+ * URIs by who loads them. The server POSTs to backchannel_logout_uri: SSRF
+ * rules (lib/outbound-policy.ts), checked here and again at each delivery.
+ * The browser loads frontchannel_logout_uri in an iframe of the logout page
+ * (Front-Channel Logout 1.0 §2: https SHOULD be used): https, http only on
+ * loopback or under --dev, as for redirect URIs. jwks_uri,
+ * sector_identifier_uri and request_uris are stored but never fetched today
+ * (private_key_jwt, pairwise subjects and request_uri are not served); a
+ * fetcher for them must go through lib/outbound-request.ts.
+ */
+const HTTPS_ONLY = new Set(['sector_identifier_uri', 'frontchannel_logout_uri']);
+
+function checkBackchannelUri(value: string, policy: ValidationPolicy): void {
+  const refused = refuseUrl(new URL(value), policy.outbound);
+  if (refused) throw invalidClientMetadata(`backchannel_logout_uri: "${value}" is not allowed: ${refused}.`);
 }
 
 /** The client's metadata, checked and with defaults filled in; who it is and its secret are handled by the service. */
@@ -92,8 +112,9 @@ function uris(input: OAuth2ClientInput, policy: ValidationPolicy) {
     sector_identifier_uri: input.sector_identifier_uri ?? '',
   };
   for (const [field, value] of Object.entries(web)) {
-    if (value) checkWebUri(field, value, policy, { httpsOnly: field === 'sector_identifier_uri' });
+    if (value) checkWebUri(field, value, policy, { httpsOnly: HTTPS_ONLY.has(field) });
   }
+  if (web.backchannel_logout_uri) checkBackchannelUri(web.backchannel_logout_uri, policy);
   const request_uris = input.request_uris ?? [];
   request_uris.forEach((u) => checkWebUri('request_uris', u, policy, { httpsOnly: true }));
   const allowed_cors_origins = input.allowed_cors_origins ?? [];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../lib/duration.js';
 import { dsnOptions } from '../lib/dsn.js';
+import { parseHostPattern } from '../lib/host.js';
 
 /*
  * One schema for the merged YAML + environment configuration. Keys and
@@ -48,6 +49,43 @@ const listener = (host: string, portDefault: number) =>
     .object({ host: z.string().default(host), port: port.default(portDefault) })
     .prefault({});
 
+/**
+ * Optional protection of the admin port that Hydra does not have (README
+ * "Protecting the admin API"): Host names it answers to (against DNS
+ * rebinding) and bearer tokens, given as SHA-256 hex digests so the
+ * configuration holds nothing a caller could present.
+ */
+const adminProtection = {
+  allowed_hosts: z
+    .preprocess(
+      toList,
+      z.array(
+        z.string().transform((s, ctx) => {
+          const parsed = parseHostPattern(s);
+          if (parsed) return parsed;
+          ctx.addIssue({ code: 'custom', message: `"${s}" is not a host name, IP literal or host:port` });
+          return z.NEVER;
+        }),
+      ),
+    )
+    .default([]),
+  auth: z
+    .object({
+      tokens: z
+        .preprocess(
+          toList,
+          z.array(
+            z
+              .string()
+              .regex(/^[0-9a-fA-F]{64}$/, 'each entry must be the SHA-256 hex digest of a token (printf %s "$TOKEN" | sha256sum), never the token')
+              .transform((s) => s.toLowerCase()),
+          ),
+        )
+        .default([]),
+    })
+    .prefault({}),
+};
+
 export const ConfigSchema = z.object({
   /** `memory`, `sqlite://<path>`, or `postgres://user:pass@host:port/db`. */
   dsn: z
@@ -67,7 +105,7 @@ export const ConfigSchema = z.object({
   serve: z
     .object({
       public: listener('0.0.0.0', 4444),
-      admin: listener('127.0.0.1', 4445),
+      admin: listener('127.0.0.1', 4445).unwrap().extend(adminProtection).prefault({}),
     })
     .prefault({}),
   urls: section(z.object({
@@ -116,6 +154,12 @@ export const ConfigSchema = z.object({
           enforced: flag.default(false),
           // Stricter than Hydra's default (false): RFC 9700 §2.1.1 requires PKCE for public clients.
           enforced_for_public_clients: flag.default(true),
+        })
+        .prefault({}),
+      backchannel_logout: z
+        .object({
+          // Off (stricter than Hydra, whose clients.http.disallow_private_ip_ranges defaults to false): SSRF, issue 12.
+          allow_private_networks: flag.default(false),
         })
         .prefault({}),
     })

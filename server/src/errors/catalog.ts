@@ -71,5 +71,9 @@ export const invalidToken = factory(
   401,
   'The access token provided is expired, revoked, malformed, or invalid for other reasons.',
 );
+/** RFC 9110 §15.5.20: this server does not answer for the host the request names (admin allow-list). */
+export const misdirectedRequest = factory('invalid_request', 421, 'The request was directed at a host name this server does not answer for.');
+/** fosite's ErrRequestUnauthorized: no credentials at all (RFC 6750 §3.1: then the challenge carries no error code). */
+export const requestUnauthorized = factory('request_unauthorized', 401, 'The request could not be authorized.');
 export const requestForbidden = factory('request_forbidden', 403, 'The request is not allowed.');
 export const consentRequired = factory('consent_required', 400, 'The authorization server requires end-user consent.');

@@ -37,6 +37,7 @@ import { param, route } from './route.js';
 import { healthRoutes, type HealthDeps } from './health.js';
 import { commonMiddleware } from './common.js';
 import { HttpApp } from './fast-lane.js';
+import { createAdminGuard, type AdminGuardOptions } from './middleware/admin-guard.js';
 
 export interface AdminDeps extends HealthDeps {
   readonly logger: Logger;
@@ -49,6 +50,8 @@ export interface AdminDeps extends HealthDeps {
   readonly consent: ReturnType<typeof consentHandlers>;
   readonly sessions: ReturnType<typeof sessionHandlers>;
   readonly logout: ReturnType<typeof logoutHandlers>;
+  /** Host allow-list and bearer tokens; absent or empty: open, as Hydra's admin API is. */
+  readonly guard?: AdminGuardOptions;
 }
 
 const loginChallenge = (ctx: Koa.Context) => {
@@ -134,12 +137,17 @@ export function createAdminApp(deps: AdminDeps): HttpApp {
   router.post('/admin/oauth2/introspect', formBody(), route((ctx) => introspect(formOf(ctx))));
   router.delete('/admin/oauth2/tokens', route((ctx) => deps.deleteTokens(parseInput(DeleteOAuth2TokensQuery, ctx.query, 'query'))));
 
-  const app = new HttpApp().fastPost(['/admin/oauth2/introspect', '/oauth2/introspect'], introspect, {
-    logger: deps.logger,
-    exposeDebug: deps.exposeDebug,
-    headers: ADMIN_HEADERS,
-  });
+  const guard = createAdminGuard(deps.guard ?? { allowedHosts: [], tokenDigests: [] });
+  const app = new HttpApp();
+  if (guard.laneAllowed) {
+    app.fastPost(['/admin/oauth2/introspect', '/oauth2/introspect'], guard.lane(introspect), {
+      logger: deps.logger,
+      exposeDebug: deps.exposeDebug,
+      headers: ADMIN_HEADERS,
+    });
+  }
   app.use(commonMiddleware(deps.logger, deps.exposeDebug));
+  app.use(guard.middleware);
   app.use(adminPrefix);
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));

@@ -3,12 +3,15 @@ import type { Logger } from 'pino';
 import type { Client } from '../clients/client.js';
 import type { IdTokenSigner } from '../keys/signer.js';
 import type { Clock } from '../lib/clock.js';
+import { OutboundRefused, postForm, type OutboundDeps } from '../lib/outbound-request.js';
 
 /**
  * OpenID Connect Back-Channel Logout 1.0: a signed logout token POSTed to
  * each client's backchannel_logout_uri. Delivery never blocks the user: it
  * runs after the response, is retried a bounded number of times with
- * backoff, and failures are logged (without the token).
+ * backoff, and failures are logged (without the token). The URI was chosen
+ * by whoever registered the client, so each delivery re-checks where it goes
+ * (lib/outbound-policy.ts) and connects only to the address it checked.
  */
 export interface BackchannelNotifier {
   notify(client: Client, subject: string, sid: string): void;
@@ -21,6 +24,8 @@ export interface BackchannelDeps {
   readonly issuer: string;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Where deliveries may go, and the resolver (tests inject one). */
+  readonly outbound: OutboundDeps;
   readonly attempts?: number;
   readonly timeoutMs?: number;
   readonly backoffMs?: number;
@@ -44,16 +49,15 @@ export function createBackchannelNotifier(deps: BackchannelDeps): BackchannelNot
         { typ: 'logout+jwt' },
       );
       try {
-        const res = await fetch(uri, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ logout_token: token }).toString(),
-          redirect: 'manual',
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-        if (res.ok) return;
-        deps.logger.warn({ client_id: client.client_id, status: res.status, attempt }, 'back-channel logout refused');
+        const status = await postForm(uri, new URLSearchParams({ logout_token: token }).toString(), deps.outbound, timeoutMs);
+        if (status >= 200 && status < 300) return;
+        deps.logger.warn({ client_id: client.client_id, status, attempt }, 'back-channel logout refused');
       } catch (err) {
+        if (err instanceof OutboundRefused) {
+          // The same answer on every attempt: give up now.
+          deps.logger.error({ client_id: client.client_id, reason: err.message }, 'back-channel logout not sent: destination not allowed');
+          return;
+        }
         deps.logger.warn({ client_id: client.client_id, reason: (err as Error).name, attempt }, 'back-channel logout failed');
       }
       if (attempt < attempts) await new Promise((r) => setTimeout(r, backoffMs * 4 ** (attempt - 1)));

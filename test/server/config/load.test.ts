@@ -48,7 +48,7 @@ describe('configuration', () => {
   it('applies Hydra defaults and parses durations to milliseconds', () => {
     const c = loadConfig({ env: minimal, cwd: dir });
     expect(c.serve.public.port).to.equal(4444);
-    expect(c.serve.admin).to.deep.equal({ host: '127.0.0.1', port: 4445 });
+    expect(c.serve.admin).to.deep.equal({ host: '127.0.0.1', port: 4445, allowed_hosts: [], auth: { tokens: [] } });
     expect(c.ttl).to.deep.equal({
       access_token: 3_600_000,
       refresh_token: 720 * 3_600_000,

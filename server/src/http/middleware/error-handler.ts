@@ -30,6 +30,7 @@ function isDatabaseUnavailable(err: unknown): boolean {
 /** RFC 6749 §5.2 (client authentication) and RFC 6750 §3 (bearer tokens). */
 function wwwAuthenticate(error: string, status: number): string | undefined {
   if (status === 401 && error === 'invalid_client') return 'Basic realm="tessera"';
+  if (status === 401 && error === 'request_unauthorized') return 'Bearer realm="tessera"';
   if (error === 'invalid_token' || error === 'insufficient_scope') return `Bearer realm="tessera", error="${error}"`;
   return undefined;
 }
