@@ -138,17 +138,16 @@ export function createAdminApp(deps: AdminDeps): HttpApp {
   router.delete('/admin/oauth2/tokens', route((ctx) => deps.deleteTokens(parseInput(DeleteOAuth2TokensQuery, ctx.query, 'query'))));
 
   const guard = createAdminGuard(deps.guard ?? { allowedHosts: [], tokenDigests: [] });
-  const app = new HttpApp();
-  if (guard.laneAllowed) {
-    app.fastPost(['/admin/oauth2/introspect', '/oauth2/introspect'], guard.lane(introspect), {
-      logger: deps.logger,
-      exposeDebug: deps.exposeDebug,
-      headers: ADMIN_HEADERS,
-    });
-  }
+  const app = new HttpApp().fastPost(['/admin/oauth2/introspect', '/oauth2/introspect'], introspect, {
+    logger: deps.logger,
+    exposeDebug: deps.exposeDebug,
+    headers: ADMIN_HEADERS,
+    guard: guard.active ? (req) => guard.check(req.headers) : undefined,
+  });
   app.use(commonMiddleware(deps.logger, deps.exposeDebug));
-  app.use(guard.middleware);
+  // After the prefix: the guard's refusals carry the admin Cache-Control too.
   app.use(adminPrefix);
+  app.use(guard.middleware);
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));
   return app;

@@ -36,6 +36,8 @@ export interface LaneOptions {
   readonly exposeDebug: boolean;
   /** Headers on every answer of the lane, as the app's middleware sets them (the admin port's Cache-Control). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Checks the app runs on every request before routing (the admin guard: Host and token); throws the answer. */
+  readonly guard?: ((req: IncomingMessage) => void) | undefined;
 }
 
 /** A koa app, and the routes that bypass it. */
@@ -63,7 +65,7 @@ export function requestListener(app: Koa): RequestListener {
   };
 }
 
-function laneServer({ logger, exposeDebug, headers: laneHeaders = {} }: LaneOptions) {
+function laneServer({ logger, exposeDebug, headers: laneHeaders = {}, guard }: LaneOptions) {
   const renderFailure = failureRenderer(logger, exposeDebug);
   const logRequests = logger.isLevelEnabled('info');
 
@@ -79,6 +81,7 @@ function laneServer({ logger, exposeDebug, headers: laneHeaders = {} }: LaneOpti
     let status: number;
     let body: string;
     try {
+      guard?.(req);
       const form = await readLaneForm(req, () => (headers['Connection'] = 'close'));
       const result = await handler(form, req.headers.authorization);
       if (result.kind !== 'json') throw new Error(`the fast lane answers JSON, not ${result.kind}`);
