@@ -1,4 +1,4 @@
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import type { Config } from '../../server/src/config/schema.js';
 import { loadConfig } from '../../server/src/config/load.js';
 import { createTessera, type Tessera } from '../../server/src/app.js';
@@ -32,7 +32,7 @@ export async function migrated(dsn: string): Promise<void> {
  * Starts Tessera in this process on two free 127.0.0.1 ports, on a migrated
  * database, with the environment ignored: a test states all it depends on.
  */
-export async function startTessera(db: Database, overrides: Record<string, unknown> = {}): Promise<Running> {
+export async function startTessera(db: Database, overrides: Record<string, unknown> = {}, logger: Logger = pino({ level: 'silent' })): Promise<Running> {
   await migrated(db.dsn);
   const publicPort = await freePort();
   const config = loadConfig({
@@ -48,7 +48,7 @@ export async function startTessera(db: Database, overrides: Record<string, unkno
       overrides,
     ),
   });
-  const tessera = await createTessera(config, { logger: pino({ level: 'silent' }) });
+  const tessera = await createTessera(config, { logger });
   let pub: Listener | undefined;
   try {
     pub = await listen(tessera.publicApp, '127.0.0.1', publicPort);
