@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { describeEachBackend } from '../helpers/databases.js';
 import { useTessera } from '../helpers/tessera.js';
+import { startStack, type Stack } from '../login-consent-app/support.js';
 import { FUZZ_CONFIG } from './fixture.js';
 import { send, type RawAnswer } from './raw-http.js';
 
@@ -33,4 +34,22 @@ describeEachBackend('fuzz regressions', (backend) => {
       });
     }
   });
+});
+
+describe('fuzz regressions: the login-consent app', () => {
+  let stack: Stack | undefined;
+  before(async function () {
+    this.timeout(60_000);
+    stack = await startStack();
+  });
+  after(async () => stack?.stop());
+
+  // koa-router's allowedMethods() answered 501 Not Implemented (a server error) for a method no route has.
+  for (const [method, path] of [['PROPFIND', '/login'], ['M-SEARCH', '/consent'], ['PURGE', '/'], ['TRACE', '/logout'], ['DELETE', '/login']] as const) {
+    it(`${method} ${path} answers a 405 page, not 501`, async () => {
+      const res = await raw(stack?.appUrl ?? '', method, path);
+      expect(res.status, res.body).to.equal(405);
+      expect(res.headers['content-type']).to.match(/^text\/html/);
+    });
+  }
 });
