@@ -55,4 +55,19 @@ describeEachBackend('fuzz: pending regressions (fixed elsewhere)', (backend) => 
       });
     }
   });
+
+  // Class 3 (helper "lookups": URL validation). The RFC 8252 loopback port exception let port 99999 through; building the redirect threw.
+  describe('a loopback redirect_uri with port 99999 for a client registered with http://127.0.0.1:9999/callback', () => {
+    let loopback: CreatedClient;
+    before(async () => {
+      loopback = await createClient(harness.t.adminUrl, { redirect_uris: ['http://127.0.0.1:9999/callback'], scope: 'openid' });
+    });
+    const query = (extra: string) =>
+      `/oauth2/auth?response_type=code&client_id=${loopback.client_id}&redirect_uri=${encodeURIComponent('http://127.0.0.1:99999/callback')}&scope=openid&state=abcdefgh1234${extra}`;
+    it('GET /oauth2/auth with response_mode=bogus (an error sent to the redirect_uri) answers 400, was 500', async () => {
+      const res = await send(harness.t.publicUrl, { method: 'GET', target: Buffer.from(query('&response_mode=bogus')), headers: [] });
+      expect(res.status, res.body).to.equal(400);
+      expect(JSON.parse(res.body)).to.have.property('error').that.is.a('string');
+    });
+  });
 });

@@ -80,6 +80,11 @@ export const KNOWN_VALUES: Readonly<Record<string, readonly string[]>> = {
   all: ['true', 'false', '1'],
   page_size: ['1', '500', '501', '0', '-1', '1.5'],
   op: ['add', 'remove', 'replace', 'move', 'copy', 'test'],
+  // The fixture's redirect URI bent: RFC 8252 loopback ports out of range, no host, another loopback name.
+  redirect_uri: ['http://127.0.0.1:99999/callback', 'http://127.0.0.1:0/callback', 'http://127.0.0.1:65536/callback', 'http://[::1]:9999/callback', 'http://localhost:9999/callback', 'http://127.0.0.1/callback'],
+  redirect_uris: ['https:///cb', 'http://127.0.0.1:99999/cb', 'http://127.0.0.1/cb', 'https://example.com/cb#f', 'http://[::1]/cb', 'urn:ietf:wg:oauth:2.0:oob'],
+  post_logout_redirect_uri: ['http://127.0.0.1:99999/signed-out', 'http://127.0.0.1/signed-out'],
+  backchannel_logout_uri: ['http://127.0.0.1:4445/admin/clients', 'http://169.254.169.254/', 'https:///x'],
   // The login-consent app's forms.
   email: ['alice@example.com', 'nobody@example.com'],
   password: ['correct horse battery', 'wrong password'],
