@@ -46,7 +46,7 @@ describeEachBackend('fuzz: pending regressions (fixed elsewhere)', (backend) => 
 
   // Class 2 (helper "lookups"): GRANTS[grant_type] is a plain object literal, so Object.prototype members are found.
   describe('grant_type named like an Object.prototype member, with valid client credentials', () => {
-    for (const name of ['__proto__', 'constructor', 'valueOf', 'hasOwnProperty', 'toString']) {
+    for (const name of ['__proto__', 'constructor', 'valueOf', 'hasOwnProperty', 'toString', 'toLocaleString', '__defineSetter__']) {
       it(`grant_type=${name} answers 400 unsupported_grant_type (was 500, or 200 echoing the request for "constructor")`, async () => {
         const auth = basicRaw(Buffer.from(`${encodeURIComponent(client.client_id)}:${encodeURIComponent(client.client_secret)}`));
         const res = await post(harness.t.publicUrl, '/oauth2/token', `grant_type=${name}`, [auth]);
