@@ -1,6 +1,6 @@
 import Koa from 'koa';
 import { Router } from '@koa/router';
-import { errorHandler } from './http/errors.js';
+import { PageError, errorHandler } from './http/errors.js';
 import { formBody } from './http/form.js';
 import { securityHeaders } from './http/headers.js';
 import { sendHtml } from './http/respond.js';
@@ -18,6 +18,14 @@ export interface AppOptions {
   /** Extra routes (the demo relying party in --dev). */
   readonly extra?: Router | undefined;
 }
+
+/**
+ * A method no route has (PROPFIND, TRACE) or a route does not take: 405 as a
+ * page. koa-router's default for the first is 501 Not Implemented, a server
+ * error for what is the client's mistake.
+ */
+const methodNotAllowed = () => new PageError(405, { title: 'Method not allowed', message: 'This page does not take that kind of request.' });
+const ALLOWED_METHODS = { throw: true, notImplemented: methodNotAllowed, methodNotAllowed } as const;
 
 /** The login, consent and logout app: a koa app with no state of its own beyond `deps`. */
 export function createApp(deps: RouteDeps, options: AppOptions): Koa {
@@ -38,7 +46,7 @@ export function createApp(deps: RouteDeps, options: AppOptions): Koa {
   app.use(errorHandler(deps.log));
   app.use(staticFiles());
   app.use(router.routes());
-  app.use(router.allowedMethods());
-  if (options.extra) app.use(options.extra.routes()).use(options.extra.allowedMethods());
+  app.use(router.allowedMethods(ALLOWED_METHODS));
+  if (options.extra) app.use(options.extra.routes()).use(options.extra.allowedMethods(ALLOWED_METHODS));
   return app;
 }

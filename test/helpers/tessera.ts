@@ -32,8 +32,8 @@ export async function migrated(dsn: string): Promise<void> {
  * Starts Tessera in this process on two free 127.0.0.1 ports, on a migrated
  * database, with the environment ignored: a test states all it depends on.
  */
-/** What a test may hand createTessera besides the configuration (the logger is always silent). */
-export type StartOptions = Omit<TesseraOptions, 'logger'>;
+/** What a test may hand createTessera besides the configuration (the logger is silent unless given). */
+export type StartOptions = Partial<TesseraOptions>;
 
 export async function startTessera(db: Database, overrides: Record<string, unknown> = {}, options: StartOptions = {}): Promise<Running> {
   await migrated(db.dsn);
@@ -51,7 +51,7 @@ export async function startTessera(db: Database, overrides: Record<string, unkno
       overrides,
     ),
   });
-  const tessera = await createTessera(config, { ...options, logger: pino({ level: 'silent' }) });
+  const tessera = await createTessera(config, { ...options, logger: options.logger ?? pino({ level: 'silent' }) });
   let pub: Listener | undefined;
   try {
     pub = await listen(tessera.publicApp, '127.0.0.1', publicPort);

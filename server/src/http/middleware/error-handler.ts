@@ -7,7 +7,8 @@ import { renderError } from '../../errors/render.js';
 function fromHttpError(err: unknown): unknown {
   if (err instanceof OAuth2Error) return err;
   const status = (err as { status?: unknown } | null)?.status;
-  if (status === 405) return methodNotAllowed();
+  // koa-router throws 501 Not Implemented for a method no route has (PROPFIND, TRACE): a client error, as Hydra's router answers it.
+  if (status === 405 || status === 501) return methodNotAllowed();
   if (status === 404) return notFound();
   if (isDatabaseUnavailable(err)) return temporarilyUnavailable('The database is not reachable.').withCause(err);
   return err;
