@@ -93,6 +93,17 @@ describe('configuration', () => {
     expect(c.serve.public.port).to.equal(9000);
   });
 
+  it('keeps a YAML key named after an Object.prototype member a key: `__proto__:` supplies nothing (issue 12, class 2)', () => {
+    const file = join(dir, 'tessera.yaml');
+    writeFileSync(file, ['__proto__:', '  log: { level: debug }', '  oauth2: { expose_internal_errors: true }', 'constructor: 1', 'toString: 2'].join('\n'));
+    for (const dev of [false, true]) {
+      const c = loadConfig({ file, env: minimal, cwd: dir, dev, warn: () => undefined });
+      expect(c.log.level, `dev=${dev}`).to.equal('info');
+      expect(c.oauth2.expose_internal_errors, `dev=${dev}`).to.equal(false);
+    }
+    expect(Object.prototype).not.to.have.property('log');
+  });
+
   it('names the missing key without --dev', () => {
     expect(configError(() => loadConfig({ env: {}, cwd: dir })).key).to.equal('dsn');
     const noIssuer = configError(() => loadConfig({ env: { DSN: 'memory', SECRETS_SYSTEM: SECRET }, cwd: dir }));
