@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../lib/duration.js';
 import { dsnOptions } from '../lib/dsn.js';
+import { urlProblem } from '../lib/url.js';
 
 /*
  * One schema for the merged YAML + environment configuration. Keys and
@@ -26,7 +27,12 @@ const toList = (v: unknown) =>
 
 const port = z.preprocess(toNumber, z.number({ error: 'must be a port number (0-65535)' }).int().min(0).max(65535));
 const flag = z.preprocess(toBoolean, z.boolean());
-const url = z.string().refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), 'must be an absolute http(s) URL');
+/** lib/url.ts: a host after `//`, a port of 1-65535; redirects and discovery are built from these. */
+const url = z.string().superRefine((s, ctx) => {
+  const problem = urlProblem(s);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `must be an absolute http(s) URL: "${s}" ${problem}` });
+  else if (!/^https?:$/.test(new URL(s).protocol)) ctx.addIssue({ code: 'custom', message: 'must be an absolute http(s) URL' });
+});
 /** A Go duration ("1h", "30m"), parsed to milliseconds. */
 const duration = z.string().transform((s, ctx) => {
   const ms = parseDuration(s);

@@ -126,6 +126,14 @@ describe('configuration', () => {
       [{ URLS_SELF_ISSUER: 'not a url' }, 'urls.self.issuer', /absolute/],
       [{ URLS_SELF_ISSUER: 'https://a.example/' }, 'urls.self.issuer', /slash/],
       [{ URLS_LOGIN: 'ftp://x' }, 'urls.login', /http/],
+      // Issue 12, class 3: what the WHATWG parser accepts but no redirect should be built from.
+      [{ URLS_LOGIN: 'http:///login' }, 'urls.login', /no host/],
+      [{ URLS_SELF_ISSUER: 'https:auth.example' }, 'urls.self.issuer', /no host/],
+      [{ URLS_CONSENT: 'https://a.example:0/consent' }, 'urls.consent', /port/],
+      [{ URLS_ERROR: 'https://a.example:/error' }, 'urls.error', /port/],
+      [{ URLS_LOGOUT: 'https://a.example:65536/logout' }, 'urls.logout', /port/],
+      [{ URLS_POST_LOGOUT_REDIRECT: 'https://a.example\\bye' }, 'urls.post_logout_redirect', /backslash/],
+      [{ URLS_SELF_PUBLIC: 'https://:443' }, 'urls.self.public', /no host/],
       [{ STRATEGIES_ACCESS_TOKEN: 'magic' }, 'strategies.access_token', /./],
       [{ OAUTH2_PKCE_ENFORCED: 'maybe' }, 'oauth2.pkce.enforced', /./],
     ];

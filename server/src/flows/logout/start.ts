@@ -54,6 +54,7 @@ export async function startLogout(params: Record<string, string>, cookies: Brows
   const now = deps.clock.now();
   const challenge = mintSecret();
   const browser = bindBrowser(cookies);
+  const location = withParams(deps.urls.logout, { logout_challenge: challenge.value });
   const request: LogoutRequest = {
     id: randomToken(24),
     status: 'requested',
@@ -74,5 +75,5 @@ export async function startLogout(params: Record<string, string>, cookies: Brows
     await deps.logouts.accept(request.id, verifier.hash);
     return finishLogout(verifier.value, { ...cookies, browser: cookies.browser ?? browser.cookie?.value }, deps);
   }
-  return redirect(withParams(deps.urls.logout, { logout_challenge: challenge.value }), browser.cookie ? [browser.cookie] : []);
+  return redirect(location, browser.cookie ? [browser.cookie] : []);
 }
