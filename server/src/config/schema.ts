@@ -124,6 +124,14 @@ export const ConfigSchema = z.object({
           enforced_for_public_clients: flag.default(true),
         })
         .prefault({}),
+      // Not in Hydra. What one /oauth2/auth or /oauth2/sessions/logout request may make us store (issue 12, class 10).
+      authorization_request: z
+        .object({ max_bytes: z.preprocess(toNumber, z.number().int().min(1024).max(100 * 1024)).default(8192) })
+        .prefault({}),
+      // Not in Hydra. Failed checks of admin-chosen (scrypt) client secrets, per client, per process (RFC 6749 §10.10).
+      client_auth_throttle: z
+        .object({ max_failures: z.preprocess(toNumber, z.number().int().min(0).max(10_000)).default(10), window: duration.prefault('1m') })
+        .prefault({}),
     })
     .prefault({}),
   oidc: z

@@ -42,6 +42,9 @@ describe('configuration', () => {
       'SERVE_ADMIN_HOST',
       'OAUTH2_EXPOSE_INTERNAL_ERRORS',
       'OAUTH2_PKCE_ENFORCED',
+      'OAUTH2_AUTHORIZATION_REQUEST_MAX_BYTES',
+      'OAUTH2_CLIENT_AUTH_THROTTLE_MAX_FAILURES',
+      'OAUTH2_CLIENT_AUTH_THROTTLE_WINDOW',
     ]);
   });
 
@@ -102,6 +105,18 @@ describe('configuration', () => {
       expect(c.oauth2.expose_internal_errors, `dev=${dev}`).to.equal(false);
     }
     expect(Object.prototype).not.to.have.property('log');
+  });
+
+  it('limits the size of stored requests and throttles failed client secrets, by default and as configured (issue 12, class 10)', () => {
+    const defaults = loadConfig({ env: minimal, cwd: dir }).oauth2;
+    expect(defaults.authorization_request).to.deep.equal({ max_bytes: 8192 });
+    expect(defaults.client_auth_throttle).to.deep.equal({ max_failures: 10, window: 60_000 });
+    const env = { ...minimal, OAUTH2_AUTHORIZATION_REQUEST_MAX_BYTES: '4096', OAUTH2_CLIENT_AUTH_THROTTLE_MAX_FAILURES: '0', OAUTH2_CLIENT_AUTH_THROTTLE_WINDOW: '30s' };
+    const set = loadConfig({ env, cwd: dir }).oauth2;
+    expect(set.authorization_request.max_bytes).to.equal(4096);
+    expect(set.client_auth_throttle).to.deep.equal({ max_failures: 0, window: 30_000 });
+    expect(configError(() => loadConfig({ env: { ...minimal, OAUTH2_AUTHORIZATION_REQUEST_MAX_BYTES: '100' }, cwd: dir })).key).to.equal('oauth2.authorization_request.max_bytes');
+    expect(configError(() => loadConfig({ env: { ...minimal, OAUTH2_CLIENT_AUTH_THROTTLE_MAX_FAILURES: '-1' }, cwd: dir })).key).to.equal('oauth2.client_auth_throttle.max_failures');
   });
 
   it('names the missing key without --dev', () => {

@@ -4,6 +4,7 @@ import { redirect, type HandlerResult } from '../../lib/result.js';
 import type { Client } from '../../clients/client.js';
 import type { LogoutRequest } from '../../storage/ports.js';
 import { withParams } from '../../oauth2/authorize/redirect.js';
+import { checkRequestSize } from '../../oauth2/authorize/checks/size.js';
 import { bindBrowser, currentSession, type BrowserCookies } from '../browser.js';
 import { mintSecret } from '../secrets.js';
 import type { LogoutDeps } from './deps.js';
@@ -31,6 +32,7 @@ async function namedClient(hint: Record<string, unknown> | undefined, clientId: 
  * to end, and the browser goes straight on.
  */
 export async function startLogout(params: Record<string, string>, cookies: BrowserCookies, deps: LogoutDeps): Promise<HandlerResult> {
+  checkRequestSize(params, deps.maxRequestBytes, 'end-session request');
   let hint: Record<string, unknown> | undefined;
   if (params['id_token_hint']) {
     hint = await deps.signer.verifyHint(params['id_token_hint']);

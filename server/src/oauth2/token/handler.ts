@@ -29,6 +29,6 @@ const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
 export async function tokenEndpoint(request: TokenRequest, authorization: string | undefined, deps: GrantDeps): Promise<HandlerResult> {
   const grant = GRANTS.get(request.grant_type);
   if (!grant) throw unsupportedGrantType(`The grant_type "${request.grant_type}" is not supported.`);
-  const client = await authenticateClient({ authorization, form: request }, deps.clients);
+  const client = await authenticateClient({ authorization, form: request }, deps);
   return { kind: 'json', status: 200, body: await grant(request, client, deps), headers: NO_STORE };
 }
