@@ -26,7 +26,9 @@ import {
  * to every parameter of every endpoint, as a value and as a key; the answer
  * is the RFC error for an unknown value (or, where the value is passed on
  * untouched, exactly that value), never a 5xx and never a success built from
- * an inherited member. The login app's forms are in prototype-names-app.test.ts.
+ * an inherited member. This file covers the public endpoints and the login
+ * and consent steps; the admin API is in prototype-names-admin.test.ts, the
+ * login app's pages and forms in prototype-names-app.test.ts.
  */
 
 const REDIRECT = 'https://client.example/cb';
