@@ -10,6 +10,7 @@ import { createKeyService } from './keys/service.js';
 import { keyHandlers } from './keys/handler.js';
 import { createClientService } from './clients/service.js';
 import { clientHandlers } from './clients/handler.js';
+import { createSecretGuard } from './clients/secret-guard.js';
 import { discoveryHandler } from './oauth2/discovery/handler.js';
 import { tokenEndpoint, SUPPORTED_GRANTS } from './oauth2/token/handler.js';
 import type { GrantDeps } from './oauth2/token/deps.js';
@@ -97,8 +98,11 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
     const strategy = createTokenStrategy(config.secrets.system);
     const signer = createIdTokenSigner(keyService, issuer, clock);
     const scopeStrategy = config.strategies.scope;
+    const { max_failures: maxFailures, window: windowMs } = config.oauth2.client_auth_throttle;
+    const secrets = createSecretGuard({ maxFailures, windowMs, clock });
     const grantDeps: GrantDeps = {
       clients: storage.clients,
+      secrets,
       tokens: storage.tokens,
       strategy,
       clock,
@@ -125,6 +129,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       signer,
       errorUrl: config.urls.error,
       authorizeUrl: `${publicBase}/oauth2/auth`,
+      maxRequestBytes: config.oauth2.authorization_request.max_bytes,
       pkce: {
         enforced: config.oauth2.pkce.enforced,
         enforcedForPublicClients: config.oauth2.pkce.enforced_for_public_clients,
@@ -144,6 +149,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       endSessionUrl: `${publicBase}/oauth2/sessions/logout`,
       urls: { logout: config.urls.logout, postLogoutRedirect: config.urls.post_logout_redirect },
       ttl: { flow: config.ttl.login_consent_request },
+      maxRequestBytes: config.oauth2.authorization_request.max_bytes,
     };
     const lifecycle: Lifecycle = { draining: false };
     const common = { logger, exposeDebug: config.oauth2.expose_internal_errors, storage, lifecycle };
@@ -157,7 +163,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
         discovery: discoveryHandler({ issuer, publicBase, subjectTypes: config.oidc.subject_identifiers.supported_types, grantTypes: SUPPORTED_GRANTS }),
         jwks: keys.jwks,
         token: (request, authorization) => tokenEndpoint(request, authorization, grantDeps),
-        revoke: (request, authorization) => revoke(request, authorization, { clients: storage.clients, tokens: storage.tokens, strategy }),
+        revoke: (request, authorization) => revoke(request, authorization, { clients: storage.clients, secrets, tokens: storage.tokens, strategy }),
         authorize: (params, cookies) => authorize(params, cookies, authorizeDeps),
         userinfo: (input) => userinfo(input, { tokens: storage.tokens, strategy, clock }),
         endSession: (params, cookies) => endSession(params, cookies, logoutDeps),

@@ -12,15 +12,18 @@ export interface ScopeInfo {
   readonly required: boolean;
 }
 
-const KNOWN: Readonly<Record<string, { title: string; description: string }>> = {
-  openid: { title: 'Sign you in', description: 'Confirm who you are with your account ID.' },
-  profile: { title: 'Your profile', description: 'Read your name and username.' },
-  email: { title: 'Your email address', description: 'Read your email address and whether it is verified.' },
-  address: { title: 'Your address', description: 'Read your postal address.' },
-  phone: { title: 'Your phone number', description: 'Read your phone number.' },
-  offline_access: { title: 'Stay connected', description: 'Keep access when you are not using it, until you revoke it (a refresh token).' },
-  offline: { title: 'Stay connected', description: 'Keep access when you are not using it, until you revoke it (a refresh token).' },
-};
+const STAY_CONNECTED = { title: 'Stay connected', description: 'Keep access when you are not using it, until you revoke it (a refresh token).' };
+
+/** A Map: scopes come from the authorization request, and `constructor` is a scope name like any other. */
+const KNOWN: ReadonlyMap<string, { title: string; description: string }> = new Map([
+  ['openid', { title: 'Sign you in', description: 'Confirm who you are with your account ID.' }],
+  ['profile', { title: 'Your profile', description: 'Read your name and username.' }],
+  ['email', { title: 'Your email address', description: 'Read your email address and whether it is verified.' }],
+  ['address', { title: 'Your address', description: 'Read your postal address.' }],
+  ['phone', { title: 'Your phone number', description: 'Read your phone number.' }],
+  ['offline_access', STAY_CONNECTED],
+  ['offline', STAY_CONNECTED],
+]);
 
 /**
  * `openid` is required: OpenID Connect Core §3.1.2.1 makes it what turns the
@@ -29,7 +32,7 @@ const KNOWN: Readonly<Record<string, { title: string; description: string }>> = 
 const REQUIRED = new Set(['openid']);
 
 export function describeScope(scope: string): ScopeInfo {
-  const known = KNOWN[scope];
+  const known = KNOWN.get(scope);
   return {
     scope,
     title: known?.title ?? scope,

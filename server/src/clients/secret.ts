@@ -33,6 +33,11 @@ export async function hashChosenSecret(secret: string): Promise<string> {
   return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
+/** Whether checking a secret against this hash runs the slow KDF (a secret the admin chose). */
+export function isSlowHash(stored: string): boolean {
+  return stored.startsWith('scrypt$');
+}
+
 /** Constant-time check of a presented secret against a stored hash. */
 export async function verifySecret(secret: string, stored: string): Promise<boolean> {
   const [scheme, ...parts] = stored.split('$');

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import fastJsonPatch from 'fast-json-patch';
 import {
   OAuth2ClientInput,
   lifespanFields,
@@ -12,6 +11,7 @@ import type { ClientPage, ClientStore } from '../storage/ports.js';
 import { conflict, invalidClientMetadata, invalidRequest, notFound } from '../errors/catalog.js';
 import type { Client } from './client.js';
 import { toWire } from './mapper.js';
+import { applyClientPatch } from './patch.js';
 import { generateSecret, hashChosenSecret, hashGeneratedSecret } from './secret.js';
 import { validateMetadata, type ClientMetadata, type ValidationPolicy } from './validate.js';
 
@@ -112,13 +112,7 @@ export function createClientService({ store, clock, policy }: ClientServiceDeps)
 
     async patch(id, patch) {
       const previous = await load(id);
-      let patched: unknown;
-      try {
-        patched = fastJsonPatch.applyPatch(toWire(previous), patch as fastJsonPatch.Operation[], true, false, true).newDocument;
-      } catch (err) {
-        throw invalidRequest(`The JSON Patch cannot be applied: ${(err as Error).message.split('\n')[0]}`);
-      }
-      const input = OAuth2ClientInput.safeParse(patched);
+      const input = OAuth2ClientInput.safeParse(applyClientPatch(toWire(previous), patch));
       if (!input.success) {
         const issue = input.error.issues[0];
         throw invalidRequest(`The patched client is invalid: ${issue?.path.join('.')}: ${issue?.message}`);

@@ -1,5 +1,6 @@
 import { invalidClientMetadata, invalidRedirectUri } from '../errors/catalog.js';
 import type { OAuth2Error } from '../errors/oauth2-error.js';
+import { urlProblem } from '../lib/url.js';
 
 /*
  * URI rules for client metadata: RFC 7591 §2, RFC 6749 §3.1.2 (absolute, no
@@ -14,12 +15,15 @@ export function isLoopback(url: URL): boolean {
   return LOOPBACK.has(url.hostname) || url.hostname.endsWith('.localhost');
 }
 
-/** RFC 3986 §2 allows neither; the WHATWG parser would silently strip them, and we would store the original. */
-const WHITESPACE_OR_CONTROL = /[\s\u0000-\u001f\u007f]/;
-
+/**
+ * Parsed only when what the WHATWG parser makes of it is what was written
+ * (lib/url.ts): a host after `//`, a port of 1-65535, no whitespace,
+ * control characters or backslashes. We store the original string and
+ * compare requests with it, but the browser goes where the parser says.
+ */
 function parse(field: string, value: string, error: (hint: string) => OAuth2Error): URL {
-  if (WHITESPACE_OR_CONTROL.test(value)) throw error(`${field}: "${value.trim()}" must not contain whitespace or control characters.`);
-  if (!URL.canParse(value)) throw error(`${field}: "${value}" is not an absolute URI.`);
+  const problem = urlProblem(value);
+  if (problem !== undefined) throw error(`${field}: "${value.trim()}" ${problem}.`);
   return new URL(value);
 }
 
@@ -35,9 +39,6 @@ export function checkRedirectUri(field: string, value: string, policy: UriPolicy
   if (DANGEROUS_SCHEMES.has(url.protocol)) throw invalidRedirectUri(`${field}: the scheme "${url.protocol}" is not allowed.`);
   if (url.protocol === 'http:' && !isLoopback(url) && !policy.allowInsecure) {
     throw invalidRedirectUri(`${field}: "${value}" must use https; plain http is allowed only for loopback hosts (RFC 8252 §7.3).`);
-  }
-  if ((url.protocol === 'http:' || url.protocol === 'https:') && url.hostname === '') {
-    throw invalidRedirectUri(`${field}: "${value}" has no host.`);
   }
 }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseDuration } from '../lib/duration.js';
 import { dsnOptions } from '../lib/dsn.js';
 import { parseHostPattern } from '../lib/host.js';
+import { urlProblem } from '../lib/url.js';
 
 /*
  * One schema for the merged YAML + environment configuration. Keys and
@@ -27,7 +28,12 @@ const toList = (v: unknown) =>
 
 const port = z.preprocess(toNumber, z.number({ error: 'must be a port number (0-65535)' }).int().min(0).max(65535));
 const flag = z.preprocess(toBoolean, z.boolean());
-const url = z.string().refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), 'must be an absolute http(s) URL');
+/** lib/url.ts: a host after `//`, a port of 1-65535; redirects and discovery are built from these. */
+const url = z.string().superRefine((s, ctx) => {
+  const problem = urlProblem(s);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `must be an absolute http(s) URL: "${s}" ${problem}` });
+  else if (!/^https?:$/.test(new URL(s).protocol)) ctx.addIssue({ code: 'custom', message: 'must be an absolute http(s) URL' });
+});
 /** A Go duration ("1h", "30m"), parsed to milliseconds. */
 const duration = z.string().transform((s, ctx) => {
   const ms = parseDuration(s);
@@ -161,6 +167,14 @@ export const ConfigSchema = z.object({
           // Off (stricter than Hydra, whose clients.http.disallow_private_ip_ranges defaults to false): SSRF, issue 12.
           allow_private_networks: flag.default(false),
         })
+        .prefault({}),
+      // Not in Hydra. What one /oauth2/auth or /oauth2/sessions/logout request may make us store (issue 12, class 10).
+      authorization_request: z
+        .object({ max_bytes: z.preprocess(toNumber, z.number().int().min(1024).max(100 * 1024)).default(8192) })
+        .prefault({}),
+      // Not in Hydra. Failed checks of admin-chosen (scrypt) client secrets, per client, per process (RFC 6749 §10.10).
+      client_auth_throttle: z
+        .object({ max_failures: z.preprocess(toNumber, z.number().int().min(0).max(10_000)).default(10), window: duration.prefault('1m') })
         .prefault({}),
     })
     .prefault({}),

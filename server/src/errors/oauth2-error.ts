@@ -29,7 +29,8 @@ export type ErrorCode =
   | 'request_entity_too_large'
   | 'unsupported_media_type'
   | 'server_error'
-  | 'temporarily_unavailable';
+  | 'temporarily_unavailable'
+  | 'too_many_requests';
 
 interface Fields {
   readonly error: ErrorCode;
@@ -38,6 +39,8 @@ interface Fields {
   readonly hint?: string | undefined;
   readonly debug?: string | undefined;
   readonly cause?: unknown;
+  /** Headers the answer must carry (`Retry-After` on a 429). */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
 }
 
 /** Immutable, fosite-style: `withHint`/`withDebug`/`withCause` return copies. */
@@ -47,6 +50,7 @@ export class OAuth2Error extends Error {
   readonly description: string;
   readonly hint: string | undefined;
   readonly debug: string | undefined;
+  readonly headers: Readonly<Record<string, string>> | undefined;
   /** koa convention: only errors below 500 show their text to the caller. */
   readonly expose: boolean;
 
@@ -58,6 +62,7 @@ export class OAuth2Error extends Error {
     this.description = fields.description;
     this.hint = fields.hint;
     this.debug = fields.debug;
+    this.headers = fields.headers;
     this.expose = fields.status < 500;
   }
 
@@ -81,6 +86,7 @@ export class OAuth2Error extends Error {
       hint: this.hint,
       debug: this.debug,
       cause: this.cause,
+      headers: this.headers,
     };
   }
 }

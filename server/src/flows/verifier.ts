@@ -5,6 +5,7 @@ import type { FlowDeps } from './deps.js';
 import type { FlowLookup, StoredFlow } from '../storage/ports.js';
 import { sameBrowser, type BrowserCookies } from './browser.js';
 import { hashSecret } from './secrets.js';
+import { urlProblem } from '../lib/url.js';
 
 /**
  * The flow a verifier belongs to, once it is shown to be usable here: in the
@@ -22,6 +23,9 @@ export async function flowForVerifier(
   const stored = await deps.flows.find(by, hashSecret(params[by] ?? ''));
   if (!stored) throw invalidRequest(`The ${by} is not valid.`);
   const { flow } = stored;
+  // Checked when the flow began; a row from before lib/url.ts's rules may hold one no response can be sent to.
+  const problem = urlProblem(flow.request.redirectUri);
+  if (problem !== undefined) throw invalidRequest(`The redirect_uri of this request cannot be used: it ${problem}.`);
   const target = { redirectUri: flow.request.redirectUri, state: flow.request.state };
   const fail = (err: ReturnType<typeof invalidRequest>) => new RedirectableError(err, target);
   if (flow.state !== state) throw fail(accessDenied(`The ${by} has already been used.`));

@@ -1,5 +1,5 @@
 import type { Client } from '../clients/client.js';
-import { verifySecret } from '../clients/secret.js';
+import type { SecretGuard } from '../clients/secret-guard.js';
 import { invalidClient, invalidRequest } from '../errors/catalog.js';
 import { isCleanText } from '../lib/text.js';
 import type { ClientStore } from '../storage/ports.js';
@@ -8,8 +8,15 @@ import type { ClientStore } from '../storage/ports.js';
  * Client authentication at the token and revocation endpoints
  * (RFC 6749 §2.3, OpenID Connect Core §9): exactly one method, and the one
  * the client registered. Every failure is the same `invalid_client`, so the
- * answer does not tell an unknown client from a wrong secret.
+ * answer does not tell an unknown client from a wrong secret; past too many
+ * wrong admin-chosen secrets, 429 (clients/secret-guard.ts). The token
+ * endpoint (koa and fast lane alike) and revocation both come here.
  */
+
+export interface ClientAuthDeps {
+  readonly clients: Pick<ClientStore, 'get'>;
+  readonly secrets: SecretGuard;
+}
 
 export interface ClientCredentials {
   readonly authorization: string | undefined;
@@ -48,14 +55,14 @@ function presented({ authorization, form }: ClientCredentials): Presented {
   return secret === undefined ? { method: 'none', id } : { method: 'client_secret_post', id, secret };
 }
 
-export async function authenticateClient(credentials: ClientCredentials, clients: Pick<ClientStore, 'get'>): Promise<Client> {
+export async function authenticateClient(credentials: ClientCredentials, { clients, secrets }: ClientAuthDeps): Promise<Client> {
   const p = presented(credentials);
   const client = await clients.get(p.id);
   if (!client) throw invalidClient();
   if (client.token_endpoint_auth_method !== p.method) {
     throw invalidClient(`The client is registered for "${client.token_endpoint_auth_method}" but used "${p.method}".`);
   }
-  if (p.method !== 'none' && !(client.secret_hash && (await verifySecret(p.secret, client.secret_hash)))) {
+  if (p.method !== 'none' && !(client.secret_hash && (await secrets.verify(client.client_id, p.secret, client.secret_hash)))) {
     throw invalidClient();
   }
   return client;

@@ -42,6 +42,9 @@ describe('configuration', () => {
       'SERVE_ADMIN_HOST',
       'OAUTH2_EXPOSE_INTERNAL_ERRORS',
       'OAUTH2_PKCE_ENFORCED',
+      'OAUTH2_AUTHORIZATION_REQUEST_MAX_BYTES',
+      'OAUTH2_CLIENT_AUTH_THROTTLE_MAX_FAILURES',
+      'OAUTH2_CLIENT_AUTH_THROTTLE_WINDOW',
     ]);
   });
 
@@ -93,6 +96,29 @@ describe('configuration', () => {
     expect(c.serve.public.port).to.equal(9000);
   });
 
+  it('keeps a YAML key named after an Object.prototype member a key: `__proto__:` supplies nothing (issue 12, class 2)', () => {
+    const file = join(dir, 'tessera.yaml');
+    writeFileSync(file, ['__proto__:', '  log: { level: debug }', '  oauth2: { expose_internal_errors: true }', 'constructor: 1', 'toString: 2'].join('\n'));
+    for (const dev of [false, true]) {
+      const c = loadConfig({ file, env: minimal, cwd: dir, dev, warn: () => undefined });
+      expect(c.log.level, `dev=${dev}`).to.equal('info');
+      expect(c.oauth2.expose_internal_errors, `dev=${dev}`).to.equal(false);
+    }
+    expect(Object.prototype).not.to.have.property('log');
+  });
+
+  it('limits the size of stored requests and throttles failed client secrets, by default and as configured (issue 12, class 10)', () => {
+    const defaults = loadConfig({ env: minimal, cwd: dir }).oauth2;
+    expect(defaults.authorization_request).to.deep.equal({ max_bytes: 8192 });
+    expect(defaults.client_auth_throttle).to.deep.equal({ max_failures: 10, window: 60_000 });
+    const env = { ...minimal, OAUTH2_AUTHORIZATION_REQUEST_MAX_BYTES: '4096', OAUTH2_CLIENT_AUTH_THROTTLE_MAX_FAILURES: '0', OAUTH2_CLIENT_AUTH_THROTTLE_WINDOW: '30s' };
+    const set = loadConfig({ env, cwd: dir }).oauth2;
+    expect(set.authorization_request.max_bytes).to.equal(4096);
+    expect(set.client_auth_throttle).to.deep.equal({ max_failures: 0, window: 30_000 });
+    expect(configError(() => loadConfig({ env: { ...minimal, OAUTH2_AUTHORIZATION_REQUEST_MAX_BYTES: '100' }, cwd: dir })).key).to.equal('oauth2.authorization_request.max_bytes');
+    expect(configError(() => loadConfig({ env: { ...minimal, OAUTH2_CLIENT_AUTH_THROTTLE_MAX_FAILURES: '-1' }, cwd: dir })).key).to.equal('oauth2.client_auth_throttle.max_failures');
+  });
+
   it('names the missing key without --dev', () => {
     expect(configError(() => loadConfig({ env: {}, cwd: dir })).key).to.equal('dsn');
     const noIssuer = configError(() => loadConfig({ env: { DSN: 'memory', SECRETS_SYSTEM: SECRET }, cwd: dir }));
@@ -115,6 +141,14 @@ describe('configuration', () => {
       [{ URLS_SELF_ISSUER: 'not a url' }, 'urls.self.issuer', /absolute/],
       [{ URLS_SELF_ISSUER: 'https://a.example/' }, 'urls.self.issuer', /slash/],
       [{ URLS_LOGIN: 'ftp://x' }, 'urls.login', /http/],
+      // Issue 12, class 3: what the WHATWG parser accepts but no redirect should be built from.
+      [{ URLS_LOGIN: 'http:///login' }, 'urls.login', /no host/],
+      [{ URLS_SELF_ISSUER: 'https:auth.example' }, 'urls.self.issuer', /no host/],
+      [{ URLS_CONSENT: 'https://a.example:0/consent' }, 'urls.consent', /port/],
+      [{ URLS_ERROR: 'https://a.example:/error' }, 'urls.error', /port/],
+      [{ URLS_LOGOUT: 'https://a.example:65536/logout' }, 'urls.logout', /port/],
+      [{ URLS_POST_LOGOUT_REDIRECT: 'https://a.example\\bye' }, 'urls.post_logout_redirect', /backslash/],
+      [{ URLS_SELF_PUBLIC: 'https://:443' }, 'urls.self.public', /no host/],
       [{ STRATEGIES_ACCESS_TOKEN: 'magic' }, 'strategies.access_token', /./],
       [{ OAUTH2_PKCE_ENFORCED: 'maybe' }, 'oauth2.pkce.enforced', /./],
     ];

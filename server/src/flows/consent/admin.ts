@@ -19,11 +19,12 @@ const OPEN = ['consent_requested', 'consent_handled'] as const;
 
 async function settle(deps: FlowDeps, flow: Flow, consent: ConsentOutcome): Promise<HandlerResult> {
   const verifier = mintSecret();
+  const redirectTo = withVerifier(flow.request.requestUrl, 'consent_verifier', verifier.value);
   const next: Flow = { ...flow, state: 'consent_handled', consent };
   if (!(await deps.flows.transition(OPEN, { flow: next, consentVerifier: verifier.hash }))) {
     throw new FlowGone(flow.request.requestUrl);
   }
-  return json({ redirect_to: withVerifier(flow.request.requestUrl, 'consent_verifier', verifier.value) });
+  return json({ redirect_to: redirectTo });
 }
 
 const noClaims = Object.freeze({});

@@ -18,8 +18,9 @@ export async function continueAfterConsent(params: Record<string, string>, cooki
   const { login, consent } = flow;
   if (!login || !consent) throw serverError().withDebug('consent_handled flow without outcomes');
   if (consent.rejected) {
+    const location = errorRedirect(target, consent.rejected, deps.issuer);
     await deps.flows.transition(['consent_handled'], { flow: { ...flow, state: 'done' } });
-    return redirect(errorRedirect(target, consent.rejected, deps.issuer));
+    return redirect(location);
   }
 
   const now = deps.clock.now();
@@ -74,8 +75,10 @@ export async function continueAfterConsent(params: Record<string, string>, cooki
     rememberUntil: consent.rememberFor > 0 ? now + consent.rememberFor * 1000 : null,
     handledAt: now,
   };
+  // The response is built before the code is stored: a code must never exist for a redirect that cannot be sent.
+  const location = withParams(request.redirectUri, { code: code.token, scope: consent.grantScope.join(' '), state: request.state, iss: deps.issuer });
   if (!(await deps.flows.finish(flow.id, [record], decision))) {
     throw new RedirectableError(accessDenied('The consent_verifier has already been used.'), target);
   }
-  return redirect(withParams(request.redirectUri, { code: code.token, scope: consent.grantScope.join(' '), state: request.state, iss: deps.issuer }));
+  return redirect(location);
 }

@@ -17,11 +17,12 @@ const OPEN = ['login_requested', 'login_handled'] as const;
 
 async function settle(deps: FlowDeps, flow: Flow, login: LoginOutcome): Promise<HandlerResult> {
   const verifier = mintSecret();
+  const redirectTo = withVerifier(flow.request.requestUrl, 'login_verifier', verifier.value);
   const next: Flow = { ...flow, state: 'login_handled', login };
   if (!(await deps.flows.transition(OPEN, { flow: next, loginVerifier: verifier.hash }))) {
     throw new FlowGone(flow.request.requestUrl);
   }
-  return json({ redirect_to: withVerifier(flow.request.requestUrl, 'login_verifier', verifier.value) });
+  return json({ redirect_to: redirectTo });
 }
 
 export function loginHandlers(deps: FlowDeps) {

@@ -47,8 +47,9 @@ export async function continueAfterLogin(params: Record<string, string>, cookies
   const login = flow.login;
   if (!login) throw serverError().withDebug('login_handled flow without a login outcome');
   if (login.rejected) {
+    const location = errorRedirect(target, login.rejected, deps.issuer);
     await deps.flows.transition(['login_handled'], { flow: { ...flow, state: 'done' } });
-    return redirect(errorRedirect(target, login.rejected, deps.issuer));
+    return redirect(location);
   }
 
   const now = deps.clock.now();
@@ -65,11 +66,12 @@ export async function continueAfterLogin(params: Record<string, string>, cookies
   if (!deps.urls.consent) throw new RedirectableError(serverError('urls.consent is not configured.'), target);
 
   const challenge = mintSecret();
+  const location = withParams(deps.urls.consent, { consent_challenge: challenge.value });
   const authenticatedAt = flow.loginSkip ? (flow.sessionAuthenticatedAt ?? now) : now;
   const next: Flow = { ...flow, state: 'consent_requested', authenticatedAt, consentSkip, consentOrigin: reused?.id };
   if (!(await deps.flows.transition(['login_handled'], { flow: next, consentChallenge: challenge.hash }))) {
     throw new RedirectableError(accessDenied('The login_verifier has already been used.'), target);
   }
   const sessionCookies = await rememberLogin(deps, next, login, cookies, now);
-  return redirect(withParams(deps.urls.consent, { consent_challenge: challenge.value }), sessionCookies);
+  return redirect(location, sessionCookies);
 }

@@ -41,8 +41,9 @@ export function logoutHandlers(deps: LogoutDeps) {
       guarded(async () => {
         const request = await load(challenge);
         const verifier = mintSecret();
+        const redirectTo = withParams(deps.endSessionUrl, { logout_verifier: verifier.value });
         if (!(await deps.logouts.accept(request.id, verifier.hash))) throw new FlowGone(request.requestUrl);
-        return json({ redirect_to: withParams(deps.endSessionUrl, { logout_verifier: verifier.value }) });
+        return json({ redirect_to: redirectTo });
       }),
 
     reject: (challenge: string | undefined): Promise<HandlerResult> =>

@@ -16,4 +16,6 @@ export interface LogoutDeps {
   readonly endSessionUrl: string;
   readonly urls: { readonly logout?: string | undefined; readonly postLogoutRedirect?: string | undefined };
   readonly ttl: { readonly flow: number };
+  /** `oauth2.authorization_request.max_bytes`: a logout request is stored too. */
+  readonly maxRequestBytes: number;
 }

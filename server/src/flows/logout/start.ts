@@ -4,6 +4,7 @@ import { redirect, type HandlerResult } from '../../lib/result.js';
 import type { Client } from '../../clients/client.js';
 import type { LoginSession, LogoutRequest } from '../../storage/ports.js';
 import { withParams } from '../../oauth2/authorize/redirect.js';
+import { checkRequestSize } from '../../oauth2/authorize/checks/size.js';
 import { bindBrowser, currentSession, type BrowserCookies } from '../browser.js';
 import { mintSecret } from '../secrets.js';
 import type { LogoutDeps } from './deps.js';
@@ -43,6 +44,7 @@ function provenParticipant(hint: Record<string, unknown> | undefined, client: Cl
  * Without a session there is nothing to end, and the browser goes straight on.
  */
 export async function startLogout(params: Record<string, string>, cookies: BrowserCookies, deps: LogoutDeps): Promise<HandlerResult> {
+  checkRequestSize(params, deps.maxRequestBytes, 'end-session request');
   let hint: Record<string, unknown> | undefined;
   if (params['id_token_hint']) {
     hint = await deps.signer.verifyHint(params['id_token_hint']);
@@ -66,6 +68,7 @@ export async function startLogout(params: Record<string, string>, cookies: Brows
   const now = deps.clock.now();
   const challenge = mintSecret();
   const browser = bindBrowser(cookies);
+  const location = withParams(deps.urls.logout, { logout_challenge: challenge.value });
   const request: LogoutRequest = {
     id: randomToken(24),
     status: 'requested',
@@ -89,5 +92,5 @@ export async function startLogout(params: Record<string, string>, cookies: Brows
     await deps.logouts.accept(request.id, verifier.hash);
     return finishLogout(verifier.value, { ...cookies, browser: cookies.browser ?? browser.cookie?.value }, deps);
   }
-  return redirect(withParams(deps.urls.logout, { logout_challenge: challenge.value }), browser.cookie ? [browser.cookie] : []);
+  return redirect(location, browser.cookie ? [browser.cookie] : []);
 }

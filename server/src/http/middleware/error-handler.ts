@@ -58,7 +58,7 @@ export function failureRenderer(logger: Logger, exposeDebug: boolean): (caught: 
       logger.error({ err: caught, request_id: requestId }, 'request failed');
     }
     const challenge = wwwAuthenticate(rendered.body.error, rendered.status);
-    const headers: Record<string, string> = challenge ? { 'WWW-Authenticate': challenge } : {};
+    const headers: Record<string, string> = { ...rendered.error.headers, ...(challenge ? { 'WWW-Authenticate': challenge } : {}) };
     return { status: rendered.status, body: JSON.stringify(rendered.body), headers };
   };
 }

@@ -44,6 +44,8 @@ async function startFlow(params: Record<string, string>, cookies: BrowserCookies
 
   const challenge = mintSecret();
   const browser = bindBrowser(cookies);
+  // Built before the row is written: a flow nobody can be sent to must not exist.
+  const location = withParams(deps.urls.login, { login_challenge: challenge.value });
   const flow: Flow = {
     // Time-ordered: it keys the flow row and, later, the consent and its tokens' family.
     id: timeOrderedId(now),
@@ -60,13 +62,22 @@ async function startFlow(params: Record<string, string>, cookies: BrowserCookies
     expiresAt: now + deps.ttl.flow,
   };
   await deps.flows.create(flow, { hash: challenge.hash, sealed: sealLoginChallenge(deps.challengeSealer, flow.id, challenge.value) }, browser.hash);
-  return redirect(withParams(deps.urls.login, { login_challenge: challenge.value }), browser.cookie ? [browser.cookie] : []);
+  return redirect(location, browser.cookie ? [browser.cookie] : []);
 }
 
-/** Errors that cannot go to the client: to `urls.error` when configured, else shown as JSON. */
-function shown(err: OAuth2Error, deps: AuthorizeDeps): HandlerResult {
-  if (!deps.errorUrl) throw err;
+/** Errors that cannot go to the client: to `urls.error` when configured, else shown as JSON; server errors are thrown. */
+function shown(err: unknown, deps: AuthorizeDeps): HandlerResult {
+  if (!(err instanceof OAuth2Error) || err.status >= 500 || !deps.errorUrl) throw err;
   return redirect(withParams(deps.errorUrl, { error: err.error, error_description: err.description, error_hint: err.hint }));
+}
+
+/** RFC 6749 §4.1.2.1: to the client's redirect_uri; a URI that cannot carry the error gets it shown instead. */
+function redirected(err: RedirectableError, deps: AuthorizeDeps): HandlerResult {
+  try {
+    return redirect(errorRedirect(err.target, err.oauth, deps.issuer));
+  } catch (unsendable) {
+    return shown(unsendable, deps);
+  }
 }
 
 /**
@@ -80,8 +91,6 @@ export async function authorize(params: Record<string, string>, cookies: Browser
     if (params['consent_verifier'] !== undefined) return await continueAfterConsent(params, cookies, deps);
     return await startFlow(params, cookies, deps);
   } catch (err) {
-    if (err instanceof RedirectableError) return redirect(errorRedirect(err.target, err.oauth, deps.issuer));
-    if (err instanceof OAuth2Error && err.status < 500) return shown(err, deps);
-    throw err;
+    return err instanceof RedirectableError ? redirected(err, deps) : shown(err, deps);
   }
 }

@@ -1,4 +1,6 @@
 import type { OAuth2Error } from '../../errors/oauth2-error.js';
+import { invalidRequest } from '../../errors/catalog.js';
+import { parseStrictUrl, urlProblem } from '../../lib/url.js';
 
 /** Where an authorization response goes once client and redirect_uri are trusted. */
 export interface RedirectTarget {
@@ -19,9 +21,15 @@ export class RedirectableError extends Error {
   }
 }
 
-/** Appends parameters to a redirect URI that may have a query of its own (RFC 6749 §3.1.2). */
+/**
+ * Appends parameters to a redirect URI that may have a query of its own
+ * (RFC 6749 §3.1.2). Callers build the redirect before they write anything
+ * for it; a URI that cannot carry one (stored before lib/url.ts's rules) is
+ * a 400 shown to the user, never a 500 after a half-finished step.
+ */
 export function withParams(uri: string, params: Record<string, string | undefined>): string {
-  const url = new URL(uri);
+  const url = parseStrictUrl(uri);
+  if (!url) throw invalidRequest(`The redirect URI cannot be used: it ${urlProblem(uri) ?? 'is invalid'}.`);
   for (const [name, value] of Object.entries(params)) if (value !== undefined) url.searchParams.append(name, value);
   return url.toString();
 }

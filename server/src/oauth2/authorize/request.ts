@@ -8,6 +8,7 @@ import { firstDisallowedAudience, firstDisallowedScope, parseScope, type ScopeSt
 import { resolveRedirectUri } from './checks/redirect-uri.js';
 import { checkCodeChallenge, type PkcePolicy } from './checks/pkce.js';
 import { parseMaxAge, parsePrompt } from './checks/prompt.js';
+import { checkRequestSize } from './checks/size.js';
 import { RedirectableError, type RedirectTarget } from './redirect.js';
 
 export interface AuthorizeCheckDeps {
@@ -17,6 +18,8 @@ export interface AuthorizeCheckDeps {
   readonly signer: Pick<IdTokenSigner, 'verifyHint'>;
   /** Where `/oauth2/auth` is reached, for `request_url`. */
   readonly authorizeUrl: string;
+  /** `oauth2.authorization_request.max_bytes`. */
+  readonly maxRequestBytes: number;
 }
 
 const unsupportedResponseType = (hint: string) =>
@@ -31,6 +34,7 @@ const MIN_ENTROPY = 8;
  * they are (shown to the user); after that, as RedirectableError.
  */
 export async function checkAuthorizeRequest(params: Record<string, string>, deps: AuthorizeCheckDeps): Promise<{ client: Client; request: AuthorizeRequest }> {
+  checkRequestSize(params, deps.maxRequestBytes, 'authorization request');
   const clientId = params['client_id'];
   if (!clientId) throw invalidRequest('The client_id parameter is missing.');
   const client = await deps.clients.get(clientId);

@@ -1,12 +1,11 @@
 import type { RevocationRequest } from '@tessera/sdk';
 import { unauthorizedClient } from '../../errors/catalog.js';
 import { empty, type HandlerResult } from '../../lib/result.js';
-import type { ClientStore, TokenStore } from '../../storage/ports.js';
+import type { TokenStore } from '../../storage/ports.js';
 import type { TokenStrategy } from '../../tokens/hmac.js';
-import { authenticateClient } from '../client-auth.js';
+import { authenticateClient, type ClientAuthDeps } from '../client-auth.js';
 
-export interface RevokeDeps {
-  readonly clients: Pick<ClientStore, 'get'>;
+export interface RevokeDeps extends ClientAuthDeps {
   readonly tokens: Pick<TokenStore, 'get' | 'revoke' | 'revokeFamily'>;
   readonly strategy: TokenStrategy;
 }
@@ -19,7 +18,7 @@ export interface RevokeDeps {
  * Unknown, forged or already revoked tokens answer 200 all the same (§2.2).
  */
 export async function revoke(request: RevocationRequest, authorization: string | undefined, deps: RevokeDeps): Promise<HandlerResult> {
-  const client = await authenticateClient({ authorization, form: request }, deps.clients);
+  const client = await authenticateClient({ authorization, form: request }, deps);
   const ok = empty(200);
   const found = deps.strategy.classify(request.token);
   if (!found || found.kind === 'authorization_code') return ok;

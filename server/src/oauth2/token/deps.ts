@@ -3,10 +3,13 @@ import type { ClientStore, TokenStore } from '../../storage/ports.js';
 import type { TokenStrategy } from '../../tokens/hmac.js';
 import type { ScopeStrategy } from '../scope.js';
 import type { IdTokenSigner } from '../../keys/signer.js';
+import type { SecretGuard } from '../../clients/secret-guard.js';
 
 /** What the grants need, and nothing more. */
 export interface GrantDeps {
   readonly clients: Pick<ClientStore, 'get'>;
+  /** One per process, shared with revocation: failures count across both. */
+  readonly secrets: SecretGuard;
   readonly tokens: TokenStore;
   readonly strategy: TokenStrategy;
   readonly clock: Clock;

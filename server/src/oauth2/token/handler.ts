@@ -10,21 +10,25 @@ import { refreshTokenGrant } from './grants/refresh-token.js';
 
 type Grant = (request: TokenRequest, client: Client, deps: GrantDeps) => Promise<TokenResponse>;
 
-/** One file per grant; the table is the list of what the endpoint supports. */
-const GRANTS: Readonly<Record<string, Grant>> = {
-  authorization_code: authorizationCodeGrant,
-  refresh_token: refreshTokenGrant,
-  client_credentials: clientCredentialsGrant,
-};
+/**
+ * One file per grant; the table is the list of what the endpoint supports.
+ * A Map, not an object literal: `grant_type` is request input, and
+ * `grant_type=constructor` must be an unknown grant, not Object (DESIGN.md).
+ */
+const GRANTS: ReadonlyMap<string, Grant> = new Map<string, Grant>([
+  ['authorization_code', authorizationCodeGrant],
+  ['refresh_token', refreshTokenGrant],
+  ['client_credentials', clientCredentialsGrant],
+]);
 
-export const SUPPORTED_GRANTS: readonly string[] = Object.keys(GRANTS);
+export const SUPPORTED_GRANTS: readonly string[] = [...GRANTS.keys()];
 
 /** RFC 6749 §5.1: token responses must not be cached. */
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
 
 export async function tokenEndpoint(request: TokenRequest, authorization: string | undefined, deps: GrantDeps): Promise<HandlerResult> {
-  const grant = GRANTS[request.grant_type];
+  const grant = GRANTS.get(request.grant_type);
   if (!grant) throw unsupportedGrantType(`The grant_type "${request.grant_type}" is not supported.`);
-  const client = await authenticateClient({ authorization, form: request }, deps.clients);
+  const client = await authenticateClient({ authorization, form: request }, deps);
   return { kind: 'json', status: 200, body: await grant(request, client, deps), headers: NO_STORE };
 }

@@ -1,28 +1,39 @@
 import type { Client } from '../../../clients/client.js';
 import { invalidRequest } from '../../../errors/catalog.js';
+import { urlProblem } from '../../../lib/url.js';
 
 /** `http://127.0.0.1` or `http://[::1]`, an optional port, and the rest as written. */
-const LOOPBACK = /^http:\/\/(127\.0\.0\.1|\[::1\])(:\d{1,5})?([/?].*)?$/;
+const LOOPBACK = /^http:\/\/(127\.0\.0\.1|\[::1\])(:\d+)?([/?].*)?$/;
 
 /**
  * RFC 8252 §7.3: a native app's loopback redirect may use any port; every
  * other character must match the registered URI as written (no parsing, so
- * no normalisation of case, dot segments or backslashes). `localhost` gets
- * no such leeway (RFC 8252 §8.3 advises against it).
+ * no normalisation of case, dot segments or backslashes). "Any port" is a
+ * port, 1-65535 (lib/url.ts): 99999 passed here once and broke the redirect
+ * built from it. `localhost` gets no such leeway (RFC 8252 §8.3 advises
+ * against it).
  */
 function loopbackMatch(requested: string, registered: string): boolean {
   const a = LOOPBACK.exec(requested);
   const b = LOOPBACK.exec(registered);
-  return !!a && !!b && a[1] === b[1] && (a[3] ?? '') === (b[3] ?? '');
+  return !!a && !!b && a[1] === b[1] && (a[3] ?? '') === (b[3] ?? '') && urlProblem(requested) === undefined;
 }
 
 /**
  * RFC 6749 §3.1.2.3 and RFC 9700 §4.1.3: exact string comparison with the
  * registered URIs. Without `redirect_uri`, the client must have exactly one.
- * Failures are shown to the user, never redirected (no open redirector).
+ * Failures are shown to the user, never redirected (no open redirector); so
+ * is a registered URI that cannot carry a response (registered before the
+ * rules of lib/url.ts), before anything is stored for the request.
  */
 export function resolveRedirectUri(client: Client, requested: string | undefined): { uri: string; sent: boolean } {
-  const registered = client.redirect_uris;
+  const resolved = resolve(client.redirect_uris, requested);
+  const problem = urlProblem(resolved.uri);
+  if (problem !== undefined) throw invalidRequest(`The redirect_uri cannot be used: it ${problem}.`);
+  return resolved;
+}
+
+function resolve(registered: readonly string[], requested: string | undefined): { uri: string; sent: boolean } {
   if (requested === undefined || requested === '') {
     const only = registered.length === 1 ? registered[0] : undefined;
     if (only === undefined) {

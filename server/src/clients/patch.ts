@@ -1,0 +1,61 @@
+import fastJsonPatch from 'fast-json-patch';
+import type { JsonPatchDocument } from '@tessera/sdk';
+import { invalidRequest } from '../errors/catalog.js';
+
+/*
+ * RFC 6902 on a client document. A JSON Pointer is a lookup keyed by request
+ * input: on plain objects `/toString` or `/metadata/constructor` find
+ * inherited members (fast-json-patch would `replace` a key that does not
+ * exist, or `copy` Object itself into a field). So the patch runs on a copy
+ * whose objects have no prototype, and every `from` must name a member the
+ * document really has (§4.4, §4.5: "The from location MUST exist").
+ */
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** A deep copy with null-prototype objects: only own members can be found by a pointer. */
+function bare(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(bare);
+  if (value === null || typeof value !== 'object') return value;
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const [key, inner] of Object.entries(value)) out[key] = bare(inner);
+  return out;
+}
+
+/** RFC 6901 §4: whether the pointer names a member the document has (own properties, array indexes). */
+function exists(document: unknown, pointer: string): boolean {
+  if (pointer === '') return true;
+  if (!pointer.startsWith('/')) return false;
+  let node: unknown = document;
+  for (const raw of pointer.slice(1).split('/')) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(node)) {
+      if (!/^(0|[1-9]\d*)$/.test(key) || Number(key) >= node.length) return false;
+      node = node[Number(key)];
+    } else if (node !== null && typeof node === 'object' && Object.hasOwn(node, key)) {
+      node = (node as Record<string, unknown>)[key];
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Applies `patch` to `document`; an operation that cannot apply is a 400 naming it. */
+export function applyClientPatch(document: unknown, patch: JsonPatchDocument): Json {
+  let current = bare(document);
+  patch.forEach((op, index) => {
+    if (op.from !== undefined && !exists(current, op.from)) {
+      throw invalidRequest(`The JSON Patch cannot be applied: operation ${index}: "from" (${op.from}) does not exist (RFC 6902 §4.4).`);
+    }
+    try {
+      // Values are made bare too: a later pointer may walk into what an earlier operation added.
+      const bareOp = { ...op, value: bare(op.value) } as fastJsonPatch.Operation;
+      current = fastJsonPatch.applyOperation(current, bareOp, true, true, true, index).newDocument;
+    } catch (err) {
+      throw invalidRequest(`The JSON Patch cannot be applied: operation ${index}: ${(err as Error).message.split('\n')[0]}`);
+    }
+  });
+  // Back to plain JSON values for the contract schema.
+  return JSON.parse(JSON.stringify(current)) as Json;
+}

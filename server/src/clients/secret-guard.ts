@@ -1,0 +1,98 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { tooManyRequests } from '../errors/catalog.js';
+import type { Clock } from '../lib/clock.js';
+import { isSlowHash, verifySecret } from './secret.js';
+
+/*
+ * Guessing an admin-chosen client secret costs us a scrypt (~44-114 ms of
+ * CPU) per try, so failed tries are throttled per client (RFC 6749 §10.10):
+ * past `maxFailures` in `windowMs`, further tries of an unknown secret get a
+ * 429 without scrypt until the window ends. Generated secrets (256 bits,
+ * SHA-256) cannot be guessed and cost nothing to check: they are never
+ * throttled, so nobody can lock their client out.
+ *
+ * Per process, on purpose (DESIGN.md: state in memory must be bounded and
+ * safe to lose). What the throttle protects is this process's CPU; a shared
+ * counter would cost a database write per failure (an attacker's lever) and
+ * a read per check on the token endpoint. The cost: with N processes an
+ * attacker gets N x maxFailures tries per window; a client that needs more
+ * than that should use a generated secret.
+ *
+ * So that a client under attack keeps working, a secret verified here is
+ * remembered (an HMAC under a key that never leaves this process, of the
+ * client, its stored hash and the secret): presented again, it is accepted
+ * without scrypt and without the throttle. A changed secret changes the
+ * stored hash, so nothing remembered survives a rotation.
+ */
+
+export interface SecretGuard {
+  /** Whether `secret` matches `storedHash`; throws 429 `too_many_requests` while the client is throttled. */
+  verify(clientId: string, secret: string, storedHash: string): Promise<boolean>;
+}
+
+export interface SecretGuardOptions {
+  /** 0 turns the throttle off. */
+  readonly maxFailures: number;
+  readonly windowMs: number;
+  readonly clock: Clock;
+}
+
+/** Bounds: clients with a throttle window open, secrets remembered. */
+const MAX_WINDOWS = 10_000;
+const MAX_REMEMBERED = 1024;
+
+interface Window {
+  /** Tries that failed or are running (a running try holds its slot, so parallel tries cannot overshoot). */
+  tries: number;
+  readonly endsAt: number;
+}
+
+export function createSecretGuard({ maxFailures, windowMs, clock }: SecretGuardOptions): SecretGuard {
+  const key = randomBytes(32);
+  const remembered = new Set<string>();
+  const windows = new Map<string, Window>();
+  const fingerprint = (clientId: string, hash: string, secret: string) =>
+    createHmac('sha256', key).update(clientId).update('\0').update(hash).update('\0').update(secret).digest('base64url');
+
+  function remember(print: string): void {
+    if (remembered.size >= MAX_REMEMBERED) remembered.delete(remembered.values().next().value ?? '');
+    remembered.add(print);
+  }
+
+  /** The client's open window, a new one when there is none; expired windows are dropped on the way. */
+  function windowOf(clientId: string, now: number): Window {
+    const open = windows.get(clientId);
+    if (open && open.endsAt > now) return open;
+    windows.delete(clientId);
+    if (windows.size >= MAX_WINDOWS) {
+      for (const [id, w] of windows) if (w.endsAt <= now) windows.delete(id);
+      if (windows.size >= MAX_WINDOWS) windows.delete(windows.keys().next().value ?? '');
+    }
+    const fresh = { tries: 0, endsAt: now + windowMs };
+    windows.set(clientId, fresh);
+    return fresh;
+  }
+
+  return {
+    async verify(clientId, secret, storedHash) {
+      if (!isSlowHash(storedHash)) return verifySecret(secret, storedHash);
+      const print = fingerprint(clientId, storedHash, secret);
+      if (remembered.has(print)) return true;
+      if (maxFailures === 0) {
+        const ok = await verifySecret(secret, storedHash);
+        if (ok) remember(print);
+        return ok;
+      }
+      const now = clock.now();
+      const window = windowOf(clientId, now);
+      if (window.tries >= maxFailures) throw tooManyRequests(Math.max(1, Math.ceil((window.endsAt - now) / 1000)));
+      window.tries++;
+      const ok = await verifySecret(secret, storedHash);
+      if (ok) {
+        window.tries--;
+        remember(print);
+      }
+      return ok;
+    },
+  };
+}
