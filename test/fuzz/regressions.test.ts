@@ -7,8 +7,8 @@ import { send, type RawAnswer } from './raw-http.js';
 
 /*
  * Crashes the fuzzer found (test/fuzz), fixed: each `it` names the request
- * and the defect. Crashes in areas other people are fixing are in
- * pending-regressions.test.ts until their fix is merged.
+ * and the defect. Those in issue 12's defect classes are in
+ * regressions-hardening.test.ts.
  */
 
 const raw = (base: string, method: string, path: string): Promise<RawAnswer> => send(base, { method, target: Buffer.from(path), headers: [] });

@@ -89,8 +89,11 @@ describeEachBackend('prototype names on the admin API', (backend) => {
     }
   });
 
-  it('client metadata: prototype names as top-level keys are ignored; as metadata keys they are kept (all but __proto__)', async () => {
-    const keyed = Object.fromEntries(NAMES.map((n) => [n, n]));
+  it('client metadata: prototype names as top-level keys are ignored; as metadata keys they are kept; a __proto__ member is refused', async () => {
+    const poisoned = await request<Json>(harness.t.adminUrl, 'POST', '/admin/clients', { body: '{"metadata":{"__proto__":{"polluted":true}}}', headers: { 'content-type': 'application/json' } });
+    expectError(poisoned, 400, 'invalid_request', '__proto__ member');
+    // JSON bodies may not carry a __proto__ member at all (http/body.ts); every other name is an ordinary key.
+    const keyed = Object.fromEntries(NAMES.filter((n) => n !== '__proto__').map((n) => [n, n]));
     const res = await admin('POST', '/admin/clients', { ...CLIENT, ...keyed, client_name: 'constructor', owner: '__proto__', metadata: keyed });
     expect(res.status, res.text).to.equal(201);
     const stored = await admin('GET', `/admin/clients/${String(res.body['client_id'])}`);

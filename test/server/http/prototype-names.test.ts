@@ -36,9 +36,9 @@ const POST_LOGOUT = 'https://client.example/signed-out';
 const STATE = 'state-0123456789';
 const VERIFIER = 'v'.repeat(43);
 const CHALLENGE = createHash('sha256').update(VERIFIER).digest('base64url');
-const CLAIMS = Object.fromEntries(NAMES.map((n) => [n, `${n}-value`]));
-/** What a claims or metadata object keeps: every name but `__proto__`, which the contract schemas drop. */
+/** Names a JSON body may use as member names: all but `__proto__`, which the body parser refuses (http/body.ts). */
 const KEPT = NAMES.filter((n) => n !== '__proto__');
+const CLAIMS = Object.fromEntries(KEPT.map((n) => [n, `${n}-value`]));
 
 describeEachBackend('prototype names as request input', (backend) => {
   const harness = useTessera(backend, FLOW_URLS);
@@ -221,16 +221,23 @@ describeEachBackend('prototype names as request input', (backend) => {
       return { browser, challenge: challengeOf(start.location, 'login_challenge') };
     };
 
-    it('subject, acr, amr and context named after prototype members are kept as they are', async () => {
+    it('subject, acr, amr and context named after prototype members are kept as they are; a __proto__ member is refused', async () => {
       for (const name of NAMES) {
         const { browser, challenge } = await begin();
-        const back = await browser.get(await acceptLogin(t.adminUrl, challenge, { subject: name, acr: name, amr: [name], context: { [name]: name } }));
+        const context = name === '__proto__' ? {} : { [name]: name };
+        const back = await browser.get(await acceptLogin(t.adminUrl, challenge, { subject: name, acr: name, amr: [name], context }));
         const consent = await get(t.adminUrl, '/admin/oauth2/auth/requests/consent', { consent_challenge: challengeOf(back.location, 'consent_challenge') });
         expect(consent.status, consent.text).to.equal(200);
         expect(consent.body, name).to.include({ subject: name, acr: name });
         expect(consent.body['amr'], name).to.deep.equal([name]);
-        expect(Object.keys(consent.body['context'] as object), name).to.deep.equal([name]);
+        expect(Object.keys(consent.body['context'] as object), name).to.deep.equal(Object.keys(context));
       }
+      const { challenge } = await begin();
+      const poisoned = await request<Json>(t.adminUrl, 'PUT', `/admin/oauth2/auth/requests/login/accept?login_challenge=${challenge}`, {
+        body: '{"subject":"s","context":{"__proto__":{"polluted":true}}}',
+        headers: { 'content-type': 'application/json' },
+      });
+      expectError(poisoned, 400, 'invalid_request', '__proto__ member');
     });
 
     it('consent session claims named after prototype members reach the ID token, userinfo and introspection (all but __proto__)', async () => {

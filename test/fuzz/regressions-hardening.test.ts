@@ -6,9 +6,9 @@ import { FUZZ_CONFIG } from './fixture.js';
 import { send, type RawAnswer } from './raw-http.js';
 
 /*
- * Crashes the fuzzer found in areas other people are fixing (issue 12). These
- * tests FAIL until those fixes are merged; each names the request, the answer
- * it got and whose area it is. Once green, move them to regressions.test.ts.
+ * Crashes the fuzzer found in areas of issue 12's defect classes (NUL at the
+ * edge, prototype-name lookups, URLs built from input), fixed there; each test
+ * names the request and the answer it used to get.
  */
 
 const FORM = ['Content-Type', Buffer.from('application/x-www-form-urlencoded')] as const;
@@ -23,7 +23,7 @@ function expectClientError(res: RawAnswer, status = 401): void {
   expect(JSON.parse(res.body)).to.have.property('error').that.is.a('string');
 }
 
-describeEachBackend('fuzz: pending regressions (fixed elsewhere)', (backend) => {
+describeEachBackend('fuzz: regressions in the hardening classes', (backend) => {
   const harness = useTessera(backend, FUZZ_CONFIG);
   let client: CreatedClient;
   before(async () => {
