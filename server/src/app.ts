@@ -4,7 +4,9 @@ import type { Config } from './config/schema.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import type { Storage } from './storage/ports.js';
 import { createStorage, connect, migrateUp, migrationStatus, type Connection } from './storage/knex/index.js';
-import { createSealer } from './keys/seal.js';
+import { createSealer, type Sealer } from './keys/seal.js';
+import { unreadableKeys } from './keys/rotate.js';
+import { ConfigError } from './config/load.js';
 import { createKeyService } from './keys/service.js';
 import { keyHandlers } from './keys/handler.js';
 import { createClientService } from './clients/service.js';
@@ -64,6 +66,21 @@ async function prepareSchema(conn: Connection, config: Config, logger: Logger): 
   if (pending.length > 0) throw new PendingMigrationsError(pending);
 }
 
+/**
+ * Refuses to start when a stored private key does not open with the configured
+ * secrets (its secret was dropped before `tessera secrets rotate` ran): such a
+ * process could neither sign ID tokens nor serve the key set.
+ */
+async function assertKeysOpen(storage: Storage, sealer: Sealer): Promise<void> {
+  const unreadable = await unreadableKeys(storage.keys, sealer);
+  if (unreadable.length === 0) return;
+  const named = unreadable.slice(0, 3).join(', ') + (unreadable.length > 3 ? ', …' : '');
+  throw new ConfigError(
+    'secrets.system',
+    `no configured secret opens ${unreadable.length} stored private key(s) (${named}); list the secret they were sealed with after the new one, run "tessera secrets rotate", then drop it`,
+  );
+}
+
 /** The composition root: the one place that wires storage, services, handlers and apps. */
 export async function createTessera(config: Config, options: TesseraOptions): Promise<Tessera> {
   const { logger } = options;
@@ -72,7 +89,9 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
   const storage = createStorage(conn);
   try {
     await prepareSchema(conn, config, logger);
-    const keyService = createKeyService({ store: storage.keys, sealer: createSealer(config.secrets.system), clock });
+    const sealer = createSealer(config.secrets.system);
+    await assertKeysOpen(storage, sealer);
+    const keyService = createKeyService({ store: storage.keys, sealer, clock });
     await keyService.ensureSigningKeys();
 
     const clientService = createClientService({
@@ -134,7 +153,8 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       ttl: { flow: config.ttl.login_consent_request },
     };
     const lifecycle: Lifecycle = { draining: false };
-    const common = { logger, exposeDebug: config.oauth2.expose_internal_errors, storage, lifecycle };
+    const keysOpen = async () => (await unreadableKeys(storage.keys, sealer)).length === 0;
+    const common = { logger, exposeDebug: config.oauth2.expose_internal_errors, storage, lifecycle, keysOpen };
 
     return {
       config,

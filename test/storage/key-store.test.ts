@@ -91,6 +91,39 @@ describeEachBackend('KeyStore contract', (backend) => {
     expect(await ctx.storage.keys.listSets([])).to.deep.equal([]);
   });
 
+  it('listSealed pages through every key with a private part, in ref order, over all sets', async () => {
+    await ctx.storage.keys.addKey(key('sealed-a', 'one'));
+    await ctx.storage.keys.addKey({ ...key('sealed-a', 'public-only'), sealedPrivateJwk: null });
+    await ctx.storage.keys.addKey(key('sealed-b', 'two'));
+    const seen: string[] = [];
+    let after = 0;
+    for (;;) {
+      const page = await ctx.storage.keys.listSealed(after, 1);
+      if (page.length === 0) break;
+      expect(page).to.have.length(1);
+      const [row] = page;
+      expect(row?.ref).to.be.above(after);
+      after = row?.ref ?? Infinity;
+      seen.push(`${row?.setId}/${row?.kid}=${row?.sealed}`);
+    }
+    expect(seen.filter((s) => s.startsWith('sealed-'))).to.deep.equal(['sealed-a/one=v1.sealed-one', 'sealed-b/two=v1.sealed-two']);
+  });
+
+  it('swapSealed replaces only what is still there unchanged (a concurrent PUT or DELETE wins)', async () => {
+    await ctx.storage.keys.addKey(key('swap', 'k'));
+    const ref = async () => (await ctx.storage.keys.listSealed(0, 1000)).find((r) => r.setId === 'swap')?.ref ?? -1;
+    const first = await ref();
+    expect(await ctx.storage.keys.swapSealed(first, 'v1.stale', 'v1.next')).to.equal(false);
+    expect((await ctx.storage.keys.getKey('swap', 'k'))?.sealedPrivateJwk).to.equal('v1.sealed-k');
+    expect(await ctx.storage.keys.swapSealed(first, 'v1.sealed-k', 'v1.next')).to.equal(true);
+    expect((await ctx.storage.keys.getKey('swap', 'k'))?.sealedPrivateJwk).to.equal('v1.next');
+    // Replaced meanwhile: the row behind the old ref is gone, the new one is left alone.
+    await ctx.storage.keys.putKey({ ...key('swap', 'k'), sealedPrivateJwk: 'v1.put' });
+    expect(await ctx.storage.keys.swapSealed(first, 'v1.next', 'v1.late')).to.equal(false);
+    expect((await ctx.storage.keys.getKey('swap', 'k'))?.sealedPrivateJwk).to.equal('v1.put');
+    expect(await ref()).to.be.above(first);
+  });
+
   it('ping answers', async () => {
     await ctx.storage.ping(1000);
   });

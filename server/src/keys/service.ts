@@ -41,7 +41,8 @@ export interface KeyServiceDeps {
   readonly clock: Clock;
 }
 
-const aad = (setId: string, kid: string) => `${setId}/${kid}`;
+/** What a sealed private key is bound to (keys/seal.ts): its set and kid. */
+export const keyAad = (setId: string, kid: string) => `${setId}/${kid}`;
 
 /** Set ids and kids are path segments and 255-character columns. */
 function checkIds(setId: string, kid?: string): void {
@@ -68,13 +69,13 @@ export function createKeyService({ store, sealer, clock }: KeyServiceDeps): KeyS
       alg: jwk.alg,
       use: jwk.use,
       publicJwk: publicPart(jwk),
-      sealedPrivateJwk: isPrivate(jwk) ? sealer.seal(JSON.stringify(jwk), aad(setId, jwk.kid)) : null,
+      sealedPrivateJwk: isPrivate(jwk) ? sealer.seal(JSON.stringify(jwk), keyAad(setId, jwk.kid)) : null,
       createdAt: clock.now(),
     };
   }
 
   function toJwk(key: StoredKey): JsonWebKey {
-    const whole = key.sealedPrivateJwk ? JSON.parse(sealer.open(key.sealedPrivateJwk, aad(key.setId, key.kid))) : key.publicJwk;
+    const whole = key.sealedPrivateJwk ? JSON.parse(sealer.open(key.sealedPrivateJwk, keyAad(key.setId, key.kid))) : key.publicJwk;
     return whole as JsonWebKey;
   }
 

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { KeyStore, StoredKey } from '../ports.js';
+import type { KeyStore, SealedKey, StoredKey } from '../ports.js';
 import { keyToRow, rowToKey, type KeyRow } from './rows.js';
 import { isUniqueViolation } from './errors.js';
 
@@ -87,6 +87,21 @@ export function createKeyStore(db: Knex): KeyStore {
         if (!left) await trx('jwk_sets').where('id', setId).delete();
         return true;
       });
+    },
+
+    async listSealed(after: number, limit: number): Promise<SealedKey[]> {
+      const rows: Array<{ pk: number | string; set_id: string; kid: string; private_jwk: string }> = await keys()
+        .whereNotNull('private_jwk')
+        .andWhere('pk', '>', after)
+        .orderBy('pk')
+        .limit(limit)
+        .select('pk', 'set_id', 'kid', 'private_jwk');
+      return rows.map((r) => ({ ref: Number(r.pk), setId: r.set_id, kid: r.kid, sealed: r.private_jwk }));
+    },
+
+    async swapSealed(ref: number, expected: string, next: string): Promise<boolean> {
+      // One conditional UPDATE: a concurrent PUT or DELETE of the key wins, and is never undone.
+      return (await db('jwks').where('pk', ref).andWhere('private_jwk', expected).update({ private_jwk: next })) === 1;
     },
   };
 }
