@@ -91,13 +91,14 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
     await prepareSchema(conn, config, logger);
     const sealer = createSealer(config.secrets.system);
     await assertKeysOpen(storage, sealer);
-    const keyService = createKeyService({ store: storage.keys, sealer, clock });
+    const keyService = createKeyService({ store: storage.keys, sealer, clock, prePublicationMs: config.keys.pre_publication });
     await keyService.ensureSigningKeys();
 
     const clientService = createClientService({
       store: storage.clients,
       clock,
       policy: { allowInsecure: config.dev, subjectTypes: config.oidc.subject_identifiers.supported_types },
+      idTokenAlgs: () => keyService.idTokenAlgs(true),
     });
     const issuer = config.urls.self.issuer;
     const publicBase = (config.urls.self.public ?? issuer).replace(/\/$/, '');
@@ -162,7 +163,10 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       lifecycle,
       publicApp: createPublicApp({
         ...common,
-        discovery: discoveryHandler({ issuer, publicBase, subjectTypes: config.oidc.subject_identifiers.supported_types, grantTypes: SUPPORTED_GRANTS }),
+        discovery: discoveryHandler(
+          { issuer, publicBase, subjectTypes: config.oidc.subject_identifiers.supported_types, grantTypes: SUPPORTED_GRANTS },
+          () => keyService.idTokenAlgs(),
+        ),
         jwks: keys.jwks,
         token: (request, authorization) => tokenEndpoint(request, authorization, grantDeps),
         revoke: (request, authorization) => revoke(request, authorization, { clients: storage.clients, tokens: storage.tokens, strategy }),

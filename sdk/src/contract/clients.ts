@@ -72,6 +72,8 @@ export const OAuth2ClientInput = z.object({
   token_endpoint_auth_method: optionalString,
   token_endpoint_auth_signing_alg: optionalString,
   userinfo_signed_response_alg: optionalString,
+  /** OIDC Dynamic Client Registration 1.0 §2; default RS256. Not in Hydra's client model. */
+  id_token_signed_response_alg: optionalString,
   jwks: z.object({ keys: z.array(JsonWebKeyShape).max(20) }).nullish(),
   jwks_uri: optionalString,
   subject_type: optionalString,
@@ -112,6 +114,8 @@ export const OAuth2Client = z.object({
   token_endpoint_auth_method: z.string(),
   token_endpoint_auth_signing_alg: z.string(),
   userinfo_signed_response_alg: z.string(),
+  // A server without the field signs RS256, the OIDC Registration §2 default.
+  id_token_signed_response_alg: z.string().default('RS256'),
   jwks: z.object({ keys: z.array(JsonWebKeyShape) }).optional(),
   jwks_uri: z.string(),
   subject_type: z.string(),

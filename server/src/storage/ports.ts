@@ -62,6 +62,12 @@ export interface KeyStore {
    * number of concurrent callers, in any process, gets `true`.
    */
   ensureSet(firstKey: StoredKey): Promise<boolean>;
+  /**
+   * Adds `key` (a private signing key) unless its set already holds a private
+   * `sig` key of the same alg. Exactly one of any number of concurrent callers,
+   * in any process, gets `true`.
+   */
+  ensureKey(key: StoredKey): Promise<boolean>;
   /** Adds a key to its set, creating the set; `false` when the kid is taken in that set. */
   addKey(key: StoredKey): Promise<boolean>;
   /** Replaces every key of the set. */

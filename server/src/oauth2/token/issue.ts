@@ -58,7 +58,7 @@ export async function issueTokens(issuance: Issuance, deps: GrantDeps, now: numb
       ...(session.amr && session.amr.length > 0 ? { amr: [...session.amr] } : {}),
       ...(session.sid ? { sid: session.sid } : {}),
     };
-    response.id_token = await deps.signer.sign(claims, { accessToken: access.token });
+    response.id_token = await deps.signer.sign(claims, { alg: client.id_token_signed_response_alg, accessToken: access.token });
   }
   return { response, records };
 }

@@ -16,7 +16,7 @@ async function claimSet(trx: Knex.Transaction, setId: string, now: number): Prom
 
 const newestFirst = (q: Knex.QueryBuilder) => q.orderBy('created_at', 'desc').orderBy('pk', 'desc');
 
-export function createKeyStore(db: Knex): KeyStore {
+export function createKeyStore(db: Knex, dialect: 'sqlite' | 'postgres'): KeyStore {
   const keys = (k: Knex | Knex.Transaction = db) => k<KeyRow>('jwks');
 
   return {
@@ -24,6 +24,19 @@ export function createKeyStore(db: Knex): KeyStore {
       return db.transaction(async (trx) => {
         if (!(await claimSet(trx, firstKey.setId, firstKey.createdAt))) return false;
         await keys(trx).insert(keyToRow(firstKey));
+        return true;
+      });
+    },
+
+    async ensureKey(key: StoredKey): Promise<boolean> {
+      return db.transaction(async (trx) => {
+        await claimSet(trx, key.setId, key.createdAt);
+        // SQLite: the claim above took the write lock. PostgreSQL: an existing set row is not
+        // locked by ON CONFLICT DO NOTHING, so lock it; concurrent callers queue here.
+        if (dialect === 'postgres') await trx('jwk_sets').where('id', key.setId).forUpdate().first('id');
+        const present = await keys(trx).where({ set_id: key.setId, alg: key.alg, use: 'sig' }).whereNotNull('private_jwk').first('pk');
+        if (present) return false;
+        await keys(trx).insert(keyToRow(key));
         return true;
       });
     },
