@@ -4,8 +4,10 @@ import type { Config } from './config/schema.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import type { Storage } from './storage/ports.js';
 import { createStorage, connect, migrateUp, migrationStatus, type Connection } from './storage/knex/index.js';
-import { createSealer } from './keys/seal.js';
+import { createSealer, type Sealer } from './keys/seal.js';
 import { LOGIN_CHALLENGE_PURPOSE } from './flows/login-challenge.js';
+import { unreadableKeys } from './keys/rotate.js';
+import { ConfigError } from './config/load.js';
 import { createKeyService } from './keys/service.js';
 import { keyHandlers } from './keys/handler.js';
 import { createClientService } from './clients/service.js';
@@ -71,6 +73,21 @@ async function prepareSchema(conn: Connection, config: Config, logger: Logger): 
   if (pending.length > 0) throw new PendingMigrationsError(pending);
 }
 
+/**
+ * Refuses to start when a stored private key does not open with the configured
+ * secrets (its secret was dropped before `tessera secrets rotate` ran): such a
+ * process could neither sign ID tokens nor serve the key set.
+ */
+async function assertKeysOpen(storage: Storage, sealer: Sealer): Promise<void> {
+  const unreadable = await unreadableKeys(storage.keys, sealer);
+  if (unreadable.length === 0) return;
+  const named = unreadable.slice(0, 3).join(', ') + (unreadable.length > 3 ? ', …' : '');
+  throw new ConfigError(
+    'secrets.system',
+    `no configured secret opens ${unreadable.length} stored private key(s) (${named}); list the secret they were sealed with after the new one, run "tessera secrets rotate", then drop it`,
+  );
+}
+
 /** The composition root: the one place that wires storage, services, handlers and apps. */
 export async function createTessera(config: Config, options: TesseraOptions): Promise<Tessera> {
   const { logger } = options;
@@ -79,7 +96,9 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
   const storage = createStorage(conn);
   try {
     await prepareSchema(conn, config, logger);
-    const keyService = createKeyService({ store: storage.keys, sealer: createSealer(config.secrets.system), clock });
+    const sealer = createSealer(config.secrets.system);
+    await assertKeysOpen(storage, sealer);
+    const keyService = createKeyService({ store: storage.keys, sealer, clock, prePublicationMs: config.keys.pre_publication });
     await keyService.ensureSigningKeys();
 
     const outbound: OutboundPolicy = {
@@ -91,6 +110,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       store: storage.clients,
       clock,
       policy: { allowInsecure: config.dev, subjectTypes: config.oidc.subject_identifiers.supported_types, outbound },
+      idTokenAlgs: () => keyService.idTokenAlgs(true),
     });
     const issuer = config.urls.self.issuer;
     const publicBase = (config.urls.self.public ?? issuer).replace(/\/$/, '');
@@ -152,7 +172,8 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       maxRequestBytes: config.oauth2.authorization_request.max_bytes,
     };
     const lifecycle: Lifecycle = { draining: false };
-    const common = { logger, exposeDebug: config.oauth2.expose_internal_errors, storage, lifecycle };
+    const keysOpen = async () => (await unreadableKeys(storage.keys, sealer)).length === 0;
+    const common = { logger, exposeDebug: config.oauth2.expose_internal_errors, storage, lifecycle, keysOpen };
 
     return {
       config,
@@ -160,7 +181,10 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       lifecycle,
       publicApp: createPublicApp({
         ...common,
-        discovery: discoveryHandler({ issuer, publicBase, subjectTypes: config.oidc.subject_identifiers.supported_types, grantTypes: SUPPORTED_GRANTS }),
+        discovery: discoveryHandler(
+          { issuer, publicBase, subjectTypes: config.oidc.subject_identifiers.supported_types, grantTypes: SUPPORTED_GRANTS },
+          () => keyService.idTokenAlgs(),
+        ),
         jwks: keys.jwks,
         token: (request, authorization) => tokenEndpoint(request, authorization, grantDeps),
         revoke: (request, authorization) => revoke(request, authorization, { clients: storage.clients, secrets, tokens: storage.tokens, strategy }),

@@ -196,6 +196,9 @@ describeEachBackend('ID tokens, userinfo and introspection', (backend) => {
   });
 });
 
+/** Hydra's behaviour: a new key signs as soon as it is seen (README "Which key signs": keys.pre_publication). */
+const IMMEDIATE = { ...FLOW_URLS, keys: { pre_publication: '0s' } };
+
 describeEachBackend('ID token signing key rotation', (backend) => {
   let db: Database;
   let t: Running | undefined;
@@ -203,7 +206,7 @@ describeEachBackend('ID token signing key rotation', (backend) => {
 
   before(async () => {
     db = await backend.create();
-    t = await startTessera(db, FLOW_URLS);
+    t = await startTessera(db, IMMEDIATE);
     client = await createClient(t.adminUrl, { redirect_uris: [REDIRECT], grant_types: ['authorization_code'], scope: 'openid' });
   });
   after(async () => {
@@ -225,7 +228,7 @@ describeEachBackend('ID token signing key rotation', (backend) => {
     // The signer caches its key for up to 30 s; a new process has no cache.
     await first.stop();
     t = undefined;
-    const second = await startTessera(db, FLOW_URLS);
+    const second = await startTessera(db, IMMEDIATE);
     t = second;
 
     const newToken = (await obtainTokens(second, client, { scope: 'openid', redirectUri: REDIRECT })).id_token ?? '';

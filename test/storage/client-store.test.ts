@@ -29,6 +29,7 @@ function client(id: string, extra: Partial<Client> = {}): Client {
     token_endpoint_auth_method: 'client_secret_basic',
     token_endpoint_auth_signing_alg: '',
     userinfo_signed_response_alg: 'none',
+    id_token_signed_response_alg: 'RS256',
     jwks_uri: '',
     subject_type: 'public',
     sector_identifier_uri: '',

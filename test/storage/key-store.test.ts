@@ -91,6 +91,60 @@ describeEachBackend('KeyStore contract', (backend) => {
     expect(await ctx.storage.keys.listSets([])).to.deep.equal([]);
   });
 
+  it('ensureKey adds a signing key of an alg once, among concurrent callers; keys of other algs or without a private part do not count', async () => {
+    await ctx.storage.keys.addKey({ ...key('ensure-alg', 'es'), alg: 'ES256' });
+    await ctx.storage.keys.addKey({ ...key('ensure-alg', 'rs-public'), alg: 'RS256', sealedPrivateJwk: null });
+    await ctx.storage.keys.addKey({ ...key('ensure-alg', 'rs-enc'), alg: 'RS256', use: 'enc' });
+    const adapters = backend.name === 'postgres' ? Array.from({ length: 8 }, () => createStorage(connect(ctx.db.dsn))) : [];
+    const racers = adapters.length > 0 ? adapters : Array.from({ length: 8 }, () => ctx.storage);
+    try {
+      // Warm every pool, so the racers start their transactions together.
+      await Promise.all(racers.map((s) => s.keys.listSet('ensure-alg')));
+      const won = await Promise.all(racers.map((s, i) => s.keys.ensureKey({ ...key('ensure-alg', `rs-${i}`), alg: 'RS256' })));
+      expect(won.filter(Boolean)).to.have.length(1);
+    } finally {
+      await Promise.all(adapters.map((s) => s.close()));
+    }
+    const rs = (await ctx.storage.keys.listSet('ensure-alg')).filter((k) => k.alg === 'RS256' && k.use === 'sig' && k.sealedPrivateJwk);
+    expect(rs).to.have.length(1);
+    expect(await ctx.storage.keys.ensureKey({ ...key('ensure-alg', 'es-2'), alg: 'ES256' })).to.equal(false);
+    // A set that does not exist yet is created with the key.
+    expect(await ctx.storage.keys.ensureKey({ ...key('ensure-new', 'first'), alg: 'RS256' })).to.equal(true);
+  });
+
+  it('listSealed pages through every key with a private part, in ref order, over all sets', async () => {
+    await ctx.storage.keys.addKey(key('sealed-a', 'one'));
+    await ctx.storage.keys.addKey({ ...key('sealed-a', 'public-only'), sealedPrivateJwk: null });
+    await ctx.storage.keys.addKey(key('sealed-b', 'two'));
+    const seen: string[] = [];
+    let after = 0;
+    for (;;) {
+      const page = await ctx.storage.keys.listSealed(after, 1);
+      if (page.length === 0) break;
+      expect(page).to.have.length(1);
+      const [row] = page;
+      expect(row?.ref).to.be.above(after);
+      after = row?.ref ?? Infinity;
+      seen.push(`${row?.setId}/${row?.kid}=${row?.sealed}`);
+    }
+    expect(seen.filter((s) => s.startsWith('sealed-'))).to.deep.equal(['sealed-a/one=v1.sealed-one', 'sealed-b/two=v1.sealed-two']);
+  });
+
+  it('swapSealed replaces only what is still there unchanged (a concurrent PUT or DELETE wins)', async () => {
+    await ctx.storage.keys.addKey(key('swap', 'k'));
+    const ref = async () => (await ctx.storage.keys.listSealed(0, 1000)).find((r) => r.setId === 'swap')?.ref ?? -1;
+    const first = await ref();
+    expect(await ctx.storage.keys.swapSealed(first, 'v1.stale', 'v1.next')).to.equal(false);
+    expect((await ctx.storage.keys.getKey('swap', 'k'))?.sealedPrivateJwk).to.equal('v1.sealed-k');
+    expect(await ctx.storage.keys.swapSealed(first, 'v1.sealed-k', 'v1.next')).to.equal(true);
+    expect((await ctx.storage.keys.getKey('swap', 'k'))?.sealedPrivateJwk).to.equal('v1.next');
+    // Replaced meanwhile: the row behind the old ref is gone, the new one is left alone.
+    await ctx.storage.keys.putKey({ ...key('swap', 'k'), sealedPrivateJwk: 'v1.put' });
+    expect(await ctx.storage.keys.swapSealed(first, 'v1.next', 'v1.late')).to.equal(false);
+    expect((await ctx.storage.keys.getKey('swap', 'k'))?.sealedPrivateJwk).to.equal('v1.put');
+    expect(await ref()).to.be.above(first);
+  });
+
   it('ping answers', async () => {
     await ctx.storage.ping(1000);
   });

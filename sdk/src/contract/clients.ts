@@ -76,6 +76,8 @@ export const OAuth2ClientInput = z.object({
   token_endpoint_auth_method: optionalString,
   token_endpoint_auth_signing_alg: optionalString,
   userinfo_signed_response_alg: optionalString,
+  /** OIDC Dynamic Client Registration 1.0 §2; default RS256. Not in Hydra's client model. */
+  id_token_signed_response_alg: optionalString,
   // go-jose: `"keys": null` (or none) is an empty set.
   jwks: z.object({ keys: withDefault(z.array(JsonWebKeyShape).max(20), []) }).nullish(),
   jwks_uri: optionalString,
@@ -117,6 +119,8 @@ export const OAuth2Client = z.object({
   token_endpoint_auth_method: z.string(),
   token_endpoint_auth_signing_alg: z.string(),
   userinfo_signed_response_alg: z.string(),
+  // A server without the field signs RS256, the OIDC Registration §2 default.
+  id_token_signed_response_alg: z.string().default('RS256'),
   jwks: z.object({ keys: z.array(JsonWebKeyShape) }).optional(),
   jwks_uri: z.string(),
   subject_type: z.string(),

@@ -1,7 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
-import { UsageError } from './errors.js';
+import { EXIT, UsageError } from './errors.js';
 
 /** `--workers N|auto` → a number of workers, or undefined for one process without cluster. */
 export function parseWorkers(value: string | undefined): number | undefined {
@@ -30,9 +30,19 @@ export async function runPrimary(workers: number, logger: Logger): Promise<numbe
   logger.info({ workers }, 'cluster primary started');
 
   return new Promise<number>((resolve) => {
+    let result: number = EXIT.ok;
     cluster.on('exit', (worker: Worker, code, signal) => {
       if (stopping) {
-        if (Object.keys(cluster.workers ?? {}).length === 0) resolve(0);
+        if (Object.keys(cluster.workers ?? {}).length === 0) resolve(result);
+        return;
+      }
+      // A configuration error (exit 2, e.g. keys no configured secret opens) recurs in every worker: stop, as one process would.
+      if (code === EXIT.usage) {
+        logger.error({ pid: worker.process.pid }, 'a worker stopped on a configuration error; stopping');
+        stopping = true;
+        result = EXIT.usage;
+        for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+        if (Object.keys(cluster.workers ?? {}).length === 0) resolve(result);
         return;
       }
       const now = Date.now();

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import cluster from 'node:cluster';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError } from '../config/load.js';
 import { PendingMigrationsError } from '../app.js';
@@ -9,6 +10,7 @@ import { serve } from './serve.js';
 import { migrate } from './migrate.js';
 import { AdminApiError, clients } from './clients.js';
 import { janitor } from './janitor.js';
+import { secrets } from './secrets.js';
 
 const options = {
   help: { type: 'boolean', short: 'h' },
@@ -77,6 +79,8 @@ async function run(argv: string[]): Promise<number> {
         },
         out,
       );
+    case 'secrets':
+      return secrets({ positionals: rest, dsn: values.dsn, config: values.config, dev: values.dev === true }, out);
     case 'clients':
       return clients({ positionals: rest, endpoint: values.endpoint, tokenFile: values['token-file'], values }, out);
     default:
@@ -102,3 +106,5 @@ try {
     process.exitCode = EXIT.failure;
   }
 }
+// A cluster worker's IPC channel would keep a failed worker alive; its exit code tells the primary why it stopped.
+if (cluster.isWorker && process.exitCode !== EXIT.ok) cluster.worker?.disconnect();

@@ -19,6 +19,8 @@ export interface ClientServiceDeps {
   readonly store: ClientStore;
   readonly clock: Clock;
   readonly policy: ValidationPolicy;
+  /** What the ID-token key set can sign now, read fresh (KeyService.idTokenAlgs). */
+  readonly idTokenAlgs?: () => Promise<readonly string[]>;
 }
 
 export interface ClientListing {
@@ -65,7 +67,20 @@ async function decideSecret(metadata: ClientMetadata, given: string | null | und
   return { hash: hashGeneratedSecret(generated), shown: generated };
 }
 
-export function createClientService({ store, clock, policy }: ClientServiceDeps): ClientService {
+export function createClientService({ store, clock, policy, idTokenAlgs }: ClientServiceDeps): ClientService {
+  /** Metadata rules, then one that needs the keys: an ID-token algorithm no key can sign would fail every sign-in. */
+  async function validate(input: OAuth2ClientInput): Promise<ClientMetadata> {
+    const metadata = validateMetadata(input, policy);
+    const alg = metadata.id_token_signed_response_alg;
+    // RS256 is always signable: KeyService.ensureSigningKeys recreates it on demand.
+    if (alg !== 'RS256' && idTokenAlgs && !(await idTokenAlgs()).includes(alg)) {
+      throw invalidClientMetadata(
+        `id_token_signed_response_alg: no ${alg} signing key in hydra.openid.id-token; create one first (POST /admin/keys/hydra.openid.id-token {"alg":"${alg}"}).`,
+      );
+    }
+    return metadata;
+  }
+
   async function load(id: string): Promise<Client> {
     const client = await store.get(id);
     if (!client) throw notFound(`The OAuth 2.0 client "${id}" does not exist.`);
@@ -76,7 +91,7 @@ export function createClientService({ store, clock, policy }: ClientServiceDeps)
     if (input.client_id && input.client_id !== previous.client_id) {
       throw invalidRequest('client_id cannot be changed.');
     }
-    const metadata = validateMetadata(input, policy);
+    const metadata = await validate(input);
     const secret = await decideSecret(metadata, input.client_secret, previous.secret_hash);
     const next: Client = {
       ...metadata,
@@ -93,7 +108,7 @@ export function createClientService({ store, clock, policy }: ClientServiceDeps)
     async create(input) {
       const id = input.client_id || randomUUID();
       if (!CLIENT_ID.test(id)) throw invalidClientMetadata('client_id: must be 1 to 255 printable ASCII characters without spaces.');
-      const metadata = validateMetadata(input, policy);
+      const metadata = await validate(input);
       const secret = await decideSecret(metadata, input.client_secret, null);
       const now = clock.now();
       const client: Client = { ...metadata, client_id: id, secret_hash: secret.hash, created_at: now, updated_at: now };

@@ -2,6 +2,7 @@ import type { OAuth2ClientInput } from '@tessera/sdk';
 import { lifespanFields } from '@tessera/sdk';
 import { invalidClientMetadata } from '../errors/catalog.js';
 import { isPrivate } from '../keys/jwk.js';
+import { ALG_ORDER } from '../keys/choose.js';
 import type { Client } from './client.js';
 import { checkOrigin, checkRedirectUri, checkWebUri, type UriPolicy } from './uris.js';
 import { refuseUrl, type OutboundPolicy } from '../lib/outbound-policy.js';
@@ -140,6 +141,8 @@ export function validateMetadata(input: OAuth2ClientInput, policy: ValidationPol
     client_secret_expires_at: 0,
     request_object_signing_alg: oneOf('request_object_signing_alg', input.request_object_signing_alg ?? '', ['', 'none', 'RS256', 'ES256']),
     userinfo_signed_response_alg: oneOf('userinfo_signed_response_alg', input.userinfo_signed_response_alg || 'none', ['none', 'RS256']),
+    // OIDC Registration §2: RS256 unless the client asks otherwise; the service checks a key of it exists.
+    id_token_signed_response_alg: oneOf('id_token_signed_response_alg', input.id_token_signed_response_alg || 'RS256', ALG_ORDER),
     subject_type,
     frontchannel_logout_session_required: input.frontchannel_logout_session_required ?? false,
     backchannel_logout_session_required: input.backchannel_logout_session_required ?? false,

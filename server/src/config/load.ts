@@ -138,3 +138,23 @@ export function loadDsn(options: LoadOptions & { dsn?: string | undefined }): st
   }
   return absoluteSqlite(parsed.data, cwd);
 }
+
+/**
+ * Only `secrets.system`, for `tessera secrets rotate` (which needs no issuer):
+ * same sources and precedence as loadConfig; `--dev` reads the generated secret.
+ */
+export function loadSystemSecrets(options: LoadOptions): string[] {
+  const cwd = options.cwd ?? process.cwd();
+  const file = options.file ? readFile(resolve(cwd, options.file)) : {};
+  const merged = merge(file, fromEnvironment(ConfigSchema, options.env ?? process.env));
+  const given = isPlain(merged['secrets']) ? merged['secrets']['system'] : undefined;
+  const warn = options.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
+  const system = given === undefined && options.dev ? [devSecret(resolve(cwd, 'data'), warn)] : given;
+  const parsed = ConfigSchema.shape.secrets.safeParse({ system });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = ['secrets', ...(issue?.path ?? []).map(String)].join('.');
+    throw new ConfigError(key, system === undefined ? 'is required (set SECRETS_SYSTEM or secrets.system in the config file)' : (issue?.message ?? 'is invalid'));
+  }
+  return parsed.data.system;
+}

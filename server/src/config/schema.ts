@@ -187,6 +187,13 @@ export const ConfigSchema = z.object({
         .prefault({}),
     })
     .prefault({}),
+  keys: z
+    .object({
+      // How long a new signing key is published (JWKS) before it signs: relying parties that
+      // cached the JWKS meanwhile still know the key that signs (README "Which key signs").
+      pre_publication: duration.prefault('1m'),
+    })
+    .prefault({}),
   log: z
     .object({
       level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),

@@ -12,12 +12,18 @@ export interface Lifecycle {
 export interface HealthDeps {
   readonly storage: Pick<Storage, 'ping'>;
   readonly lifecycle: Lifecycle;
+  /**
+   * Whether every stored private key opens with the configured secrets: a
+   * process that cannot sign ID tokens is not ready (README "System secret
+   * rotation": another process may have re-sealed under a secret this one lacks).
+   */
+  readonly keysOpen?: () => Promise<boolean>;
 }
 
 const READY_TIMEOUT_MS = 2000;
 
 /** `/health/alive`, `/health/ready`, `/version`: the same on both ports, as in Hydra. */
-export function healthRoutes(router: Router, { storage, lifecycle }: HealthDeps): void {
+export function healthRoutes(router: Router, { storage, lifecycle, keysOpen }: HealthDeps): void {
   router.get('/health/alive', route(() => json({ status: 'ok' })));
   router.get(
     '/health/ready',
@@ -25,10 +31,13 @@ export function healthRoutes(router: Router, { storage, lifecycle }: HealthDeps)
       if (lifecycle.draining) return json({ errors: { server: 'shutting down' } }, 503);
       try {
         await storage.ping(READY_TIMEOUT_MS);
-        return json({ status: 'ok' });
       } catch {
         return json({ errors: { database: 'not reachable' } }, 503);
       }
+      if (keysOpen && !(await keysOpen().catch(() => false))) {
+        return json({ errors: { keys: 'a stored private key does not open with secrets.system' } }, 503);
+      }
+      return json({ status: 'ok' });
     }),
   );
   router.get('/version', route(() => json({ version: VERSION })));

@@ -18,7 +18,7 @@ import { HttpApp } from './fast-lane.js';
 export interface PublicDeps extends HealthDeps {
   readonly logger: Logger;
   readonly exposeDebug: boolean;
-  readonly discovery: () => HandlerResult;
+  readonly discovery: () => Promise<HandlerResult>;
   readonly jwks: () => Promise<HandlerResult>;
   readonly token: (request: TokenRequest, authorization: string | undefined) => Promise<HandlerResult>;
   readonly revoke: (request: RevocationRequest, authorization: string | undefined) => Promise<HandlerResult>;

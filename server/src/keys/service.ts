@@ -4,6 +4,7 @@ import type { KeyStore, StoredKey } from '../storage/ports.js';
 import { conflict, invalidRequest, notFound } from '../errors/catalog.js';
 import type { Sealer } from './seal.js';
 import { assertUsableJwk, generateJwk, isPrivate, publicPart } from './jwk.js';
+import { chooseSigningKey, signingAlgs } from './choose.js';
 
 /** Hydra's set names, so existing tooling finds the keys where it expects them. */
 export const ID_TOKEN_SET = 'hydra.openid.id-token';
@@ -12,7 +13,11 @@ export const JWT_ACCESS_TOKEN_SET = 'hydra.jwt.access-token';
 export const PUBLISHED_SETS: readonly string[] = [ID_TOKEN_SET, JWT_ACCESS_TOKEN_SET];
 
 export interface KeyService {
-  /** Creates the ID-token set (RS256) unless it exists; safe to call from many processes at once. */
+  /**
+   * Makes sure the ID-token set holds an RS256 signing key (OIDC Discovery §3:
+   * RS256 is always offered; OIDC Registration §2: it is the default), creating
+   * one if not; safe to call from many processes at once.
+   */
   ensureSigningKeys(): Promise<void>;
   getSet(setId: string): Promise<JsonWebKeySet>;
   getKey(setId: string, kid: string): Promise<JsonWebKeySet>;
@@ -29,19 +34,32 @@ export interface KeyService {
    * fetched by every relying party, and keys change rarely.
    */
   publicJwksJson(): Promise<string>;
-  /** The newest private signing key of a set (the one that signs, as in Hydra), if any. */
-  signingKey(setId: string): Promise<JsonWebKey | undefined>;
+  /**
+   * The private key of a set that signs `alg` now (keys/choose.ts), and until
+   * when that choice holds; undefined when the set has no such key.
+   */
+  signingKey(setId: string, alg: string): Promise<{ jwk: JsonWebKey; until: number } | undefined>;
+  /**
+   * What the ID-token set can sign (discovery's id_token_signing_alg_values_supported),
+   * cached like the JWKS unless `fresh`.
+   */
+  idTokenAlgs(fresh?: boolean): Promise<string[]>;
   /** The public signing keys of one set. */
   verificationKeys(setId: string): Promise<Array<Record<string, unknown>>>;
+  /** Grows with every key change made through this process: caches of keys compare it. */
+  generation(): number;
 }
 
 export interface KeyServiceDeps {
   readonly store: KeyStore;
   readonly sealer: Sealer;
   readonly clock: Clock;
+  /** `keys.pre_publication`: how long a new key is published before it signs. */
+  readonly prePublicationMs?: number;
 }
 
-const aad = (setId: string, kid: string) => `${setId}/${kid}`;
+/** What a sealed private key is bound to (keys/seal.ts): its set and kid. */
+export const keyAad = (setId: string, kid: string) => `${setId}/${kid}`;
 
 /** Set ids and kids are path segments and 255-character columns. */
 function checkIds(setId: string, kid?: string): void {
@@ -52,14 +70,18 @@ function checkIds(setId: string, kid?: string): void {
 /** How stale another process's key change may look in the published JWKS. */
 export const JWKS_CACHE_MS = 5_000;
 
-export function createKeyService({ store, sealer, clock }: KeyServiceDeps): KeyService {
+export function createKeyService({ store, sealer, clock, prePublicationMs = 0 }: KeyServiceDeps): KeyService {
   let jwks: { json: string; at: number } | undefined;
+  let algs: { list: string[]; at: number } | undefined;
+  let generation = 0;
   async function publicJwks() {
     const keys = await store.listSets(PUBLISHED_SETS);
     return { keys: keys.filter((k) => k.use === 'sig').map((k) => ({ ...k.publicJwk })) };
   }
   const changed = () => {
     jwks = undefined;
+    algs = undefined;
+    generation++;
   };
   function toStored(setId: string, jwk: JsonWebKey): StoredKey {
     return {
@@ -68,13 +90,13 @@ export function createKeyService({ store, sealer, clock }: KeyServiceDeps): KeyS
       alg: jwk.alg,
       use: jwk.use,
       publicJwk: publicPart(jwk),
-      sealedPrivateJwk: isPrivate(jwk) ? sealer.seal(JSON.stringify(jwk), aad(setId, jwk.kid)) : null,
+      sealedPrivateJwk: isPrivate(jwk) ? sealer.seal(JSON.stringify(jwk), keyAad(setId, jwk.kid)) : null,
       createdAt: clock.now(),
     };
   }
 
   function toJwk(key: StoredKey): JsonWebKey {
-    const whole = key.sealedPrivateJwk ? JSON.parse(sealer.open(key.sealedPrivateJwk, aad(key.setId, key.kid))) : key.publicJwk;
+    const whole = key.sealedPrivateJwk ? JSON.parse(sealer.open(key.sealedPrivateJwk, keyAad(key.setId, key.kid))) : key.publicJwk;
     return whole as JsonWebKey;
   }
 
@@ -86,10 +108,9 @@ export function createKeyService({ store, sealer, clock }: KeyServiceDeps): KeyS
 
   return {
     async ensureSigningKeys() {
-      if ((await store.listSet(ID_TOKEN_SET)).length > 0) return;
+      if (signingAlgs(await store.listSet(ID_TOKEN_SET)).includes('RS256')) return;
       const jwk = await generateJwk('RS256', '', 'sig');
-      await store.ensureSet(toStored(ID_TOKEN_SET, jwk));
-      changed();
+      if (await store.ensureKey(toStored(ID_TOKEN_SET, jwk))) changed();
     },
 
     getSet: (setId) => nonEmpty(setId, store.listSet(setId)),
@@ -142,9 +163,18 @@ export function createKeyService({ store, sealer, clock }: KeyServiceDeps): KeyS
       if (!(await store.deleteKey(setId, kid))) throw notFound(`The key "${kid}" does not exist in set "${setId}".`);
     },
 
-    async signingKey(setId) {
-      const key = (await store.listSet(setId)).find((k) => k.use === 'sig' && k.sealedPrivateJwk !== null);
-      return key ? toJwk(key) : undefined;
+    async signingKey(setId, alg) {
+      const choice = chooseSigningKey(await store.listSet(setId), alg, clock.now(), prePublicationMs);
+      return choice ? { jwk: toJwk(choice.key), until: choice.until } : undefined;
+    },
+
+    async idTokenAlgs(fresh = false) {
+      const now = clock.now();
+      if (!fresh && algs && now - algs.at < JWKS_CACHE_MS) return algs.list;
+      // RS256 is always offered (OIDC Discovery §3): the signer recreates its key if none is left.
+      const list = ['RS256', ...signingAlgs(await store.listSet(ID_TOKEN_SET)).filter((a) => a !== 'RS256')];
+      algs = { list, at: now };
+      return list;
     },
 
     async verificationKeys(setId) {
@@ -152,6 +182,7 @@ export function createKeyService({ store, sealer, clock }: KeyServiceDeps): KeyS
     },
 
     publicJwks,
+    generation: () => generation,
 
     async publicJwksJson() {
       const now = clock.now();

@@ -5,17 +5,20 @@ import { serverError } from '../errors/catalog.js';
 import { ID_TOKEN_SET, type KeyService } from './service.js';
 
 /**
- * Signs ID tokens with the newest key of `hydra.openid.id-token` and checks
+ * Signs ID tokens and logout tokens with the key of `hydra.openid.id-token`
+ * that signs the client's algorithm (keys/choose.ts), and checks
  * `id_token_hint`s against the set. The imported key is kept for a short
- * while: importing costs more than signing, and a rotation made through
- * another process is picked up within `CACHE_MS`.
+ * while (importing costs more than signing): until a key change through this
+ * process, the moment a pre-published key takes over, or `CACHE_MS`, within
+ * which a change made through another process is picked up.
  */
 export interface IdTokenSigner {
   /**
-   * Signs; with `accessToken`, adds `at_hash` (OIDC Core §3.1.3.6) for the
-   * signing algorithm; `typ` defaults to JWT (logout tokens use logout+jwt).
+   * Signs with `alg` (the client's id_token_signed_response_alg); with
+   * `accessToken`, adds `at_hash` (OIDC Core §3.1.3.6) for that algorithm;
+   * `typ` defaults to JWT (logout tokens use logout+jwt).
    */
-  sign(claims: Record<string, unknown>, options?: { accessToken?: string; typ?: string }): Promise<string>;
+  sign(claims: Record<string, unknown>, options: { alg: string; accessToken?: string; typ?: string }): Promise<string>;
   /** The claims of an ID token this issuer signed, expired or not (OIDC Core §3.1.2.1); undefined otherwise. */
   verifyHint(token: string): Promise<Record<string, unknown> | undefined>;
 }
@@ -26,24 +29,40 @@ interface Loaded {
   readonly key: CryptoKey | KeyObject | Uint8Array;
   readonly kid: string;
   readonly alg: string;
-  readonly at: number;
+  /** When to look again (ms), and the key service's generation it was loaded at. */
+  readonly until: number;
+  readonly generation: number;
 }
 
 export function createIdTokenSigner(keys: KeyService, issuer: string, clock: Clock): IdTokenSigner {
-  let loaded: Loaded | undefined;
+  const loaded = new Map<string, Loaded>();
 
-  async function signingKey(): Promise<Loaded> {
+  async function choose(alg: string) {
+    const chosen = await keys.signingKey(ID_TOKEN_SET, alg);
+    if (chosen || alg !== 'RS256') return chosen;
+    // RS256 is always offered (OIDC Discovery §3): recreate it if an admin removed every RS256 key.
+    await keys.ensureSigningKeys();
+    return keys.signingKey(ID_TOKEN_SET, alg);
+  }
+
+  async function signingKey(alg: string): Promise<Loaded> {
     const now = clock.now();
-    if (loaded && now - loaded.at < CACHE_MS) return loaded;
-    const jwk = (await keys.signingKey(ID_TOKEN_SET)) ?? (await keys.ensureSigningKeys(), await keys.signingKey(ID_TOKEN_SET));
-    if (!jwk) throw serverError().withDebug('no ID token signing key');
-    loaded = { key: await importJWK(jwk as JWK, jwk.alg), kid: jwk.kid, alg: jwk.alg, at: now };
-    return loaded;
+    const generation = keys.generation();
+    const cached = loaded.get(alg);
+    if (cached && now < cached.until && cached.generation === generation) return cached;
+    const chosen = await choose(alg);
+    if (!chosen || chosen.jwk.alg !== alg) {
+      throw serverError().withDebug(`${ID_TOKEN_SET} has no private ${alg} signing key (the client's id_token_signed_response_alg)`);
+    }
+    const { jwk, until } = chosen;
+    const fresh = { key: await importJWK(jwk as JWK, alg), kid: jwk.kid, alg, until: Math.min(now + CACHE_MS, until), generation };
+    loaded.set(alg, fresh);
+    return fresh;
   }
 
   return {
-    async sign(claims, options = {}) {
-      const { key, kid, alg } = await signingKey();
+    async sign(claims, options) {
+      const { key, kid, alg } = await signingKey(options.alg);
       const { accessToken, typ = 'JWT' } = options;
       const payload = accessToken === undefined ? claims : { ...claims, at_hash: halfHash(accessToken, alg) };
       return new SignJWT(payload).setProtectedHeader({ alg, kid, typ }).sign(key);

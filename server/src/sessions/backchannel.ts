@@ -46,7 +46,8 @@ export function createBackchannelNotifier(deps: BackchannelDeps): BackchannelNot
       // §2.4: iss, aud, iat, exp, jti, events, sub and/or sid; never a nonce.
       const token = await deps.signer.sign(
         { iss: deps.issuer, aud: client.client_id, iat: now, exp: now + 120, jti: randomUUID(), events: { [EVENT]: {} }, sub: subject, sid },
-        { typ: 'logout+jwt' },
+        // Back-Channel Logout §2.6: the RP validates it as it validates the ID tokens it receives.
+        { alg: client.id_token_signed_response_alg, typ: 'logout+jwt' },
       );
       try {
         const status = await postForm(uri, new URLSearchParams({ logout_token: token }).toString(), deps.outbound, timeoutMs);

@@ -47,12 +47,27 @@ export interface StoredKey {
   readonly createdAt: number;
 }
 
+/** A stored private key's sealed form, for re-sealing (`tessera secrets rotate`). */
+export interface SealedKey {
+  /** Row reference: ascending in insertion order, stable while the row lives. */
+  readonly ref: number;
+  readonly setId: string;
+  readonly kid: string;
+  readonly sealed: string;
+}
+
 export interface KeyStore {
   /**
    * Creates the set with `firstKey` unless the set exists. Exactly one of any
    * number of concurrent callers, in any process, gets `true`.
    */
   ensureSet(firstKey: StoredKey): Promise<boolean>;
+  /**
+   * Adds `key` (a private signing key) unless its set already holds a private
+   * `sig` key of the same alg. Exactly one of any number of concurrent callers,
+   * in any process, gets `true`.
+   */
+  ensureKey(key: StoredKey): Promise<boolean>;
   /** Adds a key to its set, creating the set; `false` when the kid is taken in that set. */
   addKey(key: StoredKey): Promise<boolean>;
   /** Replaces every key of the set. */
@@ -67,6 +82,13 @@ export interface KeyStore {
   deleteSet(setId: string): Promise<boolean>;
   /** Deleting the last key of a set deletes the set. */
   deleteKey(setId: string, kid: string): Promise<boolean>;
+  /** Up to `limit` keys that have a private part, with `ref` above `after`, in `ref` order (every set). */
+  listSealed(after: number, limit: number): Promise<SealedKey[]>;
+  /**
+   * Replaces the sealed private part of the row `ref` only if it is still
+   * `expected` (compare-and-set): `false` when the row changed or went meanwhile.
+   */
+  swapSealed(ref: number, expected: string, next: string): Promise<boolean>;
 }
 
 export interface ConsumeOptions {

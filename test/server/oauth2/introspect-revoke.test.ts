@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { describeEachBackend, type Database } from '../../helpers/databases.js';
 import { startTessera, TEST_SECRET, type Running } from '../../helpers/tessera.js';
 import { request } from '../../helpers/http.js';
+import { runCli } from '../../helpers/cli.js';
 import { basic, createClient, form, type CreatedClient } from '../../helpers/clients.js';
 import { createTokenStrategy } from '../../../server/src/tokens/hmac.js';
 
@@ -140,6 +141,9 @@ describeEachBackend('introspection and revocation', (backend) => {
     expect((await introspect(token)).body.active).to.equal(true);
     const fresh = await issue(client);
     expect((await introspect(fresh)).body.active).to.equal(true);
+    // README "System secret rotation": re-seal the keys before the old secret goes.
+    const rotated = await runCli(['secrets', 'rotate'], { env: { DSN: db.dsn, SECRETS_SYSTEM: `a-brand-new-system-secret-of-32-chars!!,${TEST_SECRET}` } });
+    expect(rotated.code, rotated.stderr).to.equal(0);
     await t.stop();
     t = await startTessera(db, { secrets: { system: ['a-brand-new-system-secret-of-32-chars!!'] } });
     expect((await introspect(token)).body).to.deep.equal({ active: false });

@@ -7,14 +7,15 @@ export interface DiscoveryInput {
   readonly publicBase: string;
   readonly subjectTypes: readonly string[];
   readonly grantTypes: readonly string[];
+  /** What the ID-token key set can sign now (KeyService.idTokenAlgs). */
+  readonly idTokenAlgs?: readonly string[];
 }
 
 /**
  * OpenID Connect Discovery 1.0 §3 and RFC 8414 §2. Lists only what this
- * build really does; each capability adds its own fields as it lands. The
- * document is built once: it changes only with configuration.
+ * build really does; each capability adds its own fields as it lands.
  */
-export function discoveryDocument({ issuer, publicBase, subjectTypes, grantTypes }: DiscoveryInput): DiscoveryDocument {
+export function discoveryDocument({ issuer, publicBase, subjectTypes, grantTypes, idTokenAlgs = ['RS256'] }: DiscoveryInput): DiscoveryDocument {
   const base = publicBase.replace(/\/$/, '');
   return {
     issuer,
@@ -42,11 +43,21 @@ export function discoveryDocument({ issuer, publicBase, subjectTypes, grantTypes
     request_uri_parameter_supported: false,
     claims_parameter_supported: false,
     subject_types_supported: [...subjectTypes],
-    id_token_signing_alg_values_supported: ['RS256'],
+    // Only what a key of hydra.openid.id-token can sign; RS256 is always among them (KeyService.ensureSigningKeys).
+    id_token_signing_alg_values_supported: [...idTokenAlgs],
   };
 }
 
-export function discoveryHandler(input: DiscoveryInput): () => HandlerResult {
-  const body = JSON.stringify(discoveryDocument(input));
-  return () => ({ kind: 'json', body, headers: { 'Cache-Control': 'public, max-age=300' } });
+/**
+ * The document is built once per set of ID-token algorithms: only a key
+ * change alters it, and the key service caches that list like the JWKS.
+ */
+export function discoveryHandler(input: DiscoveryInput, idTokenAlgs: () => Promise<readonly string[]>): () => Promise<HandlerResult> {
+  let built: { algs: string; body: string } | undefined;
+  return async () => {
+    const algs = await idTokenAlgs();
+    const key = algs.join(' ');
+    if (built?.algs !== key) built = { algs: key, body: JSON.stringify(discoveryDocument({ ...input, idTokenAlgs: algs })) };
+    return { kind: 'json', body: built.body, headers: { 'Cache-Control': 'public, max-age=300' } };
+  };
 }

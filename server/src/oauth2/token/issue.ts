@@ -2,14 +2,8 @@ import type { TokenResponse } from '@tessera/sdk';
 import type { Client } from '../../clients/client.js';
 import { lifespan } from '../../tokens/lifespans.js';
 import type { TokenRecord, TokenSession } from '../../tokens/token.js';
+import { customClaims } from '../../tokens/claims.js';
 import type { GrantDeps } from './deps.js';
-
-/** Claims the issuer sets; the consent's `session.id_token` cannot override them. */
-const RESERVED = new Set(['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti', 'auth_time', 'nonce', 'at_hash', 'c_hash', 'acr', 'amr', 'sid', 'azp', 'rat']);
-
-export function customClaims(claims: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(claims ?? {}).filter(([name]) => !RESERVED.has(name)));
-}
 
 export interface Issuance {
   readonly grant: 'authorization_code' | 'refresh_token';
@@ -64,7 +58,7 @@ export async function issueTokens(issuance: Issuance, deps: GrantDeps, now: numb
       ...(session.amr && session.amr.length > 0 ? { amr: [...session.amr] } : {}),
       ...(session.sid ? { sid: session.sid } : {}),
     };
-    response.id_token = await deps.signer.sign(claims, { accessToken: access.token });
+    response.id_token = await deps.signer.sign(claims, { alg: client.id_token_signed_response_alg, accessToken: access.token });
   }
   return { response, records };
 }

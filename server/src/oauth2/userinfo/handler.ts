@@ -5,7 +5,7 @@ import type { HandlerResult } from '../../lib/result.js';
 import type { TokenStore } from '../../storage/ports.js';
 import type { TokenStrategy } from '../../tokens/hmac.js';
 import { isActive } from '../../tokens/token.js';
-import { customClaims } from '../token/issue.js';
+import { customClaims } from '../../tokens/claims.js';
 
 export interface UserinfoDeps {
   readonly tokens: Pick<TokenStore, 'get'>;

@@ -22,7 +22,7 @@ export function createStorage(conn: Connection): Storage {
   return {
     dialect: conn.dialect,
     clients: direct ? createSqliteClientStore(direct, createClientStore(knex)) : createClientStore(knex),
-    keys: createKeyStore(knex),
+    keys: createKeyStore(knex, conn.dialect),
     tokens: direct ? createSqliteTokenStore(direct) : createTokenStore(knex),
     flows: direct ? createSqliteFlowStore(direct, knex, createFlowStore(knex)) : createFlowStore(knex),
     loginSessions: createLoginSessionStore(knex),

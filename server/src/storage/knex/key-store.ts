@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { KeyStore, StoredKey } from '../ports.js';
+import type { KeyStore, SealedKey, StoredKey } from '../ports.js';
 import { keyToRow, rowToKey, type KeyRow } from './rows.js';
 import { isUniqueViolation } from './errors.js';
 
@@ -16,7 +16,7 @@ async function claimSet(trx: Knex.Transaction, setId: string, now: number): Prom
 
 const newestFirst = (q: Knex.QueryBuilder) => q.orderBy('created_at', 'desc').orderBy('pk', 'desc');
 
-export function createKeyStore(db: Knex): KeyStore {
+export function createKeyStore(db: Knex, dialect: 'sqlite' | 'postgres'): KeyStore {
   const keys = (k: Knex | Knex.Transaction = db) => k<KeyRow>('jwks');
 
   return {
@@ -24,6 +24,19 @@ export function createKeyStore(db: Knex): KeyStore {
       return db.transaction(async (trx) => {
         if (!(await claimSet(trx, firstKey.setId, firstKey.createdAt))) return false;
         await keys(trx).insert(keyToRow(firstKey));
+        return true;
+      });
+    },
+
+    async ensureKey(key: StoredKey): Promise<boolean> {
+      return db.transaction(async (trx) => {
+        await claimSet(trx, key.setId, key.createdAt);
+        // SQLite: the claim above took the write lock. PostgreSQL: an existing set row is not
+        // locked by ON CONFLICT DO NOTHING, so lock it; concurrent callers queue here.
+        if (dialect === 'postgres') await trx('jwk_sets').where('id', key.setId).forUpdate().first('id');
+        const present = await keys(trx).where({ set_id: key.setId, alg: key.alg, use: 'sig' }).whereNotNull('private_jwk').first('pk');
+        if (present) return false;
+        await keys(trx).insert(keyToRow(key));
         return true;
       });
     },
@@ -87,6 +100,21 @@ export function createKeyStore(db: Knex): KeyStore {
         if (!left) await trx('jwk_sets').where('id', setId).delete();
         return true;
       });
+    },
+
+    async listSealed(after: number, limit: number): Promise<SealedKey[]> {
+      const rows: Array<{ pk: number | string; set_id: string; kid: string; private_jwk: string }> = await keys()
+        .whereNotNull('private_jwk')
+        .andWhere('pk', '>', after)
+        .orderBy('pk')
+        .limit(limit)
+        .select('pk', 'set_id', 'kid', 'private_jwk');
+      return rows.map((r) => ({ ref: Number(r.pk), setId: r.set_id, kid: r.kid, sealed: r.private_jwk }));
+    },
+
+    async swapSealed(ref: number, expected: string, next: string): Promise<boolean> {
+      // One conditional UPDATE: a concurrent PUT or DELETE of the key wins, and is never undone.
+      return (await db('jwks').where('pk', ref).andWhere('private_jwk', expected).update({ private_jwk: next })) === 1;
     },
   };
 }

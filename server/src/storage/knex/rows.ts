@@ -33,9 +33,12 @@ export function clientToRow(client: Client): ClientRow {
 }
 
 export function rowToClient(row: ClientRow): Client {
-  const rest = JSON.parse(row.document) as Omit<Client, 'client_id' | 'client_name' | 'owner' | 'secret_hash' | 'created_at' | 'updated_at'>;
+  type Stored = Omit<Client, 'client_id' | 'client_name' | 'owner' | 'secret_hash' | 'created_at' | 'updated_at' | 'id_token_signed_response_alg'>;
+  const rest = JSON.parse(row.document) as Stored & { id_token_signed_response_alg?: string };
   return {
     ...rest,
+    // Clients stored before the field existed: the OIDC Registration §2 default.
+    id_token_signed_response_alg: rest.id_token_signed_response_alg ?? 'RS256',
     client_id: row.id,
     client_name: row.client_name,
     owner: row.owner,
