@@ -34,7 +34,8 @@ function expectNoForgedClaim(claims: Record<string, unknown>, where: string): vo
 }
 
 describeEachBackend('claims the issuer owns', (backend) => {
-  const h = useTessera(backend, FLOW_URLS);
+  // The back-channel receiver listens on 127.0.0.1 (refused by default: issue 12, class 9).
+  const h = useTessera(backend, { ...FLOW_URLS, oauth2: { backchannel_logout: { allow_private_networks: true } } });
   let t: Running;
   let client: CreatedClient;
   let receiver: Receiver;

@@ -24,7 +24,12 @@ const REDIRECT = 'http://127.0.0.1:9999/callback';
 const PRE_PUBLICATION_MS = 2_000;
 
 describeEachBackend('ID-token signing keys', (backend) => {
-  const h = useTessera(backend, { ...FLOW_URLS, keys: { pre_publication: `${PRE_PUBLICATION_MS}ms` } });
+  // The back-channel receiver listens on 127.0.0.1 (refused by default: issue 12, class 9).
+  const h = useTessera(backend, {
+    ...FLOW_URLS,
+    keys: { pre_publication: `${PRE_PUBLICATION_MS}ms` },
+    oauth2: { backchannel_logout: { allow_private_networks: true } },
+  });
   let t: Running;
   let receiver: Receiver;
   let initialKid: string;

@@ -39,6 +39,7 @@ const BASE: Body = {
   token_endpoint_auth_method: 'client_secret_post',
   token_endpoint_auth_signing_alg: 'RS256',
   userinfo_signed_response_alg: 'RS256',
+  id_token_signed_response_alg: 'RS256',
   jwks_uri: 'https://rp.example.com/jwks.json',
   subject_type: 'public',
   sector_identifier_uri: 'https://rp.example.com/sector.json',
