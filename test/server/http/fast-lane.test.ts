@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { gzipSync } from 'node:zlib';
-import { describeEachBackend, type Database } from '../../helpers/databases.js';
-import { startTessera, type Running } from '../../helpers/tessera.js';
+import { describeEachBackend } from '../../helpers/databases.js';
+import { useTessera, type Running } from '../../helpers/tessera.js';
 import { request, type Answer } from '../../helpers/http.js';
 import { basic, createClient, form, type CreatedClient } from '../../helpers/clients.js';
 
@@ -28,18 +28,13 @@ function stable(body: unknown): unknown {
 }
 
 describeEachBackend('HTTP fast lane', (backend) => {
-  let db: Database;
+  const harness = useTessera(backend);
   let t: Running;
   let client: CreatedClient;
 
   before(async () => {
-    db = await backend.create();
-    t = await startTessera(db);
+    t = harness.t;
     client = await createClient(t.adminUrl, { grant_types: ['client_credentials'], scope: 'read' });
-  });
-  after(async () => {
-    await t?.stop();
-    await db?.drop();
   });
 
   async function both(base: string, path: string, options: Parameters<typeof request>[3]): Promise<[Answer, Answer]> {

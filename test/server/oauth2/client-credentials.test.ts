@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { describeEachBackend, type Database } from '../../helpers/databases.js';
-import { startTessera, type Running } from '../../helpers/tessera.js';
+import { describeEachBackend } from '../../helpers/databases.js';
+import { useTessera, type Running } from '../../helpers/tessera.js';
 import { request } from '../../helpers/http.js';
 import { basic, createClient, form, type CreatedClient } from '../../helpers/clients.js';
 
@@ -13,7 +13,7 @@ interface Token {
 }
 
 describeEachBackend('client_credentials grant', (backend) => {
-  let db: Database;
+  const harness = useTessera(backend);
   let t: Running;
   let client: CreatedClient;
 
@@ -26,17 +26,12 @@ describeEachBackend('client_credentials grant', (backend) => {
   };
 
   before(async () => {
-    db = await backend.create();
-    t = await startTessera(db);
+    t = harness.t;
     client = await createClient(t.adminUrl, {
       grant_types: ['client_credentials'],
       scope: 'read write',
       audience: ['https://api.example.com'],
     });
-  });
-  after(async () => {
-    await t?.stop();
-    await db?.drop();
   });
 
   it('issues an ory_at_ token to a client authenticating with Basic, without a refresh token', async () => {
