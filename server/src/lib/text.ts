@@ -21,16 +21,34 @@ export function assertCleanText(text: string, what: string): void {
   if (!isCleanText(text)) throw invalidRequest(`${what} must be UTF-8 text without NUL characters.`);
 }
 
-/** Every string of a parsed JSON value, member names included. */
+/**
+ * How deep a request's JSON may nest. Nothing in either API nests past a
+ * handful of levels (claims objects included); 100 KB of `[` would otherwise
+ * reach every recursive walker downstream (zod, knex, JSON.stringify).
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Every string of a parsed JSON value, member names included, walked without
+ * recursion; nesting past MAX_JSON_DEPTH is refused.
+ */
 export function assertCleanJson(value: unknown): void {
-  if (typeof value === 'string') return assertCleanText(value, 'The request body');
-  if (value === null || typeof value !== 'object') return;
-  if (Array.isArray(value)) {
-    for (const item of value) assertCleanJson(item);
-    return;
-  }
-  for (const [key, item] of Object.entries(value)) {
-    assertCleanText(key, 'The request body');
-    assertCleanJson(item);
+  const pending: Array<[unknown, number]> = [[value, 0]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [item, depth] = next;
+    if (typeof item === 'string') {
+      assertCleanText(item, 'The request body');
+      continue;
+    }
+    if (item === null || typeof item !== 'object') continue;
+    if (depth >= MAX_JSON_DEPTH) throw invalidRequest(`The request body may nest at most ${MAX_JSON_DEPTH} levels deep.`);
+    if (Array.isArray(item)) {
+      for (const member of item) pending.push([member, depth + 1]);
+      continue;
+    }
+    for (const [key, member] of Object.entries(item)) {
+      assertCleanText(key, 'The request body');
+      pending.push([member, depth + 1]);
+    }
   }
 }

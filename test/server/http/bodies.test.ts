@@ -146,6 +146,9 @@ describeEachBackend('request bodies', (backend) => {
       ['an escaped NUL in a member name', { headers: { 'content-type': JSON_TYPE }, body: '{"a\\u0000":1}' }, 400, 'invalid_request', /NUL/],
       ['a lone surrogate', { headers: { 'content-type': JSON_TYPE }, body: '{"client_name":"\\ud800"}' }, 400, 'invalid_request', /UTF-8/],
       ['raw bytes that are not UTF-8', { headers: { 'content-type': JSON_TYPE }, body: Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]) }, 400, 'invalid_request'],
+      // Found in review: 50,000 nested arrays overflowed the stack of a recursive walk (500).
+      ['arrays nested 50,000 deep', { headers: { 'content-type': JSON_TYPE }, body: `${'['.repeat(50_000)}${']'.repeat(50_000)}` }, 400, 'invalid_request', /nest at most 64/],
+      ['objects nested 15,000 deep', { headers: { 'content-type': JSON_TYPE }, body: `${'{"a":'.repeat(15_000)}1${'}'.repeat(15_000)}` }, 400, 'invalid_request', /nest at most 64/],
       ['a body over 100 KB', { headers: { 'content-type': JSON_TYPE }, body: `{"a":"${'x'.repeat(101 * 1024)}"}` }, 413, 'request_entity_too_large'],
       ['a chunked body over 100 KB', { headers: { 'content-type': JSON_TYPE }, body: `{"a":"${'x'.repeat(101 * 1024)}"}`, chunked: true }, 413, 'request_entity_too_large'],
     ];
@@ -173,6 +176,10 @@ describeEachBackend('request bodies', (backend) => {
       });
       expect(patched.status, patched.text).to.equal(200);
       expect(patched.json?.['client_name']).to.equal('patched');
+      // 63 levels below the body itself are fine (MAX_JSON_DEPTH is 64).
+      const nested = JSON.parse(`${'{"a":'.repeat(62)}1${'}'.repeat(62)}`) as unknown;
+      const deep = await rawRequest(harness.t.adminUrl, 'POST', '/admin/clients', { headers: { 'content-type': JSON_TYPE }, body: JSON.stringify({ metadata: nested }) });
+      expect(deep.status, deep.text).to.equal(201);
       for (const chunked of [false, true]) {
         const empty = await rawRequest(harness.t.adminUrl, 'POST', '/admin/clients', { headers: { 'content-type': JSON_TYPE }, body: '', chunked });
         expectError(empty, 400, 'invalid_request', /client is missing/);
