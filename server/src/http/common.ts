@@ -16,14 +16,23 @@ function normalizePath(ctx: Context): void {
   if (ctx.path.length > 1 && ctx.path.endsWith('/')) ctx.path = ctx.path.replace(/\/+$/, '') || '/';
 }
 
+/**
+ * Each path segment on its own, as the router decodes each parameter: a
+ * segment that does not decode (`%zz`, bytes that are not UTF-8) stays its
+ * ASCII text there, and must not hide a NUL in the next one (found in review:
+ * `/admin/keys/%FF/%00` reached PostgreSQL).
+ */
 function assertCleanUrl(path: string, query: string): void {
-  let decoded: string | undefined;
-  try {
-    decoded = decodeURIComponent(path);
-  } catch {
-    // Not decodable (`%zz`, bytes that are not UTF-8): the router keeps such a segment as its ASCII text.
+  for (const segment of path.split('/')) {
+    if (!segment.includes('%')) continue;
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(segment);
+    } catch {
+      continue;
+    }
+    if (!isCleanText(decoded)) throw invalidRequest('The URL must be UTF-8 text without NUL characters.');
   }
-  if (decoded !== undefined && !isCleanText(decoded)) throw invalidRequest('The URL must be UTF-8 text without NUL characters.');
   for (const [name, value] of new URLSearchParams(query)) {
     if (!isCleanText(name) || !isCleanText(value)) throw invalidRequest('The URL must be UTF-8 text without NUL characters.');
   }
