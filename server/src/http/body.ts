@@ -37,11 +37,20 @@ export function hasBody(req: IncomingMessage): boolean {
 
 type MediaError = (hint: string) => OAuth2Error;
 
-/** Content-Encoding other than identity is refused, not inflated. */
+/** Content-Encoding other than identity (any case; empty means none) is refused, not inflated. */
 export function assertIdentityEncoding(encoding: string | undefined, refuse: MediaError): void {
-  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
-    throw refuse('Request bodies must not be compressed (Content-Encoding is not supported).');
-  }
+  const coding = encoding?.trim().toLowerCase();
+  if (coding && coding !== 'identity') throw refuse('Request bodies must not be compressed (Content-Encoding is not supported).');
+}
+
+/**
+ * koa-bodyparser inflates by Content-Encoding and knows `identity` only in
+ * lower case; once assertIdentityEncoding has passed, the header says nothing,
+ * so it goes (the fast lane never reads it further either).
+ */
+function dropIdentityEncoding(ctx: Context, refuse: MediaError): void {
+  assertIdentityEncoding(ctx.get('content-encoding') || undefined, refuse);
+  delete ctx.req.headers['content-encoding'];
 }
 
 export const tooLarge = (limit: number) => payloadTooLarge(`The body may be at most ${limit} bytes.`);
@@ -64,11 +73,13 @@ function bodyError(limit: number, refuse: MediaError) {
   };
 }
 
-/** V8's JSON messages, without the quoted input newer versions add. */
+/** What was wrong with the JSON, never the input itself (V8's messages quote a slice of it, secrets included). */
 function jsonProblem(message: string): string {
   if (/only supports object and array/.test(message)) return 'the body must be a JSON object or array';
   if (/forbidden prototype property/.test(message)) return 'the "__proto__" member is not allowed';
-  return message.replace(/,? ".*" is not valid JSON$/s, '').replace(/\.$/, '') || 'malformed';
+  if (/Unexpected end/.test(message)) return 'the body ends before the JSON does';
+  const position = /at position (\d+)/.exec(message)?.[1];
+  return position === undefined ? 'malformed JSON' : `malformed JSON at position ${position}`;
 }
 
 /**
@@ -90,7 +101,7 @@ export function formBody(limit = BODY_LIMIT): Middleware {
       ctx.request.body = parseParams('');
       return next();
     }
-    assertIdentityEncoding(ctx.get('content-encoding') || undefined, unsupportedFormType);
+    dropIdentityEncoding(ctx, unsupportedFormType);
     if (!ctx.request.is(FORM_TYPE)) throw unsupportedFormType(`Send the body as ${FORM_TYPE}.`);
     return parse(ctx, next);
   };
@@ -106,7 +117,7 @@ export function jsonBody(limit = BODY_LIMIT): Middleware {
   const parse = bodyParser({ enableTypes: ['json'], jsonLimit: `${limit}b`, strict: true, extendTypes: { json: ['+json'] }, onerror: bodyError(limit, unsupportedMediaType) });
   return async (ctx, next) => {
     if (!hasBody(ctx.req)) return next();
-    assertIdentityEncoding(ctx.get('content-encoding') || undefined, unsupportedMediaType);
+    dropIdentityEncoding(ctx, unsupportedMediaType);
     if (!ctx.request.is('application/json', 'application/*+json')) throw unsupportedMediaType('Send the body as application/json.');
     return parse(ctx, async () => {
       // A chunked body may still be empty.

@@ -109,7 +109,9 @@ async function readLaneForm(req: IncomingMessage, overflowed: () => void): Promi
   assertIdentityEncoding(req.headers['content-encoding'], unsupportedFormType);
   if (!FORM_TYPE.test(req.headers['content-type'] ?? '')) throw unsupportedFormType('Send the body as application/x-www-form-urlencoded.');
   const raw = await readRequestBody(req, BODY_LIMIT, overflowed);
-  return parseParams(raw.toString('utf8'));
+  // A UTF-8 byte order mark is not text, and koa-bodyparser's decoder drops it too.
+  const start = raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf ? 3 : 0;
+  return parseParams(raw.toString('utf8', start));
 }
 
 /**

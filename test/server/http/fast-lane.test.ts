@@ -55,6 +55,11 @@ describeEachBackend('HTTP fast lane', (backend) => {
     ['a text/plain body', () => ({ body: 'grant_type=client_credentials', headers: { 'content-type': 'text/plain' } })],
     ['a gzip body', () => ({ body: gzipSync('grant_type=client_credentials'), headers: { ...form({}).headers, 'content-encoding': 'gzip' } })],
     ['a byte that is not UTF-8', () => ({ body: 'grant_type=%FF', headers: form({}).headers })],
+    // Found in review: the two paths answered these differently.
+    ['an empty Content-Encoding', () => ({ ...form({ grant_type: 'client_credentials', scope: 'read' }), headers: { ...form({}).headers, 'content-encoding': '', authorization: basic(client.client_id, client.client_secret) } })],
+    ['Content-Encoding: IDENTITY', () => ({ ...form({ grant_type: 'client_credentials', scope: 'read' }), headers: { ...form({}).headers, 'content-encoding': 'IDENTITY', authorization: basic(client.client_id, client.client_secret) } })],
+    ['a UTF-8 byte order mark', () => ({ body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('grant_type=client_credentials&scope=read')]), headers: { ...form({}).headers, authorization: basic(client.client_id, client.client_secret) } })],
+    ['malformed JSON quoting a secret', () => ({ body: '{"client_secret": "s3cret-value", x}', headers: { 'content-type': 'application/json' } })],
     ['a form with bracket syntax', () => ({ body: 'grant_type[a]=client_credentials', headers: form({}).headers })],
     ['Basic credentials carrying NUL', () => ({ ...form({ grant_type: 'client_credentials' }), headers: { ...form({}).headers, authorization: `Basic ${Buffer.from('a\0b:c').toString('base64')}` } })],
   ];
