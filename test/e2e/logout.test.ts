@@ -119,6 +119,11 @@ describeEachBackend('RP-initiated, front- and back-channel logout', (backend) =>
     expect(await loginSkipped(browser)).to.equal(false);
     // The verifier is single-use.
     expect((await browser.get(accepted.body.redirect_to)).status).to.equal(400);
+
+    // Found in review: the logout token, signed by the same keys, passed as an id_token_hint.
+    const asHint = await browser.get(oidc.buildEndSessionUrl(config, { id_token_hint: logoutToken }).href);
+    expect(asHint.status, asHint.body).to.equal(400);
+    expect(asHint.body).to.include('not an ID token');
   });
 
   it('refuses an unregistered or altered post_logout_redirect_uri without redirecting', async () => {

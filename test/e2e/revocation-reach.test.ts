@@ -243,4 +243,16 @@ describeEachBackend('revocation and logout reach every grant', (backend) => {
       }
     });
   });
+  it('a remembered consent of a skip_consent flow does not skip the consent page once the client loses skip_consent', async () => {
+    // Found in review: such rows counted as remembered decisions, though the user never saw a consent page (Hydra: skip = false only).
+    const client = await registered(`was-trusted-${uid()}`, { skip_consent: true });
+    const browser = new Browser();
+    const subject = `gus-${uid()}`;
+    const first = await grant(browser, client, subject, true);
+    expect(first.consentSkipped).to.equal(true);
+    const updated = await request(h.t.adminUrl, 'PUT', `/admin/clients/${client.client_id}`, { json: { ...client, skip_consent: false } });
+    expect(updated.status, updated.text).to.equal(200);
+    const second = await grant(browser, client, subject, true);
+    expect(second.consentSkipped).to.equal(false);
+  });
 });

@@ -71,8 +71,11 @@ export function createIdTokenSigner(keys: KeyService, issuer: string, clock: Clo
     async verifyHint(token) {
       try {
         const jwks = createLocalJWKSet({ keys: (await keys.verificationKeys(ID_TOKEN_SET)) as JWK[] });
-        const { payload } = await compactVerify(token, jwks);
+        const { payload, protectedHeader } = await compactVerify(token, jwks);
+        // Only an ID token: the same keys sign logout tokens (typ logout+jwt, an `events` claim; OIDC Back-Channel Logout §2.4).
+        if (protectedHeader.typ !== undefined && protectedHeader.typ.toUpperCase() !== 'JWT') return undefined;
         const claims = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>;
+        if ('events' in claims) return undefined;
         return claims['iss'] === issuer && typeof claims['sub'] === 'string' ? claims : undefined;
       } catch {
         return undefined;

@@ -74,9 +74,11 @@ export function createConsentStore(db: Knex): ConsentStore {
 
   return {
     async latestRemembered(subject: string, clientId: string, now: number): Promise<ConsentRecord | undefined> {
+      // Only a decision the user made counts (as Hydra: skip = false): a row of a skip_consent flow
+      // with remember set must not skip the consent page once the client loses skip_consent.
       const row = await consents()
         .where({ subject, client_id: clientId, remember: true, revoked: false })
-        .andWhere(decisions)
+        .whereNull('skip')
         .andWhere((q) => q.whereNull('remember_until').orWhere('remember_until', '>', now))
         .orderBy('handled_at', 'desc')
         .first();
