@@ -12,20 +12,22 @@ export interface RawAnswer {
 /**
  * Sends exactly the headers and bytes given, with node:http: no
  * Content-Type is added (fetch adds text/plain to a string body), the body
- * may be any bytes, and `chunked: true` sends it without a Content-Length.
+ * may be any bytes, `chunked: true` sends it without a Content-Length, and
+ * `localAddress` picks the caller's address (any of 127.0.0.0/8 on Linux).
  */
 export function rawRequest(
   base: string,
   method: string,
   path: string,
-  options: { headers?: Record<string, string>; body?: string | Buffer; chunked?: boolean } = {},
+  options: { headers?: Record<string, string>; body?: string | Buffer; chunked?: boolean; localAddress?: string } = {},
 ): Promise<RawAnswer> {
   const url = new URL(path, base);
   const body = options.body === undefined ? undefined : Buffer.isBuffer(options.body) ? options.body : Buffer.from(options.body, 'utf8');
   const headers: Record<string, string> = { ...options.headers };
   if (body !== undefined && !options.chunked) headers['content-length'] = String(body.length);
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: url.hostname, port: url.port, method, path: `${url.pathname}${url.search}`, headers }, (res) => {
+    const target = { host: url.hostname, port: url.port, method, path: `${url.pathname}${url.search}`, headers, localAddress: options.localAddress };
+    const req = httpRequest(target, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {

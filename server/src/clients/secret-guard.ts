@@ -11,6 +11,14 @@ import { isSlowHash, verifySecret } from './secret.js';
  * SHA-256) cannot be guessed and cost nothing to check: they are never
  * throttled, so nobody can lock their client out.
  *
+ * Failures count per client **and caller address**: someone who knows a
+ * client id cannot lock the client out from elsewhere (found in review: ten
+ * wrong secrets from anywhere made the right one 429 for the whole window).
+ * A client's failures from all addresses together are capped too, at
+ * PEER_SPREAD times the per-address limit, so many addresses still buy a
+ * bounded amount of scrypt. Behind a proxy every caller has the proxy's
+ * address, and the throttle is per client again.
+ *
  * Per process, on purpose (DESIGN.md: state in memory must be bounded and
  * safe to lose). What the throttle protects is this process's CPU; a shared
  * counter would cost a database write per failure (an attacker's lever) and
@@ -26,8 +34,11 @@ import { isSlowHash, verifySecret } from './secret.js';
  */
 
 export interface SecretGuard {
-  /** Whether `secret` matches `storedHash`; throws 429 `too_many_requests` while the client is throttled. */
-  verify(clientId: string, secret: string, storedHash: string): Promise<boolean>;
+  /**
+   * Whether `secret` matches `storedHash`; throws 429 `too_many_requests`
+   * while the client is throttled for `peer` (the caller's address).
+   */
+  verify(clientId: string, secret: string, storedHash: string, peer?: string): Promise<boolean>;
 }
 
 export interface SecretGuardOptions {
@@ -40,6 +51,8 @@ export interface SecretGuardOptions {
 /** Bounds: clients with a throttle window open, secrets remembered. */
 const MAX_WINDOWS = 10_000;
 const MAX_REMEMBERED = 1024;
+/** A client's failures from every address together may reach this many times the per-address limit. */
+const PEER_SPREAD = 10;
 
 interface Window {
   /** Tries that failed or are running (a running try holds its slot, so parallel tries cannot overshoot). */
@@ -59,22 +72,22 @@ export function createSecretGuard({ maxFailures, windowMs, clock }: SecretGuardO
     remembered.add(print);
   }
 
-  /** The client's open window, a new one when there is none; expired windows are dropped on the way. */
-  function windowOf(clientId: string, now: number): Window {
-    const open = windows.get(clientId);
+  /** The open window of `key` (a client, or a client and an address), a new one when there is none; expired windows are dropped on the way. */
+  function windowOf(key: string, now: number): Window {
+    const open = windows.get(key);
     if (open && open.endsAt > now) return open;
-    windows.delete(clientId);
+    windows.delete(key);
     if (windows.size >= MAX_WINDOWS) {
       for (const [id, w] of windows) if (w.endsAt <= now) windows.delete(id);
       if (windows.size >= MAX_WINDOWS) windows.delete(windows.keys().next().value ?? '');
     }
     const fresh = { tries: 0, endsAt: now + windowMs };
-    windows.set(clientId, fresh);
+    windows.set(key, fresh);
     return fresh;
   }
 
   return {
-    async verify(clientId, secret, storedHash) {
+    async verify(clientId, secret, storedHash, peer = '') {
       if (!isSlowHash(storedHash)) return verifySecret(secret, storedHash);
       const print = fingerprint(clientId, storedHash, secret);
       if (remembered.has(print)) return true;
@@ -84,12 +97,17 @@ export function createSecretGuard({ maxFailures, windowMs, clock }: SecretGuardO
         return ok;
       }
       const now = clock.now();
-      const window = windowOf(clientId, now);
-      if (window.tries >= maxFailures) throw tooManyRequests(Math.max(1, Math.ceil((window.endsAt - now) / 1000)));
-      window.tries++;
+      // Client ids never contain NUL (lib/text.ts), so the two kinds of key cannot collide.
+      const byPeer = windowOf(`${clientId}\0${peer}`, now);
+      const byClient = windowOf(clientId, now);
+      const full = byPeer.tries >= maxFailures ? byPeer : byClient.tries >= maxFailures * PEER_SPREAD ? byClient : undefined;
+      if (full) throw tooManyRequests(Math.max(1, Math.ceil((full.endsAt - now) / 1000)));
+      byPeer.tries++;
+      byClient.tries++;
       const ok = await verifySecret(secret, storedHash);
       if (ok) {
-        window.tries--;
+        byPeer.tries--;
+        byClient.tries--;
         remember(print);
       }
       return ok;

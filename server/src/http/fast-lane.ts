@@ -29,7 +29,8 @@ import { failureRenderer } from './middleware/error-handler.js';
  */
 
 /** A form-in, JSON-out endpoint. */
-export type FastHandler = (form: Record<string, string>, authorization: string | undefined) => Promise<HandlerResult>;
+/** A form-in, JSON-out endpoint; `peer` is the caller's address. */
+export type FastHandler = (form: Record<string, string>, authorization: string | undefined, peer: string | undefined) => Promise<HandlerResult>;
 
 export interface LaneOptions {
   readonly logger: Logger;
@@ -83,7 +84,7 @@ function laneServer({ logger, exposeDebug, headers: laneHeaders = {}, guard }: L
     try {
       guard?.(req);
       const form = await readLaneForm(req, () => (headers['Connection'] = 'close'));
-      const result = await handler(form, req.headers.authorization);
+      const result = await handler(form, req.headers.authorization, req.socket.remoteAddress);
       if (result.kind !== 'json') throw new Error(`the fast lane answers JSON, not ${result.kind}`);
       status = result.status ?? 200;
       body = typeof result.body === 'string' ? result.body : JSON.stringify(result.body);

@@ -20,8 +20,9 @@ export interface PublicDeps extends HealthDeps {
   readonly exposeDebug: boolean;
   readonly discovery: () => Promise<HandlerResult>;
   readonly jwks: () => Promise<HandlerResult>;
-  readonly token: (request: TokenRequest, authorization: string | undefined) => Promise<HandlerResult>;
-  readonly revoke: (request: RevocationRequest, authorization: string | undefined) => Promise<HandlerResult>;
+  /** `peer`: the caller's address (failed client authentication is throttled per client and address). */
+  readonly token: (request: TokenRequest, authorization: string | undefined, peer: string | undefined) => Promise<HandlerResult>;
+  readonly revoke: (request: RevocationRequest, authorization: string | undefined, peer: string | undefined) => Promise<HandlerResult>;
   readonly authorize: (params: Record<string, string>, cookies: BrowserCookies) => Promise<HandlerResult>;
   readonly userinfo: (input: UserinfoInput) => Promise<HandlerResult>;
   readonly endSession: (params: Record<string, string>, cookies: BrowserCookies) => Promise<HandlerResult>;
@@ -46,7 +47,7 @@ const noStore: Koa.Middleware = (ctx, next) => {
 };
 
 export function createPublicApp(deps: PublicDeps): HttpApp {
-  const token = (form: Record<string, string>, auth: string | undefined) => deps.token(parseInput(TokenRequest, form, 'token request'), auth);
+  const token = (form: Record<string, string>, auth: string | undefined, peer: string | undefined) => deps.token(parseInput(TokenRequest, form, 'token request'), auth, peer);
   const form = formBody();
   const router = new Router();
   healthRoutes(router, deps);
@@ -58,8 +59,8 @@ export function createPublicApp(deps: PublicDeps): HttpApp {
     // RFC 8414 §3: the same metadata for plain OAuth 2.0 clients.
     .get('/.well-known/oauth-authorization-server', route(deps.discovery))
     .get('/.well-known/jwks.json', route(deps.jwks))
-    .post('/oauth2/token', noStore, form, route((ctx) => token(formOf(ctx), authorization(ctx))))
-    .post('/oauth2/revoke', noStore, form, route((ctx) => deps.revoke(parseInput(RevocationRequest, formOf(ctx), 'revocation request'), authorization(ctx))));
+    .post('/oauth2/token', noStore, form, route((ctx) => token(formOf(ctx), authorization(ctx), ctx.req.socket.remoteAddress)))
+    .post('/oauth2/revoke', noStore, form, route((ctx) => deps.revoke(parseInput(RevocationRequest, formOf(ctx), 'revocation request'), authorization(ctx), ctx.req.socket.remoteAddress)));
 
   const cookieOptions = { secureCookies: deps.secureCookies };
   router

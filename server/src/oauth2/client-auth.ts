@@ -21,6 +21,8 @@ export interface ClientAuthDeps {
 export interface ClientCredentials {
   readonly authorization: string | undefined;
   readonly form: { readonly client_id?: string | undefined; readonly client_secret?: string | undefined };
+  /** The caller's address: failed secret checks are throttled per client and address (clients/secret-guard.ts). */
+  readonly peer?: string | undefined;
 }
 
 type Presented = { method: 'client_secret_basic' | 'client_secret_post'; id: string; secret: string } | { method: 'none'; id: string };
@@ -62,7 +64,7 @@ export async function authenticateClient(credentials: ClientCredentials, { clien
   if (client.token_endpoint_auth_method !== p.method) {
     throw invalidClient(`The client is registered for "${client.token_endpoint_auth_method}" but used "${p.method}".`);
   }
-  if (p.method !== 'none' && !(client.secret_hash && (await secrets.verify(client.client_id, p.secret, client.secret_hash)))) {
+  if (p.method !== 'none' && !(client.secret_hash && (await secrets.verify(client.client_id, p.secret, client.secret_hash, credentials.peer)))) {
     throw invalidClient();
   }
   return client;

@@ -3,10 +3,11 @@ import { describeEachBackend } from '../../helpers/databases.js';
 import { useTessera, type Running } from '../../helpers/tessera.js';
 import { basic, createClient, form, type CreatedClient } from '../../helpers/clients.js';
 import { request, type Answer } from '../../helpers/http.js';
+import { rawRequest } from '../../helpers/raw-http.js';
 
 /*
  * Issue 12, class 10: failed client authentications with an admin-chosen
- * (scrypt) secret are throttled per client (RFC 6749 §10.10): past
+ * (scrypt) secret are throttled per client and caller address (RFC 6749 §10.10): past
  * `oauth2.client_auth_throttle.max_failures` in `window`, 429
  * `too_many_requests` with Retry-After, without running scrypt, at the token
  * endpoint (fast lane and koa) and at revocation. A secret already verified
@@ -107,5 +108,31 @@ describeEachBackend('throttling failed client authentication', (backend) => {
     const generated = await createClient(t.adminUrl, { grant_types: ['client_credentials'], scope: 'read' });
     for (let i = 0; i < 3 * MAX; i++) expectStatus(await token(generated, `g-${i}`), 401, 'invalid_client');
     expectStatus(await token(generated), 200);
+  });
+
+  describe('per caller address (a window long enough for 40 scrypt checks)', () => {
+    const long = useTessera(backend, { oauth2: { client_auth_throttle: { max_failures: MAX, window: '60s' } } });
+
+    it('an attacker elsewhere does not lock the client out; many addresses are capped together', async () => {
+      // Found in review: ten wrong secrets from anywhere made the right one 429 for the whole window.
+      const c = await createClient(long.t.adminUrl, { grant_types: ['client_credentials'], scope: 'read', client_secret: 'chosen-secret-per-address' });
+      // Linux answers for all of 127.0.0.0/8: each local address is another caller.
+      const from = (address: string, secret: string, path = '/oauth2/token') =>
+        rawRequest(long.t.publicUrl, 'POST', path, {
+          headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(c.client_id, secret) },
+          body: 'grant_type=client_credentials&scope=read',
+          localAddress: address,
+        });
+      for (let i = 0; i < MAX; i++) expect((await from('127.0.0.2', 'wrong')).status).to.equal(401);
+      expect((await from('127.0.0.2', 'wrong')).status).to.equal(429);
+      expect((await from('127.0.0.2', c.client_secret, '/oauth2/token/')).status).to.equal(429);
+      // The client itself, calling from another address (never verified by this process before): through.
+      const fine = await from('127.0.0.3', c.client_secret);
+      expect(fine.status, fine.text).to.equal(200);
+      // Ten times the limit from all addresses together (127.0.0.2's included) closes the client for every new address.
+      const spread = Array.from({ length: MAX * 10 - MAX }, (_, i) => `127.0.1.${i + 1}`);
+      for (const address of spread) expect((await from(address, 'wrong')).status, address).to.equal(401);
+      expect((await from('127.0.2.1', 'wrong')).status).to.equal(429);
+    });
   });
 });

@@ -17,8 +17,8 @@ export interface RevokeDeps extends ClientAuthDeps {
  * authorization grant"); revoking an access token revokes just that token.
  * Unknown, forged or already revoked tokens answer 200 all the same (§2.2).
  */
-export async function revoke(request: RevocationRequest, authorization: string | undefined, deps: RevokeDeps): Promise<HandlerResult> {
-  const client = await authenticateClient({ authorization, form: request }, deps);
+export async function revoke(request: RevocationRequest, authorization: string | undefined, deps: RevokeDeps, peer?: string): Promise<HandlerResult> {
+  const client = await authenticateClient({ authorization, form: request, peer }, deps);
   const ok = empty(200);
   const found = deps.strategy.classify(request.token);
   if (!found || found.kind === 'authorization_code') return ok;

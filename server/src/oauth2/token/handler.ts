@@ -26,9 +26,9 @@ export const SUPPORTED_GRANTS: readonly string[] = [...GRANTS.keys()];
 /** RFC 6749 §5.1: token responses must not be cached. */
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
 
-export async function tokenEndpoint(request: TokenRequest, authorization: string | undefined, deps: GrantDeps): Promise<HandlerResult> {
+export async function tokenEndpoint(request: TokenRequest, authorization: string | undefined, deps: GrantDeps, peer?: string): Promise<HandlerResult> {
   const grant = GRANTS.get(request.grant_type);
   if (!grant) throw unsupportedGrantType(`The grant_type "${request.grant_type}" is not supported.`);
-  const client = await authenticateClient({ authorization, form: request }, deps);
+  const client = await authenticateClient({ authorization, form: request, peer }, deps);
   return { kind: 'json', status: 200, body: await grant(request, client, deps), headers: NO_STORE };
 }
