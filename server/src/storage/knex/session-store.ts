@@ -60,7 +60,7 @@ const CHUNK = 500;
 /** Rows that are not a re-use of a remembered consent: the decisions themselves (Hydra's `consent_skip = FALSE`). */
 const decisions = (q: Knex.QueryBuilder) => q.whereNull('skip').orWhereNot('skip', 'remembered');
 
-export function createConsentStore(db: Knex): ConsentStore {
+export function createConsentStore(db: Knex, dialect: 'sqlite' | 'postgres'): ConsentStore {
   const consents = (k: Knex | Knex.Transaction = db) => k<ConsentRow>('oauth2_consents');
 
   function matching(k: Knex | Knex.Transaction, filter: ConsentFilter) {
@@ -100,6 +100,10 @@ export function createConsentStore(db: Knex): ConsentStore {
 
     async revoke(filter: ConsentFilter): Promise<number> {
       return db.transaction(async (trx) => {
+        // PostgreSQL: lock what matches first (in id order, so two revocations cannot deadlock), waiting for flows
+        // that are writing a row re-using one of these consents (flow-store.ts `finish`); the next statement then
+        // sees their rows. SQLite runs one writer at a time.
+        if (dialect === 'postgres') await matching(trx, filter).orderBy('id').forUpdate().select('id');
         const ids = (await matching(trx, filter).select('id')).map((r) => r.id);
         for (let i = 0; i < ids.length; i += CHUNK) {
           const chunk = ids.slice(i, i + CHUNK);
