@@ -33,6 +33,7 @@ import { logoutHandlers } from './flows/logout/admin.js';
 import { endSession } from './flows/logout/handler.js';
 import { createAdminApp } from './http/admin.js';
 import { createPublicApp } from './http/public.js';
+import { createCors } from './http/cors.js';
 import type { Lifecycle } from './http/health.js';
 import type { OutboundPolicy } from './lib/outbound-policy.js';
 import type { Resolve } from './lib/outbound-request.js';
@@ -192,6 +193,8 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
         userinfo: (input) => userinfo(input, { tokens: storage.tokens, strategy, clock }),
         endSession: (params, cookies) => endSession(params, cookies, logoutDeps),
         secureCookies: issuer.startsWith('https:'),
+        // Hydra: with CORS off, clients' allowed_cors_origins are not used either.
+        cors: config.serve.public.cors.enabled ? createCors(config.serve.public.cors, async (id) => (await storage.clients.get(id))?.allowed_cors_origins) : undefined,
       }),
       adminApp: createAdminApp({
         ...common,
