@@ -149,6 +149,13 @@ describeEachBackend('CORS on the public port', (backend) => {
     expect(token.headers.get('access-control-allow-origin')).to.equal(OTHER);
   });
 
+  it('the authorization and logout endpoints send none, even to the global origin (RFC 9700 §2.6)', async () => {
+    for (const path of ['/oauth2/auth', '/oauth2/sessions/logout', '/health/alive']) {
+      expectNone(await request(t.publicUrl, 'GET', `${path}?client_id=${spa.client_id}`, { headers: { origin: GLOBAL } }), path);
+      expectNone(await request(t.publicUrl, 'OPTIONS', path, { headers: { origin: GLOBAL, 'access-control-request-method': 'GET' } }), `OPTIONS ${path}`);
+    }
+  });
+
   it('the admin port never sends CORS headers', async () => {
     for (const [method, path] of [['GET', '/admin/clients'], ['OPTIONS', '/admin/clients'], ['POST', '/admin/oauth2/introspect'], ['GET', '/health/alive']] as const) {
       const answer = await request(t.adminUrl, method, path, { headers: { origin: GLOBAL, 'access-control-request-method': 'GET' }, ...(method === 'POST' ? form({ token: 'x' }) : {}) });
