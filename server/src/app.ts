@@ -25,7 +25,7 @@ import type { FlowDeps } from './flows/deps.js';
 import { loginHandlers } from './flows/login/admin.js';
 import { consentHandlers } from './flows/consent/admin.js';
 import { authorize, type AuthorizeDeps } from './oauth2/authorize/handler.js';
-import { userinfo } from './oauth2/userinfo/handler.js';
+import { activeAccessToken, userinfo } from './oauth2/userinfo/handler.js';
 import { sessionHandlers } from './sessions/handler.js';
 import { createBackchannelNotifier, type BackchannelNotifier } from './sessions/backchannel.js';
 import type { LogoutDeps } from './flows/logout/deps.js';
@@ -175,6 +175,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
     const lifecycle: Lifecycle = { draining: false };
     const keysOpen = async () => (await unreadableKeys(storage.keys, sealer)).length === 0;
     const common = { logger, exposeDebug: config.oauth2.expose_internal_errors, storage, lifecycle, keysOpen };
+    const userinfoDeps = { tokens: storage.tokens, strategy, clock };
 
     return {
       config,
@@ -190,11 +191,16 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
         token: (request, authorization) => tokenEndpoint(request, authorization, grantDeps),
         revoke: (request, authorization) => revoke(request, authorization, { clients: storage.clients, secrets, tokens: storage.tokens, strategy }),
         authorize: (params, cookies) => authorize(params, cookies, authorizeDeps),
-        userinfo: (input) => userinfo(input, { tokens: storage.tokens, strategy, clock }),
+        userinfo: (input) => userinfo(input, userinfoDeps),
         endSession: (params, cookies) => endSession(params, cookies, logoutDeps),
         secureCookies: issuer.startsWith('https:'),
         // Hydra: with CORS off, clients' allowed_cors_origins are not used either.
-        cors: config.serve.public.cors.enabled ? createCors(config.serve.public.cors, async (id) => (await storage.clients.get(id))?.allowed_cors_origins) : undefined,
+        cors: config.serve.public.cors.enabled
+          ? createCors(config.serve.public.cors, {
+              clientOrigins: async (id) => (await storage.clients.get(id))?.allowed_cors_origins,
+              tokenClient: async (token) => (await activeAccessToken(token, userinfoDeps))?.clientId,
+            })
+          : undefined,
       }),
       adminApp: createAdminApp({
         ...common,

@@ -6,7 +6,8 @@ import type { Config } from '../config/schema.js';
  * rs/cors; README "CORS"). An origin is allowed when it is in
  * `serve.public.cors.allowed_origins`, or, at the endpoints that know a
  * client, in the `allowed_cors_origins` of the client the request names
- * (`client_id` in the form, else the Basic user name). An allowed answer
+ * (token and revocation: `client_id` in the form, else the Basic user name;
+ * userinfo: the client of the active bearer token). An allowed answer
  * names the origin (never `*` with credentials: the schema refuses that);
  * any other origin gets no CORS headers at all, so the browser withholds the
  * answer from the page without the page learning why. `Vary: Origin` goes
@@ -21,29 +22,32 @@ import type { Config } from '../config/schema.js';
  * The client is read only for a request that carries an Origin the global
  * list does not allow: a token request without Origin (servers, the hot
  * path) costs no database read. With such an Origin it costs one client read
- * by primary key, after the answer is computed.
+ * by primary key, after the answer is computed (userinfo: a token read too).
  */
 
 type CorsSettings = Config['serve']['public']['cors'];
 export type CorsHeaders = Readonly<Record<string, string>>;
 
 export interface CorsEndpoint {
-  /** Whether the `allowed_cors_origins` of a client named in the request count (Hydra: token, revocation). */
-  readonly perClient: boolean;
+  /**
+   * Where the client whose `allowed_cors_origins` count comes from, if any
+   * (Hydra's oauth2cors): the request's client credentials, or its bearer token.
+   */
+  readonly client?: 'credentials' | 'bearer';
 }
 
 /**
  * The endpoints that answer CORS, by path. The device authorization endpoint
  * (RFC 8628 §3.1, POST /oauth2/device/auth) belongs here with
- * `perClient: true` once it exists.
+ * `client: 'credentials'` once it exists.
  */
-export const CORS_ENDPOINTS: ReadonlyMap<string, CorsEndpoint> = new Map([
-  ['/oauth2/token', { perClient: true }],
-  ['/oauth2/revoke', { perClient: true }],
-  ['/userinfo', { perClient: false }],
-  ['/.well-known/jwks.json', { perClient: false }],
-  ['/.well-known/openid-configuration', { perClient: false }],
-  ['/.well-known/oauth-authorization-server', { perClient: false }],
+export const CORS_ENDPOINTS: ReadonlyMap<string, CorsEndpoint> = new Map<string, CorsEndpoint>([
+  ['/oauth2/token', { client: 'credentials' }],
+  ['/oauth2/revoke', { client: 'credentials' }],
+  ['/userinfo', { client: 'bearer' }],
+  ['/.well-known/jwks.json', {}],
+  ['/.well-known/openid-configuration', {}],
+  ['/.well-known/oauth-authorization-server', {}],
 ]);
 
 export interface Cors {
@@ -52,19 +56,29 @@ export interface Cors {
    * when the client named in the request must (call `forClient`).
    */
   decided(origin: string | undefined, endpoint: CorsEndpoint): CorsHeaders | undefined;
-  /** The headers of an actual answer, from the client's own origins. */
-  forClient(origin: string, clientId: string | undefined): Promise<CorsHeaders>;
+  /** The headers of an actual answer, from the origins of the client the request names. */
+  forClient(origin: string, endpoint: CorsEndpoint, request: CorsRequest): Promise<CorsHeaders>;
   /** The headers of a preflight answer (204). */
   preflight(origin: string | undefined, method: string | undefined, requested: string | undefined, endpoint: CorsEndpoint): CorsHeaders;
 }
 
-/** A client's allowed origins, or undefined for an unknown client. */
-export type ClientOrigins = (clientId: string) => Promise<readonly string[] | undefined>;
+/** What of a request names its client: the form (undefined when unreadable) and the Authorization header. */
+export interface CorsRequest {
+  readonly form: Readonly<Record<string, string>> | undefined;
+  readonly authorization: string | undefined;
+}
+
+export interface CorsLookups {
+  /** A client's allowed origins, or undefined for an unknown client. */
+  readonly clientOrigins: (clientId: string) => Promise<readonly string[] | undefined>;
+  /** The client of an active access token, or undefined. */
+  readonly tokenClient: (accessToken: string) => Promise<string | undefined>;
+}
 
 const VARY = { Vary: 'Origin' } as const;
 const PREFLIGHT_VARY = { Vary: 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers' } as const;
 
-export function createCors(settings: CorsSettings, clientOrigins: ClientOrigins): Cors {
+export function createCors(settings: CorsSettings, { clientOrigins, tokenClient }: CorsLookups): Cors {
   const origins = new Set(settings.allowed_origins);
   const anyOrigin = origins.has('*');
   const methods = new Set(settings.allowed_methods.map((m) => m.toUpperCase()));
@@ -85,13 +99,13 @@ export function createCors(settings: CorsSettings, clientOrigins: ClientOrigins)
     decided(origin, endpoint) {
       if (origin === undefined) return VARY;
       if (globallyAllowed(origin)) return { ...VARY, ...allowOrigin(origin), ...exposed };
-      return endpoint.perClient ? undefined : VARY;
+      return endpoint.client ? undefined : VARY;
     },
-    async forClient(origin, clientId) {
-      if (clientId === undefined || clientId === '') return VARY;
+    async forClient(origin, endpoint, { form, authorization }) {
       let allowed: readonly string[] | undefined;
       try {
-        allowed = await clientOrigins(clientId);
+        const clientId = endpoint.client === 'credentials' ? namedClient(form, authorization) : await bearerClient(authorization, tokenClient);
+        allowed = clientId ? await clientOrigins(clientId) : undefined;
       } catch {
         // The answer itself reports a failing store; without the client, the origin is not allowed.
         return VARY;
@@ -100,7 +114,7 @@ export function createCors(settings: CorsSettings, clientOrigins: ClientOrigins)
     },
     preflight(origin, method, requested, endpoint) {
       if (origin === undefined || method === undefined) return PREFLIGHT_VARY;
-      if (!globallyAllowed(origin) && !endpoint.perClient) return PREFLIGHT_VARY;
+      if (!globallyAllowed(origin) && !endpoint.client) return PREFLIGHT_VARY;
       if (!methods.has(method.toUpperCase())) return PREFLIGHT_VARY;
       const names = (requested ?? '').split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
       if (names.some((h) => !headers.has(h))) return PREFLIGHT_VARY;
@@ -126,15 +140,14 @@ export function namedClient(form: Readonly<Record<string, string>> | undefined, 
   }
 }
 
-/** The CORS headers of an actual answer, for the fast lane and koa alike. */
-export function actualHeaders(
-  cors: Cors,
-  endpoint: CorsEndpoint,
-  origin: string | undefined,
-  form: Readonly<Record<string, string>> | undefined,
-  authorization: string | undefined,
-): CorsHeaders | Promise<CorsHeaders> {
-  return cors.decided(origin, endpoint) ?? cors.forClient(origin ?? '', namedClient(form, authorization));
+/** Hydra's oauth2cors: a Bearer request names the client its access token was issued to. */
+function bearerClient(authorization: string | undefined, tokenClient: CorsLookups['tokenClient']): Promise<string | undefined> | undefined {
+  return authorization !== undefined && /^bearer /i.test(authorization) ? tokenClient(authorization.slice(7).trim()) : undefined;
+}
+
+/** The CORS headers of an actual answer, for the fast lane and koa alike: no lookup unless the global list leaves it open. */
+export function actualHeaders(cors: Cors, endpoint: CorsEndpoint, origin: string | undefined, request: CorsRequest): CorsHeaders | Promise<CorsHeaders> {
+  return cors.decided(origin, endpoint) ?? cors.forClient(origin ?? '', endpoint, request);
 }
 
 /**
@@ -159,7 +172,7 @@ export function corsActual(cors: Cors, endpoint: CorsEndpoint): Middleware {
       failure = caught;
     }
     const form = ctx.request.body as Readonly<Record<string, string>> | undefined;
-    ctx.set(await actualHeaders(cors, endpoint, origin, form, ctx.get('authorization') || undefined));
+    ctx.set(await actualHeaders(cors, endpoint, origin, { form, authorization: ctx.get('authorization') || undefined }));
     if (failed) throw failure;
   };
 }

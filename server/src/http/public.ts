@@ -85,7 +85,7 @@ export function createPublicApp(deps: PublicDeps): HttpApp {
   router.get('/userinfo', noStore, ...corsFor('/userinfo'), userinfoRoute).post('/userinfo', noStore, ...corsFor('/userinfo'), form, userinfoRoute);
 
   const tokenCors = CORS_ENDPOINTS.get('/oauth2/token');
-  const laneCors = cors && tokenCors ? (origin: string | undefined, body: Record<string, string> | undefined, auth: string | undefined) => actualHeaders(cors, tokenCors, origin, body, auth) : undefined;
+  const laneCors = cors && tokenCors ? (origin: string | undefined, body: Record<string, string> | undefined, auth: string | undefined) => actualHeaders(cors, tokenCors, origin, { form: body, authorization: auth }) : undefined;
   const app = new HttpApp().fastPost(['/oauth2/token'], token, { logger: deps.logger, exposeDebug: deps.exposeDebug, headers: NO_STORE, cors: laneCors });
   app.use(commonMiddleware(deps.logger, deps.exposeDebug));
   app.use(router.routes());

@@ -74,24 +74,35 @@ describe('CORS configuration', () => {
 describe('CORS policy: when the client is read', () => {
   const settings = load({ enabled: true, allowed_origins: ['https://global.example'] }).serve.public.cors;
   const token = CORS_ENDPOINTS.get('/oauth2/token');
-  if (!token) throw new Error('the token endpoint is a CORS endpoint');
+  const userinfo = CORS_ENDPOINTS.get('/userinfo');
+  if (!token || !userinfo) throw new Error('token and userinfo are CORS endpoints');
 
   it('never without an Origin header or with a globally allowed one; once otherwise', async () => {
     const reads: string[] = [];
-    const cors = createCors(settings, async (id) => {
-      reads.push(id);
-      return ['https://client.example'];
+    const cors = createCors(settings, {
+      clientOrigins: async (id) => {
+        reads.push(id);
+        return ['https://client.example'];
+      },
+      tokenClient: async (t) => {
+        reads.push(`token ${t}`);
+        return 'spa';
+      },
     });
-    const form = { client_id: 'spa' };
-    expect(actualHeaders(cors, token, undefined, form, undefined)).to.deep.equal({ Vary: 'Origin' });
-    expect(actualHeaders(cors, token, 'https://global.example', form, undefined)).to.include({ 'Access-Control-Allow-Origin': 'https://global.example' });
+    const request = { form: { client_id: 'spa' }, authorization: undefined };
+    expect(actualHeaders(cors, token, undefined, request)).to.deep.equal({ Vary: 'Origin' });
+    expect(actualHeaders(cors, token, 'https://global.example', request)).to.include({ 'Access-Control-Allow-Origin': 'https://global.example' });
+    expect(actualHeaders(cors, userinfo, undefined, { form: undefined, authorization: 'Bearer at' })).to.deep.equal({ Vary: 'Origin' });
     expect(reads).to.deep.equal([]);
-    expect(await actualHeaders(cors, token, 'https://client.example', form, undefined)).to.include({ 'Access-Control-Allow-Origin': 'https://client.example' });
+    expect(await actualHeaders(cors, token, 'https://client.example', request)).to.include({ 'Access-Control-Allow-Origin': 'https://client.example' });
     expect(reads).to.deep.equal(['spa']);
+    // Userinfo (Hydra's oauth2cors): the client of the bearer token.
+    expect(await actualHeaders(cors, userinfo, 'https://client.example', { form: undefined, authorization: 'Bearer at' })).to.include({ 'Access-Control-Allow-Origin': 'https://client.example' });
+    expect(reads).to.deep.equal(['spa', 'token at', 'spa']);
   });
 
   it('answers "*" only when configured without credentials', () => {
-    const cors = createCors(load({ enabled: true, allowed_origins: ['*'], allow_credentials: false }).serve.public.cors, async () => undefined);
+    const cors = createCors(load({ enabled: true, allowed_origins: ['*'], allow_credentials: false }).serve.public.cors, { clientOrigins: async () => undefined, tokenClient: async () => undefined });
     const headers = cors.decided('https://any.example', token);
     expect(headers).to.include({ 'Access-Control-Allow-Origin': '*' });
     expect(headers).to.not.have.property('Access-Control-Allow-Credentials');

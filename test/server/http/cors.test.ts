@@ -9,7 +9,8 @@ import { authorize, codeParams } from '../../e2e/tokens-helpers.js';
 /*
  * CORS on the public port with Hydra's semantics (http/cors.ts, README
  * "CORS"): the global allowed_origins on every CORS endpoint, a client's
- * allowed_cors_origins at the token and revocation endpoints, nothing for
+ * allowed_cors_origins at the token and revocation endpoints (the client the
+ * request names) and at userinfo (the bearer token's client), nothing for
  * any other origin, nothing on the admin port, nothing while disabled.
  */
 
@@ -101,11 +102,19 @@ describeEachBackend('CORS on the public port', (backend) => {
     expectNone(unknown, 'token, unknown client');
   });
 
-  it('a public client named by client_id completes a PKCE code exchange from its own origin', async () => {
+  it('a public client named by client_id completes a PKCE code exchange and userinfo from its own origin', async () => {
     const issued = await authorize(t, spa.client_id, { scope: 'openid', redirectUri: REDIRECT });
     const ok = await post('/oauth2/token', { ...codeParams(issued), client_id: spa.client_id }, { origin: CLIENT_ORIGIN });
     expect(ok.status, ok.text).to.equal(200);
     expectAllowed(ok, CLIENT_ORIGIN, 'code exchange');
+    // Userinfo names its client through the bearer token (Hydra's oauth2cors): the same origins apply.
+    const bearer = { authorization: `Bearer ${String((ok.body as Record<string, unknown>)['access_token'])}` };
+    const info = await request(t.publicUrl, 'GET', '/userinfo', { headers: { ...bearer, origin: CLIENT_ORIGIN } });
+    expect(info.status, info.text).to.equal(200);
+    expectAllowed(info, CLIENT_ORIGIN, 'userinfo, the token’s client origin');
+    expectNone(await request(t.publicUrl, 'GET', '/userinfo', { headers: { ...bearer, origin: OTHER } }), 'userinfo, another origin');
+    expectNone(await request(t.publicUrl, 'GET', '/userinfo', { headers: { authorization: 'Bearer ory_at_forged', origin: CLIENT_ORIGIN } }), 'userinfo, no such token');
+    // A used code (which also revokes what it issued, RFC 6749 §4.1.2).
     const again = await post('/oauth2/token', { ...codeParams(issued), client_id: spa.client_id }, { origin: CLIENT_ORIGIN });
     expect(again.body).to.include({ error: 'invalid_grant' });
     expectAllowed(again, CLIENT_ORIGIN, 'a used code: the page can read invalid_grant');
@@ -140,13 +149,15 @@ describeEachBackend('CORS on the public port', (backend) => {
   it('refuses preflights for other origins (bar the client endpoints, as Hydra), methods and headers it does not allow', async () => {
     const preflight = (path: string, origin: string, method = 'GET', headers = 'authorization') =>
       request(t.publicUrl, 'OPTIONS', path, { headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': headers } });
-    for (const path of GETS) expectNone(await preflight(path, OTHER), path);
+    for (const path of GETS.filter((p) => p !== '/userinfo')) expectNone(await preflight(path, OTHER), path);
     expectNone(await preflight('/userinfo', GLOBAL, 'GET', 'x-custom'), 'a header not allowed');
     expectNone(await preflight('/userinfo', GLOBAL, 'FETCH'), 'a method not allowed');
     // A preflight carries no credentials: the token endpoint cannot know the client, so it lets any origin send
     // the request and decides on the answer (the tests above), as Hydra's oauth2cors does.
-    const token = await preflight('/oauth2/token', OTHER, 'POST', 'authorization, dpop');
-    expect(token.headers.get('access-control-allow-origin')).to.equal(OTHER);
+    for (const path of ['/oauth2/token', '/oauth2/revoke', '/userinfo']) {
+      const answer = await preflight(path, OTHER, 'POST', 'authorization, dpop');
+      expect(answer.headers.get('access-control-allow-origin'), path).to.equal(OTHER);
+    }
   });
 
   it('the authorization and logout endpoints send none, even to the global origin (RFC 9700 §2.6)', async () => {
