@@ -13,9 +13,10 @@ import { authorize, codeParams } from './tokens-helpers.js';
  * Issue 14, CORS in a real browser: a single-page app served from another
  * loopback origin than Tessera's calls the token endpoint (a public client's
  * PKCE code exchange) and userinfo with `fetch`, in Chromium with JavaScript
- * on. From http://127.0.0.1:<page port> (allowed) it reads both answers; the
- * same page from http://localhost:<page port> (not allowed) is blocked by
- * the browser. The code itself is obtained over HTTP by the test (the login
+ * on. From http://127.0.0.1:<page port> (allowed by the configuration) and
+ * from http://127.0.0.1:<other port> (allowed by the client's
+ * allowed_cors_origins) it reads both answers; the same page from
+ * http://localhost:<page port> (not allowed) is blocked by the browser. The code itself is obtained over HTTP by the test (the login
  * and consent are not what this suite is about).
  */
 
@@ -69,12 +70,15 @@ describeEachBackend('CORS in Chromium: a single-page app on another origin', (ba
   // before useTessera's (mocha runs hooks in order), and startTessera reads the overrides when it starts.
   const cors = { enabled: true, allowed_origins: [] as string[] };
   let pages: PageServer;
+  /** A second page server whose origin only the client lists (allowed_cors_origins), not the configuration. */
+  let clientPages: PageServer;
   before(async function () {
     if (browserSkipReason) {
       console.warn(`\n  ⚠ skipping: ${browserSkipReason}\n`);
       this.skip();
     }
     pages = await startPageServer();
+    clientPages = await startPageServer();
     cors.allowed_origins.push(`http://127.0.0.1:${pages.port}`);
   });
   const harness = useTessera(backend, { ...FLOW_URLS, serve: { public: { cors } } });
@@ -86,13 +90,20 @@ describeEachBackend('CORS in Chromium: a single-page app on another origin', (ba
   before(async function () {
     this.timeout(60_000);
     t = harness.t;
-    spa = await createClient(t.adminUrl, { token_endpoint_auth_method: 'none', grant_types: ['authorization_code'], redirect_uris: [REDIRECT], scope: 'openid' });
+    spa = await createClient(t.adminUrl, {
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code'],
+      redirect_uris: [REDIRECT],
+      scope: 'openid',
+      allowed_cors_origins: [`http://127.0.0.1:${clientPages.port}`],
+    });
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
     page = await (await browser.newContext()).newPage();
   });
   after(async () => {
     await browser?.close();
     await pages?.close();
+    await clientPages?.close();
   });
 
   const urls = () => ({ tokenUrl: `${t.publicUrl}/oauth2/token`, userinfoUrl: `${t.publicUrl}/userinfo` });
@@ -105,6 +116,16 @@ describeEachBackend('CORS in Chromium: a single-page app on another origin', (ba
     expect(outcome.failed, outcome.failed).to.equal(undefined);
     expect(outcome.token?.status, JSON.stringify(outcome.token)).to.equal(200);
     expect(outcome.token?.body['access_token']).to.match(/^ory_at_/);
+    expect(outcome.userinfo?.status).to.equal(200);
+    expect(outcome.userinfo?.body).to.include({ sub: 'user-1' });
+  });
+
+  it('from an origin only the client lists (allowed_cors_origins), the page reads both answers too', async function () {
+    this.timeout(60_000);
+    await page.goto(`http://127.0.0.1:${clientPages.port}/app`);
+    const outcome = await exchangeInPage(page, { ...urls(), form: await codeForm() });
+    expect(outcome.failed, outcome.failed).to.equal(undefined);
+    expect(outcome.token?.status, JSON.stringify(outcome.token)).to.equal(200);
     expect(outcome.userinfo?.status).to.equal(200);
     expect(outcome.userinfo?.body).to.include({ sub: 'user-1' });
   });
