@@ -25,7 +25,7 @@ import type { FlowDeps } from './flows/deps.js';
 import { loginHandlers } from './flows/login/admin.js';
 import { consentHandlers } from './flows/consent/admin.js';
 import { authorize, type AuthorizeDeps } from './oauth2/authorize/handler.js';
-import { userinfo } from './oauth2/userinfo/handler.js';
+import { activeAccessToken, userinfo } from './oauth2/userinfo/handler.js';
 import { sessionHandlers } from './sessions/handler.js';
 import { createBackchannelNotifier, type BackchannelNotifier } from './sessions/backchannel.js';
 import type { LogoutDeps } from './flows/logout/deps.js';
@@ -33,6 +33,7 @@ import { logoutHandlers } from './flows/logout/admin.js';
 import { endSession } from './flows/logout/handler.js';
 import { createAdminApp } from './http/admin.js';
 import { createPublicApp } from './http/public.js';
+import { createCors } from './http/cors.js';
 import type { Lifecycle } from './http/health.js';
 import type { OutboundPolicy } from './lib/outbound-policy.js';
 import type { Resolve } from './lib/outbound-request.js';
@@ -174,6 +175,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
     const lifecycle: Lifecycle = { draining: false };
     const keysOpen = async () => (await unreadableKeys(storage.keys, sealer)).length === 0;
     const common = { logger, exposeDebug: config.oauth2.expose_internal_errors, storage, lifecycle, keysOpen };
+    const userinfoDeps = { tokens: storage.tokens, strategy, clock };
 
     return {
       config,
@@ -189,9 +191,16 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
         token: (request, authorization, peer) => tokenEndpoint(request, authorization, grantDeps, peer),
         revoke: (request, authorization, peer) => revoke(request, authorization, { clients: storage.clients, secrets, tokens: storage.tokens, strategy }, peer),
         authorize: (params, cookies) => authorize(params, cookies, authorizeDeps),
-        userinfo: (input) => userinfo(input, { tokens: storage.tokens, strategy, clock }),
+        userinfo: (input) => userinfo(input, userinfoDeps),
         endSession: (params, cookies) => endSession(params, cookies, logoutDeps),
         secureCookies: issuer.startsWith('https:'),
+        // Hydra: with CORS off, clients' allowed_cors_origins are not used either.
+        cors: config.serve.public.cors.enabled
+          ? createCors(config.serve.public.cors, {
+              clientOrigins: async (id) => (await storage.clients.get(id))?.allowed_cors_origins,
+              tokenClient: async (token) => (await activeAccessToken(token, userinfoDeps))?.clientId,
+            })
+          : undefined,
       }),
       adminApp: createAdminApp({
         ...common,

@@ -3,6 +3,7 @@ import { parseDuration } from '../lib/duration.js';
 import { dsnOptions } from '../lib/dsn.js';
 import { parseHostPattern } from '../lib/host.js';
 import { urlProblem } from '../lib/url.js';
+import { parseOrigin } from '../lib/origin.js';
 
 /*
  * One schema for the merged YAML + environment configuration. Keys and
@@ -92,6 +93,39 @@ const adminProtection = {
     .prefault({}),
 };
 
+/**
+ * CORS on the public port (README "CORS"): Hydra's `serve.public.cors.*`
+ * keys with the defaults of Hydra's driver/config/serve.go, plus DPoP
+ * (RFC 9449) among the allowed headers. Off by default, as in Hydra; while
+ * off, clients' `allowed_cors_origins` are not used either. Stricter than
+ * Hydra: an empty `allowed_origins` allows no origin globally (Hydra reads
+ * it as every origin), and `*` needs `allow_credentials: false`.
+ */
+const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const tokenList = (defaults: readonly string[]) => z.preprocess(toList, z.array(z.string().regex(HTTP_TOKEN, 'must be HTTP tokens (RFC 9110 §5.6.2)'))).default([...defaults]);
+const corsOrigin = z.string().transform((s, ctx) => {
+  if (s === '*') return s;
+  const parsed = parseOrigin(s);
+  if ('origin' in parsed) return parsed.origin;
+  ctx.addIssue({ code: 'custom', message: parsed.problem });
+  return z.NEVER;
+});
+const publicCors = z
+  .object({
+    enabled: flag.default(false),
+    allowed_origins: z.preprocess(toList, z.array(corsOrigin)).default([]),
+    allowed_methods: tokenList(['POST', 'GET', 'PUT', 'PATCH', 'DELETE', 'CONNECT', 'HEAD', 'OPTIONS', 'TRACE']),
+    allowed_headers: tokenList(['Accept', 'Content-Type', 'Content-Length', 'Accept-Language', 'Content-Language', 'Authorization', 'DPoP']),
+    exposed_headers: tokenList(['Cache-Control', 'Expires', 'Last-Modified', 'Pragma', 'Content-Length', 'Content-Language', 'Content-Type']),
+    allow_credentials: flag.default(true),
+    max_age: z.preprocess(toNumber, z.number().int().min(0)).default(0),
+  })
+  .refine((c) => !(c.allow_credentials && c.allowed_origins.includes('*')), {
+    path: ['allowed_origins'],
+    message: '"*" cannot be combined with allow_credentials: true (a credentialed answer must name its origin, Fetch §3.2.5); list the origins or set allow_credentials to false',
+  })
+  .prefault({});
+
 export const ConfigSchema = z.object({
   /** `memory`, `sqlite://<path>`, or `postgres://user:pass@host:port/db`. */
   dsn: z
@@ -110,8 +144,15 @@ export const ConfigSchema = z.object({
   dev: flag.default(false),
   serve: z
     .object({
-      public: listener('0.0.0.0', 4444),
-      admin: listener('127.0.0.1', 4445).unwrap().extend(adminProtection).prefault({}),
+      public: listener('0.0.0.0', 4444).unwrap().extend({ cors: publicCors }).prefault({}),
+      admin: listener('127.0.0.1', 4445)
+        .unwrap()
+        .extend({
+          ...adminProtection,
+          // Hydra has serve.admin.cors; the admin API is never called from a browser page, so it never sends CORS headers.
+          cors: z.undefined({ error: 'is not supported: the admin port never sends CORS headers (README "CORS")' }).optional(),
+        })
+        .prefault({}),
     })
     .prefault({}),
   urls: section(z.object({

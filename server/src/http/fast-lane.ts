@@ -39,7 +39,11 @@ export interface LaneOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** Checks the app runs on every request before routing (the admin guard: Host and token); throws the answer. */
   readonly guard?: ((req: IncomingMessage) => void) | undefined;
+  /** The CORS headers of an answer (http/cors.ts `actualHeaders`), as koa's route sets them; `form` is undefined when unreadable. */
+  readonly cors?: ((origin: string | undefined, form: Record<string, string> | undefined, authorization: string | undefined) => LaneHeaders | Promise<LaneHeaders>) | undefined;
 }
+
+type LaneHeaders = Readonly<Record<string, string>>;
 
 /** A koa app, and the routes that bypass it. */
 export class HttpApp extends Koa {
@@ -66,7 +70,7 @@ export function requestListener(app: Koa): RequestListener {
   };
 }
 
-function laneServer({ logger, exposeDebug, headers: laneHeaders = {}, guard }: LaneOptions) {
+function laneServer({ logger, exposeDebug, headers: laneHeaders = {}, guard, cors }: LaneOptions) {
   const renderFailure = failureRenderer(logger, exposeDebug);
   const logRequests = logger.isLevelEnabled('info');
 
@@ -81,9 +85,10 @@ function laneServer({ logger, exposeDebug, headers: laneHeaders = {}, guard }: L
     };
     let status: number;
     let body: string;
+    let form: Record<string, string> | undefined;
     try {
       guard?.(req);
-      const form = await readLaneForm(req, () => (headers['Connection'] = 'close'));
+      form = await readLaneForm(req, () => (headers['Connection'] = 'close'));
       const result = await handler(form, req.headers.authorization, req.socket.remoteAddress);
       if (result.kind !== 'json') throw new Error(`the fast lane answers JSON, not ${result.kind}`);
       status = result.status ?? 200;
@@ -94,6 +99,10 @@ function laneServer({ logger, exposeDebug, headers: laneHeaders = {}, guard }: L
       status = failure.status;
       body = failure.body;
       Object.assign(headers, failure.headers);
+    }
+    if (cors) {
+      const corsHeaders = cors(req.headers.origin, form, req.headers.authorization);
+      Object.assign(headers, corsHeaders instanceof Promise ? await corsHeaders : corsHeaders);
     }
     headers['Content-Length'] = Buffer.byteLength(body);
     res.writeHead(status, headers);

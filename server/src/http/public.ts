@@ -14,6 +14,7 @@ import { parseInput } from './validate.js';
 import { healthRoutes, type HealthDeps } from './health.js';
 import { commonMiddleware } from './common.js';
 import { HttpApp } from './fast-lane.js';
+import { actualHeaders, CORS_ENDPOINTS, corsActual, corsPreflight, type Cors } from './cors.js';
 
 export interface PublicDeps extends HealthDeps {
   readonly logger: Logger;
@@ -27,6 +28,8 @@ export interface PublicDeps extends HealthDeps {
   readonly userinfo: (input: UserinfoInput) => Promise<HandlerResult>;
   readonly endSession: (params: Record<string, string>, cookies: BrowserCookies) => Promise<HandlerResult>;
   readonly secureCookies: boolean;
+  /** CORS on the endpoints of http/cors.ts; undefined while `serve.public.cors.enabled` is off (no CORS headers, no OPTIONS routes). */
+  readonly cors?: Cors | undefined;
 }
 
 const browserCookies = (ctx: Koa.Context): BrowserCookies => ({
@@ -50,17 +53,24 @@ export function createPublicApp(deps: PublicDeps): HttpApp {
   const token = (form: Record<string, string>, auth: string | undefined, peer: string | undefined) => deps.token(parseInput(TokenRequest, form, 'token request'), auth, peer);
   const form = formBody();
   const router = new Router();
+  const { cors } = deps;
+  // The CORS middleware of a path, if it is a CORS endpoint and CORS is on; its preflight route.
+  const corsFor = (path: string): Koa.Middleware[] => {
+    const endpoint = CORS_ENDPOINTS.get(path);
+    return cors && endpoint ? [corsActual(cors, endpoint)] : [];
+  };
+  if (cors) for (const [path, endpoint] of CORS_ENDPOINTS) router.options(path, corsPreflight(cors, endpoint));
   healthRoutes(router, deps);
   // The public API's part of the OpenAPI document (the admin port serves the whole), serialised once per app.
   const openapi = JSON.stringify(openApiDocument({ api: 'public' }));
   router.get('/.well-known/openapi.json', route(() => ({ kind: 'json', body: openapi })));
   router
-    .get('/.well-known/openid-configuration', route(deps.discovery))
+    .get('/.well-known/openid-configuration', ...corsFor('/.well-known/openid-configuration'), route(deps.discovery))
     // RFC 8414 §3: the same metadata for plain OAuth 2.0 clients.
-    .get('/.well-known/oauth-authorization-server', route(deps.discovery))
-    .get('/.well-known/jwks.json', route(deps.jwks))
-    .post('/oauth2/token', noStore, form, route((ctx) => token(formOf(ctx), authorization(ctx), ctx.req.socket.remoteAddress)))
-    .post('/oauth2/revoke', noStore, form, route((ctx) => deps.revoke(parseInput(RevocationRequest, formOf(ctx), 'revocation request'), authorization(ctx), ctx.req.socket.remoteAddress)));
+    .get('/.well-known/oauth-authorization-server', ...corsFor('/.well-known/oauth-authorization-server'), route(deps.discovery))
+    .get('/.well-known/jwks.json', ...corsFor('/.well-known/jwks.json'), route(deps.jwks))
+    .post('/oauth2/token', noStore, ...corsFor('/oauth2/token'), form, route((ctx) => token(formOf(ctx), authorization(ctx), ctx.req.socket.remoteAddress)))
+    .post('/oauth2/revoke', noStore, ...corsFor('/oauth2/revoke'), form, route((ctx) => deps.revoke(parseInput(RevocationRequest, formOf(ctx), 'revocation request'), authorization(ctx), ctx.req.socket.remoteAddress)));
 
   const cookieOptions = { secureCookies: deps.secureCookies };
   router
@@ -73,9 +83,11 @@ export function createPublicApp(deps: PublicDeps): HttpApp {
     const posted = ctx.method === 'POST' ? formOf(ctx) : {};
     return deps.userinfo({ authorization: authorization(ctx), tokenElsewhere: ctx.query['access_token'] !== undefined || posted['access_token'] !== undefined });
   });
-  router.get('/userinfo', noStore, userinfoRoute).post('/userinfo', noStore, form, userinfoRoute);
+  router.get('/userinfo', noStore, ...corsFor('/userinfo'), userinfoRoute).post('/userinfo', noStore, ...corsFor('/userinfo'), form, userinfoRoute);
 
-  const app = new HttpApp().fastPost(['/oauth2/token'], token, { logger: deps.logger, exposeDebug: deps.exposeDebug, headers: NO_STORE });
+  const tokenCors = CORS_ENDPOINTS.get('/oauth2/token');
+  const laneCors = cors && tokenCors ? (origin: string | undefined, body: Record<string, string> | undefined, auth: string | undefined) => actualHeaders(cors, tokenCors, origin, { form: body, authorization: auth }) : undefined;
+  const app = new HttpApp().fastPost(['/oauth2/token'], token, { logger: deps.logger, exposeDebug: deps.exposeDebug, headers: NO_STORE, cors: laneCors });
   app.use(commonMiddleware(deps.logger, deps.exposeDebug));
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));

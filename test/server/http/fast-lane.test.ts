@@ -103,3 +103,49 @@ describeEachBackend('HTTP fast lane', (backend) => {
     expect(get.body).to.include({ error: 'method_not_allowed' });
   });
 });
+
+/*
+ * With CORS on (http/cors.ts), the token endpoint's CORS headers come from
+ * the lane on one path and from koa's route middleware on the other: the
+ * same headers for every kind of origin and answer, unreadable bodies
+ * included (the client then comes from the Basic header alone).
+ */
+describeEachBackend('HTTP fast lane with CORS', (backend) => {
+  const GLOBAL = 'https://spa.example';
+  const CLIENT_ORIGIN = 'https://client-spa.example';
+  const harness = useTessera(backend, { serve: { public: { cors: { enabled: true, allowed_origins: [GLOBAL], max_age: 60 } } } });
+  let t: Running;
+  let client: CreatedClient;
+
+  before(async () => {
+    t = harness.t;
+    client = await createClient(t.adminUrl, { grant_types: ['client_credentials'], scope: 'read', allowed_cors_origins: [CLIENT_ORIGIN] });
+  });
+
+  const withBasic = (origin: string | undefined, secret: string, body = form({ grant_type: 'client_credentials' }).body) => ({
+    body,
+    headers: { ...form({}).headers, authorization: basic(client.client_id, secret), ...(origin ? { origin } : {}) },
+  });
+  const cases: Array<[string, () => Parameters<typeof request>[3], string | null]> = [
+    ['no Origin', () => withBasic(undefined, client.client_secret), null],
+    ['the global origin', () => withBasic(GLOBAL, client.client_secret), GLOBAL],
+    ['the client’s origin', () => withBasic(CLIENT_ORIGIN, client.client_secret), CLIENT_ORIGIN],
+    ['the client’s origin and a wrong secret', () => withBasic(CLIENT_ORIGIN, 'wrong'), CLIENT_ORIGIN],
+    ['the client’s origin and client_id in the form', () => ({ ...form({ grant_type: 'client_credentials', client_id: client.client_id }), headers: { ...form({}).headers, origin: CLIENT_ORIGIN } }), CLIENT_ORIGIN],
+    ['the client’s origin and an unreadable body', () => withBasic(CLIENT_ORIGIN, client.client_secret, 'grant_type=a&grant_type=b'), CLIENT_ORIGIN],
+    ['another origin', () => withBasic('https://evil.example', client.client_secret), null],
+    ['an unknown client', () => ({ ...form({ grant_type: 'client_credentials', client_id: 'nobody' }), headers: { ...form({}).headers, origin: CLIENT_ORIGIN } }), null],
+  ];
+
+  for (const [what, options, allowed] of cases) {
+    it(`token endpoint, ${what}: the lane sends the CORS headers koa sends`, async () => {
+      const lane = await request(t.publicUrl, 'POST', '/oauth2/token', options());
+      const koa = await request(t.publicUrl, 'POST', '/oauth2/token/', options());
+      expect(lane.status).to.equal(koa.status);
+      expect(stable(lane.body)).to.deep.equal(stable(koa.body));
+      expect(headersOf(lane)).to.deep.equal(headersOf(koa));
+      expect(lane.headers.get('access-control-allow-origin')).to.equal(allowed);
+      expect(lane.headers.get('vary')).to.equal('Origin');
+    });
+  }
+});

@@ -4,7 +4,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { HandlerResult } from '../../lib/result.js';
 import type { TokenStore } from '../../storage/ports.js';
 import type { TokenStrategy } from '../../tokens/hmac.js';
-import { isActive } from '../../tokens/token.js';
+import { isActive, type TokenRecord } from '../../tokens/token.js';
 import { customClaims } from '../../tokens/claims.js';
 
 export interface UserinfoDeps {
@@ -22,6 +22,13 @@ export interface UserinfoInput {
 const insufficientScope = (hint: string) =>
   new OAuth2Error({ error: 'insufficient_scope', status: 403, description: 'The request requires higher privileges than provided by the access token.', hint });
 
+/** The active access token `token` is, or undefined (also CORS's way to the client of a userinfo request, http/cors.ts). */
+export async function activeAccessToken(token: string, deps: UserinfoDeps): Promise<TokenRecord | undefined> {
+  const signature = deps.strategy.verify('access_token', token);
+  const record = signature === undefined ? undefined : await deps.tokens.get(signature);
+  return record && record.kind === 'access_token' && isActive(record, deps.clock.now()) ? record : undefined;
+}
+
 /**
  * OpenID Connect Core §5.3: the subject and the claims the consent app put
  * in `session.id_token`, for an active access token that was granted
@@ -32,12 +39,8 @@ export async function userinfo(input: UserinfoInput, deps: UserinfoDeps): Promis
   if (!header || !/^bearer /i.test(header)) {
     throw invalidToken(input.tokenElsewhere ? 'Send the access token in the Authorization header, not the URL or body.' : 'No bearer token was sent.');
   }
-  const token = header.slice(7).trim();
-  const signature = deps.strategy.verify('access_token', token);
-  const record = signature === undefined ? undefined : await deps.tokens.get(signature);
-  if (!record || record.kind !== 'access_token' || !isActive(record, deps.clock.now())) {
-    throw invalidToken('The access token is not active.');
-  }
+  const record = await activeAccessToken(header.slice(7).trim(), deps);
+  if (!record) throw invalidToken('The access token is not active.');
   if (!record.scope.includes('openid')) throw insufficientScope('The access token was not granted the "openid" scope.');
   return { kind: 'json', body: { ...customClaims(record.session.idToken), sub: record.subject }, headers: { 'Cache-Control': 'no-store' } };
 }
