@@ -10,6 +10,8 @@ Usage:
                  URLs of the bundled app on http://127.0.0.1:3000. Never in production.
       --config   YAML configuration file; environment variables (DSN,
                  URLS_SELF_ISSUER, SECRETS_SYSTEM, …) override it.
+      DSN=memory creates its schema at every start (nothing persists); it
+                 cannot be used with migrate, janitor, secrets or --workers >1.
 
   tessera migrate up|down|status [--dsn DSN] [--config FILE] [--dev]
       Apply all pending migrations, roll back the newest, or list them.

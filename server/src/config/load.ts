@@ -122,8 +122,11 @@ export function loadConfig(options: LoadOptions = {}): Config {
   return deepFreeze(config);
 }
 
+export const MEMORY_IS_PRIVATE =
+  'memory is a database inside one `tessera serve` process (which migrates it itself at start); no other process can reach it: use sqlite://<path> or postgres://…';
+
 /**
- * Only the DSN, for `tessera migrate`: migrating needs no issuer or secret.
+ * Only the DSN, for `tessera migrate`, `janitor` and `secrets rotate`: migrating needs no issuer or secret.
  * Same sources and precedence as loadConfig, plus `--dsn` on top.
  */
 export function loadDsn(options: LoadOptions & { dsn?: string | undefined }): string {
@@ -136,6 +139,8 @@ export function loadDsn(options: LoadOptions & { dsn?: string | undefined }): st
   if (!parsed.success) {
     throw new ConfigError('dsn', dsn === undefined ? 'is required (--dsn, DSN or the config file)' : (parsed.error.issues[0]?.message ?? 'is invalid'));
   }
+  // The commands that use loadDsn work on a database from outside the server; `memory` lives inside one server process.
+  if (parsed.data === 'memory') throw new ConfigError('dsn', MEMORY_IS_PRIVATE);
   return absoluteSqlite(parsed.data, cwd);
 }
 

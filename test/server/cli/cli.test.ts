@@ -75,6 +75,36 @@ describe('tessera CLI', function () {
     expect((await runCli(['migrate', 'status'], { env })).stdout).to.match(new RegExp(`^pending\\s+${newest}$`, 'm'));
   });
 
+  it('DSN=memory serves without --dev (it migrates itself); migrate, janitor, secrets and --workers 2 refuse it with exit 2 (issue 19, item 4)', async () => {
+    const [p, a] = [await freePort(), await freePort()];
+    const env = { DSN: 'memory', SECRETS_SYSTEM: TEST_SECRET, URLS_SELF_ISSUER: `http://127.0.0.1:${p}`, SERVE_PUBLIC_PORT: String(p), SERVE_ADMIN_PORT: String(a) };
+    const served = startServe(['all'], { env });
+    try {
+      await waitUntilReady(`http://127.0.0.1:${a}/health/ready`, served);
+      const created = await runCli(['clients', 'create', '-e', `http://127.0.0.1:${a}`, '--id', 'in-memory', '--grant-type', 'client_credentials']);
+      expect(created.code, created.stderr).to.equal(0);
+      const { client_secret: secret } = JSON.parse(created.stdout) as { client_secret: string };
+      const token = await fetch(`http://127.0.0.1:${p}/oauth2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`in-memory:${secret}`).toString('base64')}` },
+        body: 'grant_type=client_credentials',
+      });
+      expect(token.status).to.equal(200);
+    } finally {
+      served.child.kill('SIGTERM');
+      expect(await served.exited).to.equal(0);
+    }
+    expect(served.output()).to.match(/DSN=memory: the schema was created at start/);
+    for (const args of [['migrate', 'up', '--dsn', 'memory'], ['migrate', 'status'], ['janitor'], ['secrets', 'rotate']]) {
+      const r = await runCli(args, { env });
+      expect(r.code, args.join(' ')).to.equal(2);
+      expect(r.stderr, args.join(' ')).to.match(/^config error: dsn: memory is a database inside one `tessera serve` process.*sqlite:\/\/<path> or postgres:\/\/…$/m);
+    }
+    const workers = await runCli(['serve', 'all', '--workers', '2'], { env });
+    expect(workers.code).to.equal(2);
+    expect(workers.stderr).to.match(/^config error: dsn: --workers 2: memory is a database inside one/m);
+  });
+
   it('migrate without a DSN is a config error; an unreachable database is exit 1', async () => {
     const none = await runCli(['migrate', 'status']);
     expect(none.code).to.equal(2);
