@@ -29,7 +29,7 @@ function typeName(s: z.core.$ZodType): string {
     return `${s.isInt ? 'integer' : 'number'}${range}`;
   }
   if (s instanceof z.ZodEnum) return `one of ${s.options.map((o) => `\`${String(o)}\``).join(', ')}`;
-  if (s instanceof z.ZodArray) return `list of ${typeName(s.element)}`;
+  if (s instanceof z.ZodArray) return `list of ${typeName(s.element).replace(/^one of /, '')}`;
   return 'value';
 }
 

@@ -24,7 +24,7 @@ describe('tessera CLI', function () {
 
   it('help exits 0; no command, an unknown command or flag exit 2', async () => {
     expect((await runCli(['help'])).code).to.equal(0);
-    expect((await runCli(['--help'])).stdout).to.include('tessera serve all|public|admin');
+    expect((await runCli(['--help'])).stdout).to.include('tessera serve all|public|admin').and.include('tessera config validate [--config FILE]');
     const none = await runCli([]);
     expect(none.code).to.equal(2);
     const unknown = await runCli(['frobnicate']);
