@@ -114,9 +114,11 @@ function issueError(issue: z.core.$ZodIssue, merged: Plain): ConfigError {
   const path = issue.path.map(String);
   const key = path.join('.') || '(root)';
   const env = path.filter((p) => !/^\d+$/.test(p)).join('_').toUpperCase();
-  const missing = path.reduce<unknown>((node, p) => (isPlain(node) ? node[p] : undefined), merged) === undefined;
-  const reason = issue.code === 'invalid_type' && missing ? `is required (set ${env} or ${key} in the config file)` : issue.message;
-  return new ConfigError(key, reason);
+  const value = path.reduce<unknown>((node, p) => (isPlain(node) ? node[p] : undefined), merged);
+  if (issue.code === 'invalid_type' && value === undefined) return new ConfigError(key, `is required (set ${env} or ${key} in the config file)`);
+  // `serve:` or `login:` with nothing after it is YAML null: say so rather than "expected object, received null".
+  if (issue.code === 'invalid_type' && value === null) return new ConfigError(key, 'has no value in the config file (give it one, or remove the line for the default)');
+  return new ConfigError(key, issue.message);
 }
 
 /**

@@ -57,6 +57,16 @@ describe('configuration: unknown keys are errors (issue 19, item 3)', () => {
     expect(problems.map((p) => p.key)).to.deep.equal(['urls.self.isuer', 'serve.admin.port', 'urls.self.issuer']);
   });
 
+  it('says that a key written without a value has none, for sections and leaves', () => {
+    const file = yaml('serve:', 'urls:', '  login:');
+    const { problems } = evaluateConfig({ file, env: minimal, cwd: dir });
+    const reason = 'has no value in the config file (give it one, or remove the line for the default)';
+    expect(problems.map((p) => ({ key: p.key, reason: p.reason }))).to.deep.equal([
+      { key: 'serve', reason },
+      { key: 'urls.login', reason },
+    ]);
+  });
+
   it('refuses unknown variables with a section prefix, naming the closest known one', () => {
     const cases: Array<[string, string]> = [
       ['SERVE_PUBLC_PORT', 'unknown environment variable; did you mean `SERVE_PUBLIC_PORT`?'],
