@@ -56,7 +56,7 @@ export interface TesseraOptions {
   readonly resolve?: Resolve;
 }
 
-/** Thrown when the schema is behind and `--dev` is not there to migrate it. */
+/** Thrown when the schema is behind and neither `--dev` nor DSN=memory is there to migrate it. */
 export class PendingMigrationsError extends Error {
   constructor(pending: readonly string[]) {
     super(`the database schema is not up to date (${pending.length} pending: ${pending.join(', ')}); run \`tessera migrate up\``);
@@ -65,9 +65,12 @@ export class PendingMigrationsError extends Error {
 }
 
 async function prepareSchema(conn: Connection, config: Config, logger: Logger): Promise<void> {
-  if (config.dev) {
+  // DSN=memory is a database no other process can reach, so `tessera migrate up` could never
+  // prepare it: it migrates itself at every start (as Hydra does), and nothing persists anyway.
+  if (config.dev || config.dsn === 'memory') {
     const applied = await migrateUp(conn);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    if (config.dsn === 'memory' && !config.dev) logger.warn('DSN=memory: the schema was created at start; every client, key and token is lost when this process stops');
     return;
   }
   const pending = (await migrationStatus(conn)).filter((m) => !m.applied).map((m) => m.name);

@@ -10,6 +10,15 @@ Usage:
                  URLs of the bundled app on http://127.0.0.1:3000. Never in production.
       --config   YAML configuration file; environment variables (DSN,
                  URLS_SELF_ISSUER, SECRETS_SYSTEM, …) override it.
+      DSN=memory creates its schema at every start (nothing persists); it
+                 cannot be used with migrate, janitor, secrets or --workers >1.
+
+  tessera config validate [--config FILE]
+      Check the configuration serve would read (the file, the environment
+      over it) without starting: prints "ok" (exit 0) or every problem, one
+      "config error: <key>: <reason>" line each (exit 2). Unknown keys in the
+      file, and unknown variables starting with a section's prefix (SERVE_,
+      URLS_, SECRETS_, TTL_, …), are errors. Keys: docs/configuration.md.
 
   tessera migrate up|down|status [--dsn DSN] [--config FILE] [--dev]
       Apply all pending migrations, roll back the newest, or list them.

@@ -11,6 +11,7 @@ import { migrate } from './migrate.js';
 import { AdminApiError, clients } from './clients.js';
 import { janitor } from './janitor.js';
 import { secrets } from './secrets.js';
+import { configCommand } from './config.js';
 
 const options = {
   help: { type: 'boolean', short: 'h' },
@@ -81,6 +82,8 @@ async function run(argv: string[]): Promise<number> {
       );
     case 'secrets':
       return secrets({ positionals: rest, dsn: values.dsn, config: values.config, dev: values.dev === true }, out);
+    case 'config':
+      return configCommand({ positionals: rest, config: values.config, dev: values.dev === true }, out, (line) => process.stderr.write(`${line}\n`));
     case 'clients':
       return clients({ positionals: rest, endpoint: values.endpoint, tokenFile: values['token-file'], values }, out);
     default:

@@ -1,4 +1,4 @@
-import { loadConfig } from '../config/load.js';
+import { ConfigError, MEMORY_IS_PRIVATE, loadConfig } from '../config/load.js';
 import { createLogger } from '../logger.js';
 import { createTessera } from '../app.js';
 import { listen, type Listener } from '../http/listen.js';
@@ -23,6 +23,8 @@ export async function serve(args: ServeArgs): Promise<number> {
   const workers = parseWorkers(args.workers);
   // The primary validates the configuration (and, with --dev, writes the secret once) before forking.
   const config = loadConfig({ file: args.config, dev: args.dev });
+  // Each worker would open its own in-memory database: a client created through one would be unknown to the others.
+  if (config.dsn === 'memory' && workers !== undefined && workers > 1) throw new ConfigError('dsn', `--workers ${workers}: ${MEMORY_IS_PRIVATE}`);
   const logger = createLogger(config.log.level);
   if (workers !== undefined && cluster.isPrimary) return runPrimary(workers, logger);
   if (config.dev && cluster.isPrimary) logger.warn('running with --dev: never use this in production');

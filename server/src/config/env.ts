@@ -3,7 +3,7 @@ import { z } from 'zod';
 type Tree = { [key: string]: Tree | string };
 
 /** Peels the wrappers (default, optional, preprocess) off a schema to see whether it is an object. */
-function objectShape(schema: z.core.$ZodType): Record<string, z.core.$ZodType> | undefined {
+export function objectShape(schema: z.core.$ZodType): Record<string, z.core.$ZodType> | undefined {
   let s: z.core.$ZodType = schema;
   for (;;) {
     if (s instanceof z.ZodObject) return s.shape as Record<string, z.core.$ZodType>;

@@ -1,10 +1,12 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
 import { randomToken } from '../lib/crypto.js';
 import { deepMerge as merge, isPlain, type Plain } from '../lib/merge.js';
 import { ConfigSchema, type Config } from './schema.js';
 import { fromEnvironment } from './env.js';
+import { unknownEnvironmentKeys, unknownFileKeys, unknownReason } from './strict.js';
 
 /** A configuration that cannot start the server; the CLI prints it as `config error: <key>: <reason>` and exits 2. */
 export class ConfigError extends Error {
@@ -96,46 +98,75 @@ function absoluteSqlite(dsn: string, cwd: string): string {
   return dsn.startsWith(prefix) && !dsn.startsWith(`${prefix}/`) ? `${prefix}${resolve(cwd, dsn.slice(prefix.length))}` : dsn;
 }
 
-export function loadConfig(options: LoadOptions = {}): Config {
+/** The file and the environment, read once, with the keys in them that the schema does not have. */
+function readSources(options: LoadOptions, cwd: string): { file: Plain; env: Plain; unknown: ConfigError[] } {
+  const file = options.file ? readFile(resolve(cwd, options.file)) : {};
+  const vars = options.env ?? process.env;
+  const unknown = [
+    ...unknownFileKeys(ConfigSchema, file).map((u) => new ConfigError(u.key, unknownReason(u, 'key'))),
+    ...unknownEnvironmentKeys(ConfigSchema, vars).map((u) => new ConfigError(u.key, unknownReason(u, 'environment variable'))),
+  ];
+  return { file, env: fromEnvironment(ConfigSchema, vars), unknown };
+}
+
+/** One schema issue as the CLI prints it: the dotted key, and how to set it when it is missing. */
+function issueError(issue: z.core.$ZodIssue, merged: Plain): ConfigError {
+  const path = issue.path.map(String);
+  const key = path.join('.') || '(root)';
+  const env = path.filter((p) => !/^\d+$/.test(p)).join('_').toUpperCase();
+  const value = path.reduce<unknown>((node, p) => (isPlain(node) ? node[p] : undefined), merged);
+  if (issue.code === 'invalid_type' && value === undefined) return new ConfigError(key, `is required (set ${env} or ${key} in the config file)`);
+  // `serve:` or `login:` with nothing after it is YAML null: say so rather than "expected object, received null".
+  if (issue.code === 'invalid_type' && value === null) return new ConfigError(key, 'has no value in the config file (give it one, or remove the line for the default)');
+  return new ConfigError(key, issue.message);
+}
+
+/**
+ * Every problem of a configuration (unknown keys first: a typo is the likely
+ * cause of a "required" one), and the configuration when there is none.
+ */
+export function evaluateConfig(options: LoadOptions = {}): { config?: Config; problems: ConfigError[] } {
   const cwd = options.cwd ?? process.cwd();
   const warn = options.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
-  const file = options.file ? readFile(resolve(cwd, options.file)) : {};
-  let merged = merge(merge(file, fromEnvironment(ConfigSchema, options.env ?? process.env)), options.overrides ?? {});
+  const { file, env, unknown } = readSources(options, cwd);
+  let merged = merge(merge(file, env), options.overrides ?? {});
   const dev = options.dev === true || merged['dev'] === true || merged['dev'] === 'true';
   if (dev) merged = merge(devDefaults(merged, cwd, warn), { ...merged, dev: true });
 
   const parsed = ConfigSchema.safeParse(merged);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = (issue?.path ?? []).map(String);
-    const key = path.join('.') || '(root)';
-    const env = path.filter((p) => !/^\d+$/.test(p)).join('_').toUpperCase();
-    const missing = path.reduce<unknown>((node, p) => (isPlain(node) ? node[p] : undefined), merged) === undefined;
-    const reason =
-      issue?.code === 'invalid_type' && missing
-        ? `is required (set ${env} or ${key} in the config file)`
-        : (issue?.message ?? 'is invalid');
-    throw new ConfigError(key, reason);
-  }
+  const problems = [...unknown, ...(parsed.success ? [] : parsed.error.issues.map((issue) => issueError(issue, merged)))];
+  if (!parsed.success || problems.length > 0) return { problems };
   const config = parsed.data;
   config.dsn = absoluteSqlite(config.dsn, cwd);
-  return deepFreeze(config);
+  return { config: deepFreeze(config), problems };
 }
 
+/** The validated, frozen configuration; throws the first problem as a ConfigError. */
+export function loadConfig(options: LoadOptions = {}): Config {
+  const { config, problems } = evaluateConfig(options);
+  if (problems[0] !== undefined || config === undefined) throw problems[0] ?? new ConfigError('(root)', 'is invalid');
+  return config;
+}
+
+export const MEMORY_IS_PRIVATE =
+  'memory is a database inside one `tessera serve` process (which migrates it itself at start); no other process can reach it: use sqlite://<path> or postgres://…';
+
 /**
- * Only the DSN, for `tessera migrate`: migrating needs no issuer or secret.
+ * Only the DSN, for `tessera migrate`, `janitor` and `secrets rotate`: migrating needs no issuer or secret.
  * Same sources and precedence as loadConfig, plus `--dsn` on top.
  */
 export function loadDsn(options: LoadOptions & { dsn?: string | undefined }): string {
   const cwd = options.cwd ?? process.cwd();
-  const file = options.file ? readFile(resolve(cwd, options.file)) : {};
-  const env = fromEnvironment(ConfigSchema, options.env ?? process.env);
+  const { file, env, unknown } = readSources(options, cwd);
+  if (unknown[0] !== undefined) throw unknown[0];
   const fallback = options.dev ? 'sqlite://./data/tessera.sqlite' : undefined;
   const dsn = options.dsn ?? env['dsn'] ?? file['dsn'] ?? fallback;
   const parsed = ConfigSchema.shape.dsn.safeParse(dsn);
   if (!parsed.success) {
     throw new ConfigError('dsn', dsn === undefined ? 'is required (--dsn, DSN or the config file)' : (parsed.error.issues[0]?.message ?? 'is invalid'));
   }
+  // The commands that use loadDsn work on a database from outside the server; `memory` lives inside one server process.
+  if (parsed.data === 'memory') throw new ConfigError('dsn', MEMORY_IS_PRIVATE);
   return absoluteSqlite(parsed.data, cwd);
 }
 
@@ -145,8 +176,9 @@ export function loadDsn(options: LoadOptions & { dsn?: string | undefined }): st
  */
 export function loadSystemSecrets(options: LoadOptions): string[] {
   const cwd = options.cwd ?? process.cwd();
-  const file = options.file ? readFile(resolve(cwd, options.file)) : {};
-  const merged = merge(file, fromEnvironment(ConfigSchema, options.env ?? process.env));
+  const { file, env, unknown } = readSources(options, cwd);
+  if (unknown[0] !== undefined) throw unknown[0];
+  const merged = merge(file, env);
   const given = isPlain(merged['secrets']) ? merged['secrets']['system'] : undefined;
   const warn = options.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
   const system = given === undefined && options.dev ? [devSecret(resolve(cwd, 'data'), warn)] : given;

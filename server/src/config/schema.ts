@@ -27,14 +27,14 @@ const toList = (v: unknown) =>
         .filter((s) => s !== '')
     : v;
 
-const port = z.preprocess(toNumber, z.number({ error: 'must be a port number (0-65535)' }).int().min(0).max(65535));
-const flag = z.preprocess(toBoolean, z.boolean());
+const port = z.preprocess(toNumber, z.number({ error: 'must be a port number (0-65535)' }).int().min(0).max(65535)).meta({ kind: 'port' });
+const flag = z.preprocess(toBoolean, z.boolean()).meta({ kind: 'boolean' });
 /** lib/url.ts: a host after `//`, a port of 1-65535; redirects and discovery are built from these. */
 const url = z.string().superRefine((s, ctx) => {
   const problem = urlProblem(s);
   if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `must be an absolute http(s) URL: "${s}" ${problem}` });
   else if (!/^https?:$/.test(new URL(s).protocol)) ctx.addIssue({ code: 'custom', message: 'must be an absolute http(s) URL' });
-});
+}).meta({ kind: 'URL' });
 /** A Go duration ("1h", "30m"), parsed to milliseconds. */
 const duration = z.string().transform((s, ctx) => {
   const ms = parseDuration(s);
@@ -43,7 +43,7 @@ const duration = z.string().transform((s, ctx) => {
     return z.NEVER;
   }
   return ms;
-});
+}).meta({ kind: 'duration' });
 
 /**
  * A section that may be left out entirely: it is parsed as `{}` so that the
@@ -51,9 +51,12 @@ const duration = z.string().transform((s, ctx) => {
  */
 const section = <T extends z.ZodObject>(schema: T) => schema.prefault({} as z.input<T>);
 
-const listener = (host: string, portDefault: number) =>
+const listener = (host: string, portDefault: number, what: string) =>
   z
-    .object({ host: z.string().default(host), port: port.default(portDefault) })
+    .object({
+      host: z.string().default(host).describe(`Interface the ${what} listens on (\`--dev\`: 127.0.0.1).`),
+      port: port.default(portDefault).describe(`Port of the ${what} (0: any free port).`),
+    })
     .prefault({});
 
 /**
@@ -75,7 +78,9 @@ const adminProtection = {
         }),
       ),
     )
-    .default([]),
+    .default([])
+    .meta({ kind: 'list of host names, IP literals or host:port' })
+    .describe('Host header values the admin port answers to (against DNS rebinding); empty: any. README "Protecting the admin API". Not in Hydra.'),
   auth: z
     .object({
       tokens: z
@@ -88,7 +93,9 @@ const adminProtection = {
               .transform((s) => s.toLowerCase()),
           ),
         )
-        .default([]),
+        .default([])
+        .meta({ kind: 'list of SHA-256 hex digests' })
+        .describe('Digests (`printf %s "$TOKEN" | sha256sum`) of the bearer tokens the admin API accepts; empty: none needed. Never the tokens themselves. Not in Hydra.'),
     })
     .prefault({}),
 };
@@ -112,13 +119,16 @@ const corsOrigin = z.string().transform((s, ctx) => {
 });
 const publicCors = z
   .object({
-    enabled: flag.default(false),
-    allowed_origins: z.preprocess(toList, z.array(corsOrigin)).default([]),
-    allowed_methods: tokenList(['POST', 'GET', 'PUT', 'PATCH', 'DELETE', 'CONNECT', 'HEAD', 'OPTIONS', 'TRACE']),
-    allowed_headers: tokenList(['Accept', 'Content-Type', 'Content-Length', 'Accept-Language', 'Content-Language', 'Authorization', 'DPoP']),
-    exposed_headers: tokenList(['Cache-Control', 'Expires', 'Last-Modified', 'Pragma', 'Content-Length', 'Content-Language', 'Content-Type']),
-    allow_credentials: flag.default(true),
-    max_age: z.preprocess(toNumber, z.number().int().min(0)).default(0),
+    enabled: flag.default(false).describe('CORS on the public port (Hydra\'s key): answers for the token, revocation, userinfo, JWKS and discovery endpoints, and their preflights (README "CORS").'),
+    allowed_origins: z
+      .preprocess(toList, z.array(corsOrigin))
+      .default([])
+      .describe('Origins (`scheme://host[:port]`) allowed on every CORS endpoint; a client\'s `allowed_cors_origins` add to it at the token, revocation and userinfo endpoints. Empty: none (Hydra: all). `*` only with allow_credentials false.'),
+    allowed_methods: tokenList(['POST', 'GET', 'PUT', 'PATCH', 'DELETE', 'CONNECT', 'HEAD', 'OPTIONS', 'TRACE']).describe('Methods a preflight answer allows (Hydra\'s default list).'),
+    allowed_headers: tokenList(['Accept', 'Content-Type', 'Content-Length', 'Accept-Language', 'Content-Language', 'Authorization', 'DPoP']).describe('Request headers a preflight answer allows (Hydra\'s list, and DPoP).'),
+    exposed_headers: tokenList(['Cache-Control', 'Expires', 'Last-Modified', 'Pragma', 'Content-Length', 'Content-Language', 'Content-Type']).describe('Response headers a page may read (Access-Control-Expose-Headers).'),
+    allow_credentials: flag.default(true).describe('Send Access-Control-Allow-Credentials: true (Hydra\'s default).'),
+    max_age: z.preprocess(toNumber, z.number().int().min(0)).default(0).describe('Seconds a browser may cache a preflight answer (0: not sent).'),
   })
   .refine((c) => !(c.allow_credentials && c.allowed_origins.includes('*')), {
     path: ['allowed_origins'],
@@ -140,17 +150,22 @@ export const ConfigSchema = z.object({
       } catch (err) {
         ctx.addIssue({ code: 'custom', message: (err as Error).message });
       }
-    }),
-  dev: flag.default(false),
+    })
+    .meta({ kind: 'DSN', example: 'postgres://tessera@127.0.0.1:5432/tessera' })
+    .describe('The database: `memory` (one process, gone when it stops), `sqlite://<path>` or `postgres://user:pass@host:port/db`, with optional `?max_conns=…&acquire_timeout=…&statement_timeout=…&connect_timeout=…&search_path=…` (README "DSN forms"). `--dev`: sqlite://./data/tessera.sqlite.'),
+  dev: flag.default(false).describe('Same as `--dev`: SQLite in ./data, migrations at start, a generated secret, local URLs. Never in production.'),
   serve: z
     .object({
-      public: listener('0.0.0.0', 4444).unwrap().extend({ cors: publicCors }).prefault({}),
-      admin: listener('127.0.0.1', 4445)
+      public: listener('0.0.0.0', 4444, 'public API').unwrap().extend({ cors: publicCors }).prefault({}),
+      admin: listener('127.0.0.1', 4445, 'admin API')
         .unwrap()
         .extend({
           ...adminProtection,
           // Hydra has serve.admin.cors; the admin API is never called from a browser page, so it never sends CORS headers.
-          cors: z.undefined({ error: 'is not supported: the admin port never sends CORS headers (README "CORS")' }).optional(),
+          cors: z
+            .undefined({ error: 'is not supported: the admin port never sends CORS headers (README "CORS")' })
+            .optional()
+            .describe('Not supported (Hydra has it): the admin port never sends CORS headers; setting it stops start-up.'),
         })
         .prefault({}),
     })
@@ -158,64 +173,87 @@ export const ConfigSchema = z.object({
   urls: section(z.object({
     self: section(
       z.object({
-        issuer: url.refine((s) => !s.endsWith('/'), 'must not end with a slash (it is used verbatim as `iss`)'),
-        public: url.optional(),
-        admin: url.optional(),
+        issuer: url
+          .refine((s) => !s.endsWith('/'), 'must not end with a slash (it is used verbatim as `iss`)')
+          .meta({ example: 'https://auth.example.com' })
+          .describe('The issuer (`iss`), used verbatim: no trailing slash. `--dev`: `http://127.0.0.1:<public port>`.'),
+        public: url.optional().describe('Base URL of the public endpoints, when not the issuer.'),
+        admin: url.optional().describe('Base URL of the admin API.'),
       }),
     ),
-    login: url.optional(),
-    consent: url.optional(),
-    logout: url.optional(),
-    error: url.optional(),
-    post_logout_redirect: url.optional(),
+    login: url.optional().meta({ example: 'https://login.example.com/login' }).describe('The login app (`--dev`: http://127.0.0.1:3000/login).'),
+    consent: url.optional().meta({ example: 'https://login.example.com/consent' }).describe('The consent app (`--dev`: http://127.0.0.1:3000/consent).'),
+    logout: url.optional().describe('The logout app (`--dev`: http://127.0.0.1:3000/logout).'),
+    error: url.optional().describe('Where errors that cannot be redirected to the client are shown.'),
+    post_logout_redirect: url.optional().describe('Where a logout without a client redirect ends.'),
   })),
   secrets: section(z.object({
     system: z.preprocess(
       toList,
       z.array(z.string().min(32, 'each secret must be at least 32 characters')).min(1, 'needs at least one secret'),
-    ),
-    cookie: z.preprocess(toList, z.array(z.string().min(32, 'each secret must be at least 32 characters'))).optional(),
+    ).meta({ kind: 'list of strings, each ≥ 32 characters' }).describe('The first signs and encrypts, all verify and decrypt: rotate by prepending a new one, then `tessera secrets rotate`. Keep it in the environment, not in a file. `--dev`: generated into ./data/system-secret.'),
+    cookie: z
+      .preprocess(toList, z.array(z.string().min(32, 'each secret must be at least 32 characters')))
+      .optional()
+      .meta({ kind: 'list of strings, each ≥ 32 characters' })
+      .describe("Accepted for Hydra compatibility and unused: Tessera's cookies carry random values checked against stored hashes."),
   })),
   ttl: z
     .object({
-      access_token: duration.prefault('1h'),
-      refresh_token: duration.prefault('720h'),
-      id_token: duration.prefault('1h'),
-      auth_code: duration.prefault('10m'),
-      login_consent_request: duration.prefault('30m'),
-      authentication_session: duration.prefault('720h'),
+      access_token: duration.prefault('1h').describe('Lifetime of access tokens.'),
+      refresh_token: duration.prefault('720h').describe('Lifetime of refresh tokens.'),
+      id_token: duration.prefault('1h').describe('Lifetime of ID tokens.'),
+      auth_code: duration.prefault('10m').describe('Lifetime of authorization codes.'),
+      login_consent_request: duration.prefault('30m').describe('How long a login, consent or logout request waits for the login app.'),
+      authentication_session: duration.prefault('720h').describe('How long a remembered login session lasts.'),
     })
     .prefault({}),
   strategies: z
     .object({
       // Hydra also offers `jwt` (RFC 9068); not built yet, so refused rather than silently ignored.
-      access_token: z.enum(['opaque'], { error: 'only "opaque" is supported (JWT access tokens are not built yet)' }).default('opaque'),
-      scope: z.enum(['exact', 'wildcard']).default('exact'),
+      access_token: z
+        .enum(['opaque'], { error: 'only "opaque" is supported (JWT access tokens are not built yet)' })
+        .default('opaque')
+        .describe("Access token format: only `opaque` for now (Hydra's `jwt` is refused, not ignored)."),
+      scope: z.enum(['exact', 'wildcard']).default('exact').describe("How a requested scope matches the client's: `exact`, or `wildcard` (an allowed `foo.*` covers `foo.bar`; Hydra's default)."),
     })
     .prefault({}),
   oauth2: z
     .object({
-      expose_internal_errors: flag.default(false),
+      expose_internal_errors: flag.default(false).describe('Append debug text to `error_description` (development only).'),
       pkce: z
         .object({
-          enforced: flag.default(false),
+          enforced: flag.default(false).describe('Require PKCE from every client.'),
           // Stricter than Hydra's default (false): RFC 9700 §2.1.1 requires PKCE for public clients.
-          enforced_for_public_clients: flag.default(true),
+          enforced_for_public_clients: flag.default(true).describe('Require PKCE from public clients (RFC 9700 §2.1.1; Hydra: false).'),
         })
         .prefault({}),
       backchannel_logout: z
         .object({
           // Off (stricter than Hydra, whose clients.http.disallow_private_ip_ranges defaults to false): SSRF, issue 12.
-          allow_private_networks: flag.default(false),
+          allow_private_networks: flag
+            .default(false)
+            .describe('Let `backchannel_logout_uri` reach loopback and private networks, over plain http too (SSRF: off by default, unlike Hydra).'),
         })
         .prefault({}),
       // Not in Hydra. What one /oauth2/auth or /oauth2/sessions/logout request may make us store (issue 12, class 10).
       authorization_request: z
-        .object({ max_bytes: z.preprocess(toNumber, z.number().int().min(1024).max(100 * 1024)).default(8192) })
+        .object({
+          max_bytes: z
+            .preprocess(toNumber, z.number().int().min(1024).max(100 * 1024))
+            .default(8192)
+            .describe('Largest new /oauth2/auth or /oauth2/sessions/logout request, form-urlencoded as stored; larger ones get 400 invalid_request. Not in Hydra.'),
+        })
         .prefault({}),
       // Not in Hydra. Failed checks of admin-chosen (scrypt) client secrets, per client, per process (RFC 6749 §10.10).
       client_auth_throttle: z
-        .object({ max_failures: z.preprocess(toNumber, z.number().int().min(0).max(10_000)).default(10), window: duration.prefault('1m') })
+        .object({
+          max_failures: z
+            .preprocess(toNumber, z.number().int().min(0).max(10_000))
+            .default(10)
+            .describe('Failed checks of an admin-chosen client secret per client and window, per process, before 429 (0: off). Not in Hydra.'),
+          window: duration.prefault('1m').describe('The throttle window, from the first failure.'),
+        })
         .prefault({}),
     })
     .prefault({}),
@@ -223,7 +261,10 @@ export const ConfigSchema = z.object({
     .object({
       subject_identifiers: z
         .object({
-          supported_types: z.preprocess(toList, z.array(z.enum(['public', 'pairwise'])).min(1)).default(['public']),
+          supported_types: z
+            .preprocess(toList, z.array(z.enum(['public', 'pairwise'])).min(1))
+            .default(['public'])
+            .describe('Subject identifier types offered (OIDC Core §8).'),
         })
         .prefault({}),
     })
@@ -232,12 +273,14 @@ export const ConfigSchema = z.object({
     .object({
       // How long a new signing key is published (JWKS) before it signs: relying parties that
       // cached the JWKS meanwhile still know the key that signs (README "Which key signs").
-      pre_publication: duration.prefault('1m'),
+      pre_publication: duration
+        .prefault('1m')
+        .describe('How long a new signing key is published before it signs (`0s`: at once, as in Hydra); README "Which key signs".'),
     })
     .prefault({}),
   log: z
     .object({
-      level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+      level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('Log level (pino); `silent` mutes.'),
     })
     .prefault({}),
 });

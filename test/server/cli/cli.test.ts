@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, startServe, waitUntilReady, type Served } from '../../helpers/cli.js';
@@ -24,7 +24,7 @@ describe('tessera CLI', function () {
 
   it('help exits 0; no command, an unknown command or flag exit 2', async () => {
     expect((await runCli(['help'])).code).to.equal(0);
-    expect((await runCli(['--help'])).stdout).to.include('tessera serve all|public|admin');
+    expect((await runCli(['--help'])).stdout).to.include('tessera serve all|public|admin').and.include('tessera config validate [--config FILE]');
     const none = await runCli([]);
     expect(none.code).to.equal(2);
     const unknown = await runCli(['frobnicate']);
@@ -73,6 +73,68 @@ describe('tessera CLI', function () {
     expect(down.code).to.equal(0);
     expect(down.stdout.trim()).to.equal(`rolled back  ${newest}`);
     expect((await runCli(['migrate', 'status'], { env })).stdout).to.match(new RegExp(`^pending\\s+${newest}$`, 'm'));
+  });
+
+  it('config validate prints ok or every problem (exit 0/2); serve stops on a mistyped key with one line (issue 19, item 3)', async () => {
+    const env = { DSN: 'memory', SECRETS_SYSTEM: TEST_SECRET, URLS_SELF_ISSUER: 'https://auth.example.com' };
+    const ok = await runCli(['config', 'validate'], { env });
+    expect(ok.code, ok.stderr).to.equal(0);
+    expect(ok.stdout).to.equal('ok\n');
+    expect(ok.stderr).to.equal('');
+
+    const file = join(dir, 'typo.yaml');
+    writeFileSync(file, ['serve:', '  publc:', '    port: 4444', 'ttl:', '  access_token: forever'].join('\n'));
+    const bad = await runCli(['config', 'validate', '--config', file], { env: { ...env, LOG_LEVLE: 'debug', NODE_ENV: 'production' } });
+    expect(bad.code).to.equal(2);
+    expect(bad.stdout).to.equal('');
+    expect(bad.stderr.trimEnd().split('\n')).to.deep.equal([
+      'config error: serve.publc.port: unknown key; did you mean `serve.public.port`?',
+      'config error: LOG_LEVLE: unknown environment variable; did you mean `LOG_LEVEL`?',
+      'config error: ttl.access_token: must be a duration such as "1h", "30m" or "720h"',
+    ]);
+
+    const served = await runCli(['serve', 'all', '--config', file], { env });
+    expect(served.code).to.equal(2);
+    expect(served.stderr).to.equal('config error: serve.publc.port: unknown key; did you mean `serve.public.port`?\n');
+    const envTypo = await runCli(['serve', 'all'], { env: { ...env, SERVE_PUBLIC_PROT: '1' } });
+    expect(envTypo.code).to.equal(2);
+    expect(envTypo.stderr).to.equal('config error: SERVE_PUBLIC_PROT: unknown environment variable; did you mean `SERVE_PUBLIC_PORT`?\n');
+
+    expect((await runCli(['config'])).code).to.equal(2);
+    expect((await runCli(['config', 'validate', '--dev'])).code).to.equal(2);
+    const missing = await runCli(['config', 'validate', '--config', join(dir, 'nope.yaml')]);
+    expect(missing.code).to.equal(2);
+    expect(missing.stderr).to.match(/^config error: --config: cannot read/);
+  });
+
+  it('DSN=memory serves without --dev (it migrates itself); migrate, janitor, secrets and --workers 2 refuse it with exit 2 (issue 19, item 4)', async () => {
+    const [p, a] = [await freePort(), await freePort()];
+    const env = { DSN: 'memory', SECRETS_SYSTEM: TEST_SECRET, URLS_SELF_ISSUER: `http://127.0.0.1:${p}`, SERVE_PUBLIC_PORT: String(p), SERVE_ADMIN_PORT: String(a) };
+    const served = startServe(['all'], { env });
+    try {
+      await waitUntilReady(`http://127.0.0.1:${a}/health/ready`, served);
+      const created = await runCli(['clients', 'create', '-e', `http://127.0.0.1:${a}`, '--id', 'in-memory', '--grant-type', 'client_credentials']);
+      expect(created.code, created.stderr).to.equal(0);
+      const { client_secret: secret } = JSON.parse(created.stdout) as { client_secret: string };
+      const token = await fetch(`http://127.0.0.1:${p}/oauth2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`in-memory:${secret}`).toString('base64')}` },
+        body: 'grant_type=client_credentials',
+      });
+      expect(token.status).to.equal(200);
+    } finally {
+      served.child.kill('SIGTERM');
+      expect(await served.exited).to.equal(0);
+    }
+    expect(served.output()).to.match(/DSN=memory: the schema was created at start/);
+    for (const args of [['migrate', 'up', '--dsn', 'memory'], ['migrate', 'status'], ['janitor'], ['secrets', 'rotate']]) {
+      const r = await runCli(args, { env });
+      expect(r.code, args.join(' ')).to.equal(2);
+      expect(r.stderr, args.join(' ')).to.match(/^config error: dsn: memory is a database inside one `tessera serve` process.*sqlite:\/\/<path> or postgres:\/\/…$/m);
+    }
+    const workers = await runCli(['serve', 'all', '--workers', '2'], { env });
+    expect(workers.code).to.equal(2);
+    expect(workers.stderr).to.match(/^config error: dsn: --workers 2: memory is a database inside one/m);
   });
 
   it('migrate without a DSN is a config error; an unreachable database is exit 1', async () => {

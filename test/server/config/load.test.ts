@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, loadDsn } from '../../../server/src/config/load.js';
+import { ConfigError, evaluateConfig, loadConfig, loadDsn } from '../../../server/src/config/load.js';
 import { environmentKeys } from '../../../server/src/config/env.js';
 import { ConfigSchema } from '../../../server/src/config/schema.js';
 
@@ -96,13 +96,13 @@ describe('configuration', () => {
     expect(c.serve.public.port).to.equal(9000);
   });
 
-  it('keeps a YAML key named after an Object.prototype member a key: `__proto__:` supplies nothing (issue 12, class 2)', () => {
+  it('refuses a YAML key named after an Object.prototype member as unknown, and it supplies nothing (issue 12, class 2; issue 19)', () => {
     const file = join(dir, 'tessera.yaml');
     writeFileSync(file, ['__proto__:', '  log: { level: debug }', '  oauth2: { expose_internal_errors: true }', 'constructor: 1', 'toString: 2'].join('\n'));
     for (const dev of [false, true]) {
-      const c = loadConfig({ file, env: minimal, cwd: dir, dev, warn: () => undefined });
-      expect(c.log.level, `dev=${dev}`).to.equal('info');
-      expect(c.oauth2.expose_internal_errors, `dev=${dev}`).to.equal(false);
+      const { config, problems } = evaluateConfig({ file, env: minimal, cwd: dir, dev, warn: () => undefined });
+      expect(config, `dev=${dev}`).to.equal(undefined);
+      expect(problems.map((p) => p.key), `dev=${dev}`).to.deep.equal(['__proto__.log.level', '__proto__.oauth2.expose_internal_errors', 'constructor', 'toString']);
     }
     expect(Object.prototype).not.to.have.property('log');
   });
