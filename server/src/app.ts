@@ -33,7 +33,7 @@ import { logoutHandlers } from './flows/logout/admin.js';
 import { endSession } from './flows/logout/handler.js';
 import { createAdminApp } from './http/admin.js';
 import { createPublicApp } from './http/public.js';
-import type { Lifecycle } from './http/health.js';
+import { cachedCheck, type Lifecycle } from './http/health.js';
 import type { OutboundPolicy } from './lib/outbound-policy.js';
 import type { Resolve } from './lib/outbound-request.js';
 
@@ -172,7 +172,8 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       maxRequestBytes: config.oauth2.authorization_request.max_bytes,
     };
     const lifecycle: Lifecycle = { draining: false };
-    const keysOpen = async () => (await unreadableKeys(storage.keys, sealer)).length === 0;
+    // One check per KEYS_CHECK_TTL_MS however many probes arrive, on both ports together.
+    const keysOpen = cachedCheck(async () => (await unreadableKeys(storage.keys, sealer)).length === 0);
     const common = { logger, exposeDebug: config.oauth2.expose_internal_errors, storage, lifecycle, keysOpen };
 
     return {
