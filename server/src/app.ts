@@ -34,7 +34,7 @@ import { endSession } from './flows/logout/handler.js';
 import { createAdminApp } from './http/admin.js';
 import { createPublicApp } from './http/public.js';
 import { createCors } from './http/cors.js';
-import type { Lifecycle } from './http/health.js';
+import { cachedCheck, type Lifecycle } from './http/health.js';
 import type { OutboundPolicy } from './lib/outbound-policy.js';
 import type { Resolve } from './lib/outbound-request.js';
 
@@ -176,7 +176,8 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       maxRequestBytes: config.oauth2.authorization_request.max_bytes,
     };
     const lifecycle: Lifecycle = { draining: false };
-    const keysOpen = async () => (await unreadableKeys(storage.keys, sealer)).length === 0;
+    // One check per KEYS_CHECK_TTL_MS however many probes arrive, on both ports together.
+    const keysOpen = cachedCheck(async () => (await unreadableKeys(storage.keys, sealer)).length === 0);
     const common = { logger, exposeDebug: config.oauth2.expose_internal_errors, storage, lifecycle, keysOpen };
     const userinfoDeps = { tokens: storage.tokens, strategy, clock };
 

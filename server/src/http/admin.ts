@@ -142,7 +142,7 @@ export function createAdminApp(deps: AdminDeps): HttpApp {
     logger: deps.logger,
     exposeDebug: deps.exposeDebug,
     headers: ADMIN_HEADERS,
-    guard: guard.active ? (req) => guard.check(req.headers) : undefined,
+    guard: guard.active ? guard.check : undefined,
   });
   app.use(commonMiddleware(deps.logger, deps.exposeDebug));
   // After the prefix: the guard's refusals carry the admin Cache-Control too.

@@ -5,6 +5,7 @@ import { OAuth2Error } from '../errors/oauth2-error.js';
 import { invalidRequest, payloadTooLarge, unsupportedFormType, unsupportedMediaType } from '../errors/catalog.js';
 import { parseParams } from '../lib/params.js';
 import { assertCleanJson } from '../lib/text.js';
+import { BODY_LIMIT } from '../lib/limits.js';
 
 /*
  * Request bodies on koa routes, read by koa-bodyparser (the design card's
@@ -25,8 +26,7 @@ import { assertCleanJson } from '../lib/text.js';
  * the same rules; a test holds the two to the same answers.
  */
 
-/** Every body the server accepts is small (both APIs, both media types); anything larger is a mistake or an attack. */
-export const BODY_LIMIT = 100 * 1024;
+export { BODY_LIMIT } from '../lib/limits.js';
 
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 

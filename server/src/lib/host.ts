@@ -27,14 +27,28 @@ function canonicalHost(raw: string): string | undefined {
   }
 }
 
-/** A Host header value, or undefined when it is not one. */
-export function parseHostHeader(value: string): HostAndPort | undefined {
+/**
+ * What a Host header, or the authority of an absolute-form request target,
+ * may contain: printable ASCII only (RFC 3986 §3.2.2: a reg-name outside
+ * ASCII is percent-encoded, and HOST_AND_PORT refuses `%`). Node reads
+ * header bytes as Latin-1 and the URL parser then folds them: `\xAAdmin`
+ * (ª) and a soft hyphen both came out as `admin`, so a host the allow-list
+ * never named matched it.
+ */
+const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
+
+function parseHost(value: string): HostAndPort | undefined {
   const match = HOST_AND_PORT.exec(value);
   if (!match) return undefined;
   const port = match[2] === undefined ? undefined : Number(match[2]);
   if (port !== undefined && (port < 1 || port > 65535)) return undefined;
   const host = canonicalHost(match[1] ?? '');
   return host === undefined ? undefined : { host, port };
+}
+
+/** A Host header value (or a request target's authority), or undefined when it is not one. */
+export function parseHostHeader(value: string): HostAndPort | undefined {
+  return PRINTABLE_ASCII.test(value) ? parseHost(value) : undefined;
 }
 
 /**
@@ -45,7 +59,8 @@ export function parseHostHeader(value: string): HostAndPort | undefined {
 export function parseHostPattern(value: string): HostAndPort | undefined {
   const trimmed = value.trim();
   const bareIpv6 = !trimmed.startsWith('[') && (trimmed.match(/:/g) ?? []).length > 1;
-  return parseHostHeader(bareIpv6 ? `[${trimmed}]` : trimmed);
+  // Configuration may name a host in Unicode: it is put in punycode like any other.
+  return parseHost(bareIpv6 ? `[${trimmed}]` : trimmed);
 }
 
 /** Whether a parsed Host header matches an entry: same host, and the same port when the entry names one. */

@@ -14,7 +14,13 @@ import { networkInterfaces } from 'node:os';
  * - forbidden: never a relying party: unspecified ("0.0.0.0" connects to
  *   this host), link-local (where cloud metadata services live), multicast,
  *   broadcast, documentation, reserved, and the metadata addresses that sit
- *   inside private ranges.
+ *   inside private ranges (AWS fd00:ec2::254, GCP fd20:ce::254, Alibaba
+ *   100.100.100.200): refused even with allow_private_networks. In IPv6 also
+ *   all of ::/8 but ::1 (the unspecified address, IPv4-compatible ::a.b.c.d,
+ *   deprecated by RFC 4291 §2.5.5.1, and IPv4-translated ::ffff:0:a.b.c.d
+ *   hide IPv4 hosts; IPv4-mapped ::ffff:a.b.c.d and the well-known NAT64
+ *   prefix 64:ff9b::/96 are judged as their IPv4 host first) and the local-use NAT64 prefix 64:ff9b:1::/48 (RFC 8215: it
+ *   translates to whatever IPv4 network the operator routes it to).
  */
 
 export type AddressKind = 'public' | 'loopback' | 'private' | 'forbidden';
@@ -45,21 +51,29 @@ const V4: Readonly<Record<Exclude<AddressKind, 'public'>, readonly Range[]>> = {
 
 const V6: Readonly<Record<Exclude<AddressKind, 'public'>, readonly Range[]>> = {
   forbidden: [
-    ['::', 128],
+    ['::', 8], // ::1 is loopback: the loopback list is checked first
+    ['64:ff9b:1::', 48], // RFC 8215 local-use NAT64 (inside ::/8 too; named for the reader)
     ['fe80::', 10],
     ['ff00::', 8],
     ['2001:db8::', 32],
+    ['3fff::', 20], // documentation (RFC 9637)
+    ['5f00::', 16], // SRv6 SIDs (RFC 9602), not globally reachable
     ['100::', 64],
     ['2001::', 32], // Teredo: an IPv4 address hides inside
     ['2002::', 16], // 6to4: likewise
     ['fd00:ec2::254', 128], // AWS instance metadata over IPv6, inside fc00::/7
+    ['fd20:ce::254', 128], // GCP metadata server over IPv6, likewise
   ],
   loopback: [['::1', 128]],
   private: [['fc00::', 7]],
 };
 
-/** Checked in this order: the forbidden exceptions inside private ranges win. */
-const ORDER = ['forbidden', 'loopback', 'private'] as const;
+/**
+ * Checked in this order: ::1 is loopback although ::/8 is forbidden, and the
+ * forbidden exceptions inside private ranges win. The loopback ranges hold
+ * no forbidden address.
+ */
+const ORDER = ['loopback', 'forbidden', 'private'] as const;
 
 function lists(family: 'ipv4' | 'ipv6', table: typeof V4): ReadonlyArray<readonly [AddressKind, BlockList]> {
   return ORDER.map((kind) => {

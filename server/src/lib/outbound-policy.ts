@@ -45,7 +45,7 @@ const ALLOW_HINT = 'set oauth2.backchannel_logout.allow_private_networks to allo
 /** Why a request to `address` must not be made, or undefined when it may. */
 export function refuseAddress(address: string, destination: Destination, policy: OutboundPolicy): string | undefined {
   const kind = classifyAddress(address);
-  if (kind === 'forbidden') return `${address} is a link-local, unspecified, multicast or reserved address`;
+  if (kind === 'forbidden') return `${address} is a link-local, cloud metadata, unspecified, multicast or reserved address`;
   if (isOwnAddress(address) && policy.ownPorts.includes(destination.port)) return `port ${destination.port} of this machine is this server`;
   if (kind === 'loopback' && !policy.dev && !policy.allowPrivateNetworks) return `${address} is a loopback address (allowed with --dev, or ${ALLOW_HINT})`;
   if (kind === 'private' && !policy.allowPrivateNetworks) return `${address} is a private address (${ALLOW_HINT})`;

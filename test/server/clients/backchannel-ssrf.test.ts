@@ -108,6 +108,10 @@ const ALWAYS_REFUSED = [
   'https://[::]/bc',
   'https://224.0.0.1/bc',
   'https://[fd00:ec2::254]/latest/meta-data/',
+  'https://[fd20:ce::254]/computeMetadata/v1/',
+  'https://[::5db8:d822]/bc',
+  'https://[::ffff:0:a9fe:a9fe]/bc',
+  'https://[64:ff9b:1::a00:5]/bc',
   'https://[::ffff:169.254.169.254]/bc',
 ];
 

@@ -55,6 +55,35 @@ function withoutHost(base: string, path: string): Promise<string> {
   });
 }
 
+/**
+ * A request written byte for byte: several Host lines, bytes outside ASCII,
+ * an absolute-form target. Answers the status and the body.
+ */
+function rawRequest(base: string, head: string | Buffer, body = ''): Promise<{ status: number; body: string }> {
+  const url = new URL(base);
+  const bytes = Buffer.concat([
+    Buffer.isBuffer(head) ? head : Buffer.from(head, 'latin1'),
+    Buffer.from(`Connection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${body === '' ? '' : 'Content-Type: application/x-www-form-urlencoded\r\n'}\r\n${body}`),
+  ]);
+  return new Promise((resolve, reject) => {
+    // Written, not ended: a half-closed socket may be dropped before a slower answer (the server closes it: Connection: close).
+    const socket = connect(Number(url.port), url.hostname, () => socket.write(bytes));
+    let text = '';
+    socket.on('data', (d: Buffer) => (text += d.toString()));
+    socket.on('end', () => resolve({ status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(text)?.[1] ?? 0), body: text.slice(text.indexOf('\r\n\r\n') + 4) }));
+    socket.on('error', reject);
+  });
+}
+
+/** A GET of /admin/clients and a POST of introspection (served by the fast lane), with these header lines. */
+async function bothLanes(base: string, lines: string): Promise<Array<{ path: string; status: number; body: string }>> {
+  const answers = [];
+  for (const [method, path, body] of [['GET', '/admin/clients', ''], ['POST', '/admin/oauth2/introspect', 'token=ory_at_x'], ['POST', '/oauth2/introspect', 'token=ory_at_x']] as const) {
+    answers.push({ path, ...(await rawRequest(base, `${method} ${path} HTTP/1.1\r\n${lines}`, body)) });
+  }
+  return answers;
+}
+
 function expectRefused(answer: Answer, status: number, error: string): void {
   expect(answer.status, answer.text).to.equal(status);
   expect(answer.body).to.have.property('error', error);
@@ -201,6 +230,42 @@ describeEachBackend('admin API protection: Host allow-list', (backend) => {
     const raw = await withoutHost(admin(), '/admin/clients');
     expect(raw).to.match(/^HTTP\/1\.[01] 400 /);
     expect(raw).to.include('"error":"invalid_request"');
+  });
+
+  it('two Host header lines are 400, whichever comes first, in koa and in the fast lane alike (RFC 9112 §3.2)', async () => {
+    for (const lines of ['Host: 127.0.0.1\r\nHost: attacker.example\r\n', 'Host: attacker.example\r\nHost: 127.0.0.1\r\n', 'Host: 127.0.0.1\r\nhost: 127.0.0.1\r\n']) {
+      for (const answer of await bothLanes(admin(), lines)) {
+        expect(answer.status, `${answer.path} ${JSON.stringify(lines)}: ${answer.body}`).to.equal(400);
+        expect(JSON.parse(answer.body)).to.have.property('error', 'invalid_request');
+      }
+    }
+    // One line is still fine on every path.
+    for (const answer of await bothLanes(admin(), 'Host: 127.0.0.1\r\n')) expect(answer.status, answer.path).to.equal(200);
+  });
+
+  it('a Host that is not printable ASCII is 400, not folded into a listed name', async () => {
+    // \xAA is ª, which URL parsing folds to "a"; \xAD and \xC2\xAD are a soft hyphen, which it drops; \xA0 a
+    // no-break space node does not trim. (Control characters node refuses itself, before any handler.)
+    for (const host of ['\xAAdmin.internal', 'admin.\xADinternal', 'admin.\xC2\xADinternal', '127.0.0.1\xA0']) {
+      for (const answer of await bothLanes(admin(), `Host: ${host}\r\n`)) {
+        expect(answer.status, `${answer.path} ${JSON.stringify(host)}: ${answer.body}`).to.equal(400);
+        expect(JSON.parse(answer.body)).to.have.property('error', 'invalid_request');
+      }
+    }
+  });
+
+  it('an absolute-form target is judged on its own authority, which wins over Host (RFC 9112 §3.2.2)', async () => {
+    const send = (target: string, host: string, method = 'GET', body = '') => rawRequest(admin(), `${method} ${target} HTTP/1.1\r\nHost: ${host}\r\n`, body);
+    for (const [method, path, body] of [['GET', '/admin/clients', ''], ['GET', PRIVATE_KEYS, ''], ['POST', '/admin/oauth2/introspect', 'token=ory_at_x']] as const) {
+      const refused = await send(`http://evil.example${path}`, 'admin.internal', method, body);
+      expect(refused.status, `${path}: ${refused.body}`).to.equal(421);
+      expect(refused.body).not.to.match(/"d"/);
+      expect((await send(`http://admin.internal${path}`, 'evil.example', method, body)).status, path).to.equal(200);
+    }
+    for (const target of ['http://admin.internal@evil.example/admin/clients', 'ftp://admin.internal/admin/clients', 'http:///admin/clients', 'admin.internal/admin/clients']) {
+      const res = await send(target, 'admin.internal');
+      expect(res.status, `${target}: ${res.body}`).to.equal(400);
+    }
   });
 
   it('the health probes answer whatever the Host', async () => {

@@ -38,6 +38,19 @@ const KINDS: ReadonlyArray<readonly [string, AddressKind]> = [
   ['2001:db8::1', 'forbidden'],
   ['2002:7f00:1::', 'forbidden'],
   ['fd00:ec2::254', 'forbidden'],
+  ['fd20:ce::254', 'forbidden'],
+  ['fd20:ce::253', 'private'],
+  ['::5db8:d822', 'forbidden'],
+  ['::93.184.216.34', 'forbidden'],
+  ['::ffff:0:5db8:d822', 'forbidden'],
+  ['::2', 'forbidden'],
+  ['ff:ffff::1', 'forbidden'],
+  ['100::1', 'forbidden'],
+  ['64:ff9b:1::a00:5', 'forbidden'],
+  ['64:ff9b:1:ffff::1', 'forbidden'],
+  ['64:ff9b:2::1', 'forbidden'], // reserved inside ::/8; only 64:ff9b::/96 is judged by its IPv4 host
+  ['3fff::1', 'forbidden'],
+  ['5f00::1', 'forbidden'],
   ['100.100.100.200', 'forbidden'],
   ['not-an-ip', 'forbidden'],
 ];
@@ -61,6 +74,9 @@ describe('outbound policy (back-channel logout SSRF)', () => {
     expect(refuseAddress('10.0.0.1', https, DEV)).to.match(/private/);
     expect(refuseAddress('10.0.0.1', http, OPEN)).to.equal(undefined);
     expect(refuseAddress('169.254.169.254', https, OPEN)).to.match(/link-local/);
+    expect(refuseAddress('fd20:ce::254', https, OPEN)).to.match(/link-local/);
+    expect(refuseAddress('::5db8:d822', https, STRICT)).to.be.a('string');
+    expect(refuseAddress('64:ff9b:1::a00:5', http, OPEN)).to.be.a('string');
     expect(refuseAddress('127.0.0.1', { https: false, port: 4445 }, OPEN)).to.match(/this server/);
     expect(refuseAddress('::1', { https: true, port: 4444 }, DEV)).to.match(/this server/);
   });
