@@ -157,17 +157,9 @@ export const ConfigSchema = z.object({
   serve: z
     .object({
       public: listener('0.0.0.0', 4444, 'public API').unwrap().extend({ cors: publicCors }).prefault({}),
-      admin: listener('127.0.0.1', 4445, 'admin API')
-        .unwrap()
-        .extend({
-          ...adminProtection,
-          // Hydra has serve.admin.cors; the admin API is never called from a browser page, so it never sends CORS headers.
-          cors: z
-            .undefined({ error: 'is not supported: the admin port never sends CORS headers (README "CORS")' })
-            .optional()
-            .describe('Not supported (Hydra has it): the admin port never sends CORS headers; setting it stops start-up.'),
-        })
-        .prefault({}),
+      // Hydra has serve.admin.cors; the admin API is never called from a browser page, so it never sends CORS
+      // headers, and the key is unknown here (strict.ts stops start-up on it).
+      admin: listener('127.0.0.1', 4445, 'admin API').unwrap().extend(adminProtection).prefault({}),
     })
     .prefault({}),
   urls: section(z.object({

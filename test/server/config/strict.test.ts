@@ -42,7 +42,7 @@ describe('configuration: unknown keys are errors (issue 19, item 3)', () => {
       [['urls:', '  issuer: https://a.example'], 'urls.issuer', 'unknown key; did you mean `urls.self.issuer`?'],
       [['ttls:', '  access_token: 1h'], 'ttls.access_token', 'unknown key; did you mean `ttl.access_token`?'],
       [['frobnicate: 1'], 'frobnicate', 'unknown key (docs/configuration.md lists every key)'],
-      [['serve:', '  public:', '    cors: {enabled: true}'], 'serve.public.cors.enabled', 'unknown key (docs/configuration.md lists every key)'],
+      [['serve:', '  public:', '    socket: {mode: 384}'], 'serve.public.socket.mode', 'unknown key (docs/configuration.md lists every key)'],
     ];
     for (const [lines, key, reason] of cases) {
       const err = configError(() => loadConfig({ file: yaml(...lines), env: minimal, cwd: dir }));
