@@ -127,8 +127,7 @@ describeEachBackend('/oauth2/auth: request validation', (backend) => {
     ['max_age is not a number', { max_age: 'abc' }, 'invalid_request'],
     ['a request object is sent', { request: 'eyJhbGciOiJub25lIn0.eyJzdGF0ZSI6IngifQ.' }, 'request_not_supported'],
     ['a request_uri is sent', { request_uri: 'https://client.example/request.jwt' }, 'request_uri_not_supported'],
-    ['response_mode is fragment', { response_mode: 'fragment' }, 'invalid_request'],
-    ['response_mode is form_post', { response_mode: 'form_post' }, 'invalid_request'],
+    ['response_mode is unknown (query.jwt: JARM is not served)', { response_mode: 'query.jwt' }, 'unsupported_response_mode'],
     ['id_token_hint is garbage', { id_token_hint: 'not-a-jwt' }, 'invalid_request'],
     ['id_token_hint is a JWT this server did not sign', { id_token_hint: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJhbGljZSJ9.' }, 'invalid_request'],
   ];

@@ -20,6 +20,12 @@ export const invalidGrant = factory(
   400,
   'The provided authorization grant (e.g., authorization code, resource owner credentials) or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.',
 );
+/** fosite's ErrUnsupportedResponseMode (OAuth 2.0 Multiple Response Type Encoding Practices §2.1). */
+export const unsupportedResponseMode = factory(
+  'unsupported_response_mode',
+  400,
+  'The authorization server does not support obtaining a response using this response mode.',
+);
 export const invalidScope = factory('invalid_scope', 400, 'The requested scope is invalid, unknown, or malformed.');
 export const accessDenied = factory('access_denied', 403, 'The resource owner or authorization server denied the request.');
 export const invalidClientMetadata = factory(

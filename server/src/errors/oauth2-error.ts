@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'unauthorized_client'
   | 'unsupported_grant_type'
   | 'unsupported_response_type'
+  | 'unsupported_response_mode'
   | 'invalid_scope'
   | 'access_denied'
   | 'invalid_token'

@@ -1,3 +1,5 @@
+import type { ResponseMode } from '../oauth2/authorize/redirect.js';
+
 /**
  * One authorization request's way through login and consent. Every arrow is
  * one conditional UPDATE (`where state in (…)`), so a step happens once even
@@ -23,6 +25,8 @@ export interface AuthorizeRequest {
   readonly redirectUri: string;
   /** RFC 6749 §4.1.3: if it was sent, the token request must send the same. */
   readonly redirectUriSent: boolean;
+  /** How the final response travels; absent in flows stored before response modes (= query). */
+  readonly responseMode?: ResponseMode | undefined;
   readonly scope: readonly string[];
   readonly audience: readonly string[];
   readonly state?: string | undefined;

@@ -1,5 +1,5 @@
 import { accessDenied, invalidRequest, requestForbidden } from '../errors/catalog.js';
-import { RedirectableError, type RedirectTarget } from '../oauth2/authorize/redirect.js';
+import { RedirectableError, targetOf, type RedirectTarget } from '../oauth2/authorize/redirect.js';
 import type { FlowState } from './flow.js';
 import type { FlowDeps } from './deps.js';
 import type { FlowLookup, StoredFlow } from '../storage/ports.js';
@@ -26,7 +26,7 @@ export async function flowForVerifier(
   // Checked when the flow began; a row from before lib/url.ts's rules may hold one no response can be sent to.
   const problem = urlProblem(flow.request.redirectUri);
   if (problem !== undefined) throw invalidRequest(`The redirect_uri of this request cannot be used: it ${problem}.`);
-  const target = { redirectUri: flow.request.redirectUri, state: flow.request.state };
+  const target = targetOf(flow.request);
   const fail = (err: ReturnType<typeof invalidRequest>) => new RedirectableError(err, target);
   if (flow.state !== state) throw fail(accessDenied(`The ${by} has already been used.`));
   if (flow.expiresAt <= deps.clock.now()) throw fail(invalidRequest('The authorization request has expired; start again.'));

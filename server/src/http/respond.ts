@@ -34,9 +34,9 @@ export function respond(ctx: Context, result: HandlerResult, options: RespondOpt
     case 'html':
       ctx.status = result.status ?? 200;
       for (const cookie of result.cookies ?? []) ctx.append('Set-Cookie', serializeCookie(cookie, options.secureCookies));
-      // Pages this server renders: no scripts, no framing, no referrer, no caching (RFC 9700 §4.16, §4.2).
+      // Pages this server renders: no scripts (unless the page names its own), no framing, no referrer, no caching (RFC 9700 §4.16, §4.2).
       ctx.set({
-        'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; frame-src *; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+        'Content-Security-Policy': result.csp ?? "default-src 'none'; style-src 'unsafe-inline'; frame-src *; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
         'X-Frame-Options': 'DENY',
         'Referrer-Policy': 'no-referrer',
         'Cache-Control': 'no-store',

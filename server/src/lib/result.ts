@@ -6,7 +6,14 @@ export type HandlerResult =
   | { readonly kind: 'json'; readonly status?: number; readonly body: unknown; readonly headers?: Readonly<Record<string, string>> }
   | { readonly kind: 'empty'; readonly status?: number; readonly headers?: Readonly<Record<string, string>> }
   | { readonly kind: 'redirect'; readonly location: string; readonly status?: 302 | 303; readonly cookies?: readonly Cookie[] }
-  | { readonly kind: 'html'; readonly status?: number; readonly body: string; readonly cookies?: readonly Cookie[] };
+  | {
+      readonly kind: 'html';
+      readonly status?: number;
+      readonly body: string;
+      readonly cookies?: readonly Cookie[];
+      /** Replaces the default policy (no scripts at all) for a page that runs its own script. */
+      readonly csp?: string;
+    };
 
 /**
  * A cookie to set (or clear, with `maxAgeSeconds: 0`). Always HttpOnly,

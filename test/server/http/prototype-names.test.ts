@@ -151,7 +151,7 @@ describeEachBackend('prototype names as request input', (backend) => {
   describe('authorization endpoint', () => {
     const redirected: ReadonlyArray<readonly [string, string]> = [
       ['response_type', 'unsupported_response_type'],
-      ['response_mode', 'invalid_request'],
+      ['response_mode', 'unsupported_response_mode'],
       ['prompt', 'invalid_request'],
       ['code_challenge_method', 'invalid_request'],
       ['scope', 'invalid_scope'],

@@ -1,6 +1,6 @@
 import { accessDenied, serverError } from '../../errors/catalog.js';
-import { redirect, type HandlerResult } from '../../lib/result.js';
-import { errorRedirect, RedirectableError, withParams } from '../../oauth2/authorize/redirect.js';
+import type { HandlerResult } from '../../lib/result.js';
+import { authorizationResponse, errorResponse, RedirectableError } from '../../oauth2/authorize/redirect.js';
 import type { ConsentRecord } from '../../storage/ports.js';
 import type { TokenRecord } from '../../tokens/token.js';
 import type { FlowDeps } from '../deps.js';
@@ -18,9 +18,9 @@ export async function continueAfterConsent(params: Record<string, string>, cooki
   const { login, consent } = flow;
   if (!login || !consent) throw serverError().withDebug('consent_handled flow without outcomes');
   if (consent.rejected) {
-    const location = errorRedirect(target, consent.rejected, deps.issuer);
+    const response = errorResponse(target, consent.rejected, deps.issuer);
     await deps.flows.transition(['consent_handled'], { flow: { ...flow, state: 'done' } });
-    return redirect(location);
+    return response;
   }
 
   const now = deps.clock.now();
@@ -76,9 +76,9 @@ export async function continueAfterConsent(params: Record<string, string>, cooki
     handledAt: now,
   };
   // The response is built before the code is stored: a code must never exist for a redirect that cannot be sent.
-  const location = withParams(request.redirectUri, { code: code.token, scope: consent.grantScope.join(' '), state: request.state, iss: deps.issuer });
+  const response = authorizationResponse(target, { code: code.token, scope: consent.grantScope.join(' ') }, deps.issuer);
   if (!(await deps.flows.finish(flow.id, [record], decision))) {
     throw new RedirectableError(accessDenied('The consent_verifier has already been used.'), target);
   }
-  return redirect(location);
+  return response;
 }

@@ -1,6 +1,6 @@
 import { accessDenied, consentRequired, serverError } from '../../errors/catalog.js';
 import { redirect, type Cookie, type HandlerResult } from '../../lib/result.js';
-import { errorRedirect, RedirectableError, withParams } from '../../oauth2/authorize/redirect.js';
+import { errorResponse, RedirectableError, withParams } from '../../oauth2/authorize/redirect.js';
 import type { ConsentRecord } from '../../storage/ports.js';
 import type { AuthorizeRequest, Flow, LoginOutcome } from '../flow.js';
 import { COOKIES, type FlowDeps } from '../deps.js';
@@ -47,9 +47,9 @@ export async function continueAfterLogin(params: Record<string, string>, cookies
   const login = flow.login;
   if (!login) throw serverError().withDebug('login_handled flow without a login outcome');
   if (login.rejected) {
-    const location = errorRedirect(target, login.rejected, deps.issuer);
+    const response = errorResponse(target, login.rejected, deps.issuer);
     await deps.flows.transition(['login_handled'], { flow: { ...flow, state: 'done' } });
-    return redirect(location);
+    return response;
   }
 
   const now = deps.clock.now();

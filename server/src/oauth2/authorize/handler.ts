@@ -11,7 +11,7 @@ import { sealLoginChallenge } from '../../flows/login-challenge.js';
 import { continueAfterLogin } from '../../flows/login/continue.js';
 import { continueAfterConsent } from '../../flows/consent/continue.js';
 import { checkAuthorizeRequest, type AuthorizeCheckDeps } from './request.js';
-import { errorRedirect, RedirectableError, withParams } from './redirect.js';
+import { errorResponse, RedirectableError, targetOf, withParams } from './redirect.js';
 
 export type AuthorizeDeps = FlowDeps & AuthorizeCheckDeps & { readonly errorUrl?: string | undefined };
 
@@ -33,7 +33,7 @@ function mayReuse(session: LoginSession | undefined, request: AuthorizeRequest, 
 
 async function startFlow(params: Record<string, string>, cookies: BrowserCookies, deps: AuthorizeDeps): Promise<HandlerResult> {
   const { request } = await checkAuthorizeRequest(params, deps);
-  const target = { redirectUri: request.redirectUri, state: request.state };
+  const target = targetOf(request);
   const now = deps.clock.now();
   const session = await currentSession(deps, cookies);
   const skip = mayReuse(session, request, now);
@@ -74,7 +74,7 @@ function shown(err: unknown, deps: AuthorizeDeps): HandlerResult {
 /** RFC 6749 §4.1.2.1: to the client's redirect_uri; a URI that cannot carry the error gets it shown instead. */
 function redirected(err: RedirectableError, deps: AuthorizeDeps): HandlerResult {
   try {
-    return redirect(errorRedirect(err.target, err.oauth, deps.issuer));
+    return errorResponse(err.target, err.oauth, deps.issuer);
   } catch (unsendable) {
     return shown(unsendable, deps);
   }

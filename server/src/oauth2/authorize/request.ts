@@ -1,5 +1,5 @@
 import type { Client } from '../../clients/client.js';
-import { invalidRequest, invalidScope } from '../../errors/catalog.js';
+import { invalidRequest, invalidScope, unsupportedResponseMode } from '../../errors/catalog.js';
 import { OAuth2Error } from '../../errors/oauth2-error.js';
 import type { ClientStore } from '../../storage/ports.js';
 import type { AuthorizeRequest } from '../../flows/flow.js';
@@ -9,7 +9,7 @@ import { resolveRedirectUri } from './checks/redirect-uri.js';
 import { checkCodeChallenge, type PkcePolicy } from './checks/pkce.js';
 import { parseMaxAge, parsePrompt } from './checks/prompt.js';
 import { checkRequestSize } from './checks/size.js';
-import { RedirectableError, type RedirectTarget } from './redirect.js';
+import { RedirectableError, responseModeOf, type RedirectTarget } from './redirect.js';
 
 export interface AuthorizeCheckDeps {
   readonly clients: Pick<ClientStore, 'get'>;
@@ -41,9 +41,12 @@ export async function checkAuthorizeRequest(params: Record<string, string>, deps
   // 400, not 401: a 401 to a browser invites a credentials prompt, and there is no client authentication here.
   if (!client) throw new OAuth2Error({ error: 'invalid_client', status: 400, description: 'The requested OAuth 2.0 client does not exist.' });
   const redirect = resolveRedirectUri(client, params['redirect_uri']);
-  const target: RedirectTarget = { redirectUri: redirect.uri, state: params['state'] };
+  // The mode first: every later error travels in it. An unknown one is answered in the default mode (as fosite does).
+  const mode = responseModeOf(params['response_mode']);
+  const target: RedirectTarget = { redirectUri: redirect.uri, state: params['state'], mode: mode ?? 'query' };
   try {
-    return { client, request: await checkRest(params, client, redirect, deps) };
+    if (!mode) throw unsupportedResponseMode(`The response_mode "${params['response_mode']}" is not supported; use "query", "fragment" or "form_post".`);
+    return { client, request: await checkRest(params, client, { ...redirect, mode }, deps) };
   } catch (err) {
     throw err instanceof OAuth2Error ? new RedirectableError(err, target) : err;
   }
@@ -52,7 +55,7 @@ export async function checkAuthorizeRequest(params: Record<string, string>, deps
 async function checkRest(
   params: Record<string, string>,
   client: Client,
-  redirect: { uri: string; sent: boolean },
+  redirect: { uri: string; sent: boolean; mode: RedirectTarget['mode'] },
   deps: AuthorizeCheckDeps,
 ): Promise<AuthorizeRequest> {
   if (params['request'] !== undefined) throw new OAuth2Error({ error: 'request_not_supported', status: 400, description: 'Request objects are not supported.' });
@@ -61,9 +64,6 @@ async function checkRest(
   if (!responseType) throw invalidRequest('The response_type parameter is missing.');
   if (responseType !== 'code') throw unsupportedResponseType(`The response_type "${responseType}" is not supported; use "code".`);
   if (!client.response_types.includes('code')) throw unsupportedResponseType('The client is not registered for response_type "code".');
-  if (params['response_mode'] !== undefined && params['response_mode'] !== 'query') {
-    throw invalidRequest(`The response_mode "${params['response_mode']}" is not supported; use "query".`);
-  }
 
   const scope = parseScope(params['scope']);
   const badScope = firstDisallowedScope(scope, parseScope(client.scope), deps.scopeStrategy);
@@ -92,6 +92,7 @@ async function checkRest(
     clientId: client.client_id,
     redirectUri: redirect.uri,
     redirectUriSent: redirect.sent,
+    responseMode: redirect.mode,
     scope,
     audience,
     state,

@@ -1,5 +1,6 @@
 import type { DiscoveryDocument } from '@tessera/sdk';
 import type { HandlerResult } from '../../lib/result.js';
+import { RESPONSE_MODES } from '../authorize/redirect.js';
 
 export interface DiscoveryInput {
   readonly issuer: string;
@@ -30,7 +31,7 @@ export function discoveryDocument({ issuer, publicBase, subjectTypes, grantTypes
     backchannel_logout_supported: true,
     backchannel_logout_session_supported: true,
     response_types_supported: ['code'],
-    response_modes_supported: ['query'],
+    response_modes_supported: [...RESPONSE_MODES],
     grant_types_supported: [...grantTypes],
     scopes_supported: ['openid', 'offline_access', 'offline'],
     claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'acr', 'amr', 'sid', 'at_hash'],
