@@ -7,6 +7,7 @@ import { createClient, type CreatedClient } from '../helpers/clients.js';
 import { Browser } from '../helpers/browser.js';
 import { FLOW_URLS } from '../helpers/flow.js';
 import { request } from '../helpers/http.js';
+import { connect } from '../../server/src/storage/knex/index.js';
 import { REDIRECT, adminApi, authorization, exchange, redirectTo, toConsent, toLogin, uid } from './login-consent-support.js';
 
 /*
@@ -130,6 +131,25 @@ describeEachBackend('authorization response modes', (backend) => {
       expectError(h.t, responseIn(mode, await new Browser().get(scoped.url)), 'invalid_scope', scoped.state);
     });
   }
+
+  it('the mode is stored with the flow; a flow row stored before response modes (no responseMode) answers in the query', async () => {
+    const browser = new Browser();
+    const { api, authz, consent } = await toConsentStep(browser, { response_mode: 'fragment' });
+    const id = (await api.getConsent(consent)).body.consent_request_id;
+    const conn = connect(h.db.dsn);
+    try {
+      const row = (await conn.knex('oauth2_flows').where({ id }).first()) as { request: string } | undefined;
+      const stored = JSON.parse(String(row?.request)) as { request: Record<string, unknown> };
+      expect(stored.request['responseMode']).to.equal('fragment');
+      delete stored.request['responseMode'];
+      await conn.knex('oauth2_flows').where({ id }).update({ request: JSON.stringify(stored) });
+    } finally {
+      await conn.knex.destroy();
+    }
+    const params = responseIn('query', await browser.get(redirectTo(await api.acceptConsent(consent, { grant_scope: ['openid'] }))));
+    expect(params.get('code')).to.match(/^ory_ac_/);
+    expect(params.get('state')).to.equal(authz.state);
+  });
 
   it('an unknown response_mode, prototype names included, is unsupported_response_mode in the query (the default for code)', async () => {
     for (const name of ['bogus', 'query.jwt', 'constructor', '__proto__', 'toString', 'QUERY', '']) {
