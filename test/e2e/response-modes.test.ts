@@ -152,10 +152,18 @@ describeEachBackend('authorization response modes', (backend) => {
   });
 
   it('an unknown response_mode, prototype names included, is unsupported_response_mode in the query (the default for code)', async () => {
-    for (const name of ['bogus', 'query.jwt', 'constructor', '__proto__', 'toString', 'QUERY', '']) {
+    for (const name of ['bogus', 'query.jwt', 'constructor', '__proto__', 'toString', 'QUERY', ' query']) {
       const authz = authorization(h.t, client.client_id, { response_mode: name });
       expectError(h.t, responseIn('query', await new Browser().get(authz.url)), 'unsupported_response_mode', authz.state);
     }
+  });
+
+  it('an empty response_mode is the default (query), as in Hydra', async () => {
+    const browser = new Browser();
+    const { api, authz, consent } = await toConsentStep(browser, { response_mode: '' });
+    const params = responseIn('query', await browser.get(redirectTo(await api.acceptConsent(consent, { grant_scope: ['openid'] }))));
+    expect(params.get('code')).to.match(/^ory_ac_/);
+    expect(params.get('state')).to.equal(authz.state);
   });
 
   it('form_post: every value is HTML-escaped and arrives unchanged', async () => {

@@ -22,9 +22,10 @@ export const RESPONSE_MODES: readonly ResponseMode[] = [...MODES.values()];
  * The mode named by `response_mode`; undefined when it names none we know.
  * Without one, the response type's default: `query` for `code`
  * (Multiple Response Type Encoding Practices §2.1), the only type served.
+ * An empty value is no value, as in fosite (its default mode is "").
  */
 export function responseModeOf(value: string | undefined): ResponseMode | undefined {
-  return value === undefined ? 'query' : MODES.get(value);
+  return value === undefined || value === '' ? 'query' : MODES.get(value);
 }
 
 /** Where an authorization response goes once client and redirect_uri are trusted. */
