@@ -5,6 +5,8 @@ import { listen, type Listener } from '../http/listen.js';
 import cluster from 'node:cluster';
 import { UsageError } from './errors.js';
 import { parseWorkers, runPrimary } from './cluster.js';
+import { describeDsn } from '../lib/dsn.js';
+import { VERSION } from '../version.js';
 
 export interface ServeArgs {
   readonly positionals: readonly string[];
@@ -25,22 +27,32 @@ export async function serve(args: ServeArgs): Promise<number> {
   const config = loadConfig({ file: args.config, dev: args.dev });
   // Each worker would open its own in-memory database: a client created through one would be unknown to the others.
   if (config.dsn === 'memory' && workers !== undefined && workers > 1) throw new ConfigError('dsn', `--workers ${workers}: ${MEMORY_IS_PRIVATE}`);
-  const logger = createLogger(config.log.level);
+  // Readable lines for a person (--dev, or a terminal); JSON for log shippers everywhere else.
+  const logger = createLogger(config.log.level, { readable: args.dev || process.stdout.isTTY === true });
   if (workers !== undefined && cluster.isPrimary) return runPrimary(workers, logger);
   if (config.dev && cluster.isPrimary) logger.warn('running with --dev: never use this in production');
 
   const tessera = await createTessera(config, { logger });
   const listeners: Listener[] = [];
   try {
+    const urls: { public?: string; admin?: string } = {};
     if (what !== 'admin') {
       const l = await listen(tessera.publicApp, config.serve.public.host, config.serve.public.port);
       listeners.push(l);
-      logger.info({ url: l.url, issuer: config.urls.self.issuer }, 'public API listening');
+      urls.public = l.url;
     }
     if (what !== 'public') {
       const l = await listen(tessera.adminApp, config.serve.admin.host, config.serve.admin.port);
       listeners.push(l);
-      logger.info({ url: l.url }, 'admin API listening');
+      urls.admin = l.url;
+    }
+    // One line says what runs where; with --workers only the first worker says it (a replacement has a higher id).
+    if (!cluster.isWorker || cluster.worker?.id === 1) {
+      const database = describeDsn(config.dsn);
+      logger.info(
+        { version: VERSION, database: database.kind, location: database.location, schema: tessera.schema, issuer: config.urls.self.issuer, ...urls, workers: workers ?? 1 },
+        `tessera ${VERSION} started`,
+      );
     }
   } catch (err) {
     await Promise.all(listeners.map((l) => l.close(0)));

@@ -1,0 +1,97 @@
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli, startServe, waitUntilReady, type Served } from '../../helpers/cli.js';
+import { describeEachBackend, type Database } from '../../helpers/databases.js';
+import { freePort } from '../../helpers/ports.js';
+import { TEST_SECRET } from '../../helpers/tessera.js';
+
+/** Issue 19, item 2: what `tessera serve` prints, through the compiled CLI (stdout is a pipe here, never a terminal). */
+
+async function serveUntilReady(args: string[], env: Record<string, string>, cwd?: string): Promise<{ served: Served; publicPort: number; adminPort: number }> {
+  const [publicPort, adminPort] = [await freePort(), await freePort()];
+  const served = startServe(args, { cwd, env: { SERVE_PUBLIC_PORT: String(publicPort), SERVE_ADMIN_PORT: String(adminPort), ...env } });
+  try {
+    await waitUntilReady(`http://127.0.0.1:${adminPort}/health/ready`, served);
+  } finally {
+    served.child.kill('SIGTERM');
+    await served.exited;
+  }
+  return { served, publicPort, adminPort };
+}
+
+describe('tessera serve logs (issue 19, item 2)', function () {
+  this.timeout(60_000);
+
+  it('without --dev and a terminal, every stdout line is a JSON object; one start-up line names version, database, schema, issuer, ports and workers', async () => {
+    const issuerPort = await freePort();
+    const { served, publicPort, adminPort } = await serveUntilReady(['all'], { DSN: 'memory', SECRETS_SYSTEM: TEST_SECRET, URLS_SELF_ISSUER: `http://127.0.0.1:${issuerPort}` });
+    const lines = served.output().trimEnd().split('\n');
+    const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const started = records.filter((r) => typeof r['msg'] === 'string' && /^tessera \S+ started$/.test(r['msg']));
+    expect(started, served.output()).to.have.length(1);
+    expect(started[0]).to.include({
+      level: 30,
+      database: 'memory',
+      issuer: `http://127.0.0.1:${issuerPort}`,
+      public: `http://127.0.0.1:${publicPort}`,
+      admin: `http://127.0.0.1:${adminPort}`,
+      workers: 1,
+    });
+    expect(started[0]?.['version']).to.match(/^\d+\.\d+\.\d+/);
+    expect(started[0]?.['schema']).to.match(/^migrated \(\d+ applied\)$/);
+    // The DSN=memory warning is logged once, not also written to stderr.
+    expect(served.output().match(/DSN=memory: the schema was created/g)).to.have.length(1);
+  });
+
+  it('a PostgreSQL port nothing listens on is one line naming the host and the fix, exit 1, no stack and no password', async () => {
+    const port = await freePort();
+    const env = { DSN: `postgres://tessera:pw-never-shown@127.0.0.1:${port}/tessera`, SECRETS_SYSTEM: TEST_SECRET, URLS_SELF_ISSUER: 'https://auth.example.com' };
+    const r = await runCli(['serve', 'all'], { env });
+    expect(r.code).to.equal(1);
+    expect(r.stdout).not.to.include('pw-never-shown');
+    expect(r.stderr).to.equal(`database error: cannot connect to PostgreSQL at 127.0.0.1:${port} (ECONNREFUSED): is it running? check dsn\n`);
+    // The same class of failure from the commands that open the database themselves.
+    for (const args of [['migrate', 'status'], ['janitor']]) {
+      const other = await runCli(args, { env });
+      expect(other.code, args.join(' ')).to.equal(1);
+      expect(other.stderr, args.join(' ')).to.equal(`database error: cannot connect to PostgreSQL at 127.0.0.1:${port} (ECONNREFUSED): is it running? check dsn\n`);
+    }
+  });
+
+  describeEachBackend('--dev prints readable single lines', (backend) => {
+    let db: Database;
+    let home: string;
+    before(async function () {
+      if (backend.skipReason) this.skip();
+      db = await backend.create();
+      home = mkdtempSync(join(tmpdir(), 'tessera-logs-'));
+    });
+    after(async () => {
+      await db?.drop();
+      if (home) rmSync(home, { recursive: true, force: true });
+    });
+
+    it('local time, level, message and key fields; the database location without user or password', async () => {
+      const url = new URL(db.dsn);
+      if (backend.name === 'postgres') {
+        // Trust authentication ignores the password, so it can stand in the DSN for the test.
+        url.username = url.username || 'postgres';
+        url.password = 'pw-never-shown';
+      }
+      const dsn = backend.name === 'postgres' ? url.toString() : db.dsn;
+      const { served, adminPort } = await serveUntilReady(['all', '--dev'], { DSN: dsn }, home);
+      const out = served.output();
+      expect(out).not.to.include('pw-never-shown');
+      expect(out).not.to.match(/^\{/m);
+      expect(out).to.match(/^\d\d:\d\d:\d\d\.\d{3} WARN {2}running with --dev: never use this in production$/m);
+      const line = out.split('\n').find((l) => / INFO {2}tessera \S+ started /.test(l));
+      expect(line, out).to.match(/^\d\d:\d\d:\d\d\.\d{3} INFO {2}tessera \d+\.\d+\.\d+\S* started version=\S+ /);
+      const location = backend.name === 'postgres' ? `${url.host}${url.pathname}` : db.dsn.slice('sqlite://'.length);
+      expect(line).to.include(` database=${backend.name} location=${location} schema="migrated (`);
+      expect(line).to.include(` admin=http://127.0.0.1:${adminPort} workers=1`);
+      expect(line).not.to.include('postgres@');
+    });
+  });
+});
