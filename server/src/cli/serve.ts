@@ -29,8 +29,9 @@ export async function serve(args: ServeArgs): Promise<number> {
   if (config.dsn === 'memory' && workers !== undefined && workers > 1) throw new ConfigError('dsn', `--workers ${workers}: ${MEMORY_IS_PRIVATE}`);
   // Readable lines for a person (--dev, or a terminal); JSON for log shippers everywhere else.
   const logger = createLogger(config.log.level, { readable: args.dev || process.stdout.isTTY === true });
-  if (workers !== undefined && cluster.isPrimary) return runPrimary(workers, logger);
+  // Said once, by the primary (with --workers it returns below, so before that).
   if (config.dev && cluster.isPrimary) logger.warn('running with --dev: never use this in production');
+  if (workers !== undefined && cluster.isPrimary) return runPrimary(workers, logger);
 
   const tessera = await createTessera(config, { logger });
   const listeners: Listener[] = [];

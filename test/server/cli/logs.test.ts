@@ -2,7 +2,9 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, startServe, waitUntilReady, type Served } from '../../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { CLI, runCli, startServe, waitUntilReady, type Served } from '../../helpers/cli.js';
 import { describeEachBackend, type Database } from '../../helpers/databases.js';
 import { freePort } from '../../helpers/ports.js';
 import { TEST_SECRET } from '../../helpers/tessera.js';
@@ -43,6 +45,45 @@ describe('tessera serve logs (issue 19, item 2)', function () {
     expect(started[0]?.['schema']).to.match(/^migrated \(\d+ applied\)$/);
     // The DSN=memory warning is logged once, not also written to stderr.
     expect(served.output().match(/DSN=memory: the schema was created/g)).to.have.length(1);
+  });
+
+  it('on a terminal (without --dev) the lines are readable too', async function () {
+    // util-linux `script` gives the server a pseudo-terminal as stdout, as an operator's shell would.
+    if (!existsSync('/usr/bin/script')) this.skip();
+    const [p, a] = [await freePort(), await freePort()];
+    const env = { PATH: process.env['PATH'] ?? '', DSN: 'memory', SECRETS_SYSTEM: TEST_SECRET, URLS_SELF_ISSUER: `http://127.0.0.1:${p}`, SERVE_PUBLIC_PORT: String(p), SERVE_ADMIN_PORT: String(a) };
+    const child = spawn('/usr/bin/script', ['-qfec', `'${process.execPath}' '${CLI}' serve all`, '/dev/null'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+    const served: Served = { child, output: () => out, exited: exited.then(() => child.exitCode) };
+    try {
+      await waitUntilReady(`http://127.0.0.1:${a}/health/ready`, served);
+      await new Promise((r) => setTimeout(r, 200));
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+    expect(out).to.match(/^\d\d:\d\d:\d\d\.\d{3} INFO {2}tessera \S+ started version=\S+ database=memory location="in this process" /m);
+    expect(out).not.to.match(/^\{/m);
+  });
+
+  it('with --dev --workers 2, the --dev warning and the start-up line (workers=2) come once', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'tessera-logs-workers-'));
+    const [p, a] = [await freePort(), await freePort()];
+    const served = startServe(['all', '--dev', '--workers', '2'], { cwd: home, env: { SERVE_PUBLIC_PORT: String(p), SERVE_ADMIN_PORT: String(a) } });
+    try {
+      await waitUntilReady(`http://127.0.0.1:${a}/health/ready`, served);
+      // Whichever worker answered first, the first one's line follows within moments.
+      for (let i = 0; i < 100 && !/ started version=/.test(served.output()); i++) await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      served.child.kill('SIGTERM');
+      await served.exited;
+      rmSync(home, { recursive: true, force: true });
+    }
+    const out = served.output();
+    expect(out.match(/running with --dev: never use this in production/g), out).to.have.length(1);
+    expect(out.match(/ INFO {2}tessera \S+ started .* workers=2$/gm), out).to.have.length(1);
   });
 
   it('a PostgreSQL port nothing listens on is one line naming the host and the fix, exit 1, no stack and no password', async () => {
