@@ -1,6 +1,7 @@
 import { ConfigError, MEMORY_IS_PRIVATE, loadConfig } from '../config/load.js';
 import { createLogger } from '../logger.js';
-import { createTessera } from '../app.js';
+import { createTessera, type Tessera } from '../app.js';
+import type { Logger } from 'pino';
 import { listen, type Listener } from '../http/listen.js';
 import cluster from 'node:cluster';
 import { UsageError } from './errors.js';
@@ -18,6 +19,21 @@ export interface ServeArgs {
 const WHAT = ['all', 'public', 'admin'] as const;
 type What = (typeof WHAT)[number];
 
+/**
+ * One line says what runs where (issue 19): the database by kind and location,
+ * never its credentials (lib/dsn.ts). With --workers only the first worker says
+ * it; a replacement worker has a higher id.
+ */
+function logStarted(logger: Logger, tessera: Tessera, urls: { public?: string; admin?: string }, workers: number): void {
+  if (cluster.isWorker && cluster.worker?.id !== 1) return;
+  const { config } = tessera;
+  const database = describeDsn(config.dsn);
+  logger.info(
+    { version: VERSION, database: database.kind, location: database.location, schema: tessera.schema, issuer: config.urls.self.issuer, ...urls, workers },
+    `tessera ${VERSION} started`,
+  );
+}
+
 /** Starts the servers and resolves once they have stopped after SIGTERM/SIGINT. */
 export async function serve(args: ServeArgs): Promise<number> {
   const what = args.positionals[0] as What | undefined;
@@ -28,7 +44,7 @@ export async function serve(args: ServeArgs): Promise<number> {
   // Each worker would open its own in-memory database: a client created through one would be unknown to the others.
   if (config.dsn === 'memory' && workers !== undefined && workers > 1) throw new ConfigError('dsn', `--workers ${workers}: ${MEMORY_IS_PRIVATE}`);
   // Readable lines for a person (--dev, or a terminal); JSON for log shippers everywhere else.
-  const logger = createLogger(config.log.level, { readable: args.dev || process.stdout.isTTY === true });
+  const logger = createLogger(config.log.level, { readable: config.dev || process.stdout.isTTY === true });
   // Said once, by the primary (with --workers it returns below, so before that).
   if (config.dev && cluster.isPrimary) logger.warn('running with --dev: never use this in production');
   if (workers !== undefined && cluster.isPrimary) return runPrimary(workers, logger);
@@ -47,14 +63,7 @@ export async function serve(args: ServeArgs): Promise<number> {
       listeners.push(l);
       urls.admin = l.url;
     }
-    // One line says what runs where; with --workers only the first worker says it (a replacement has a higher id).
-    if (!cluster.isWorker || cluster.worker?.id === 1) {
-      const database = describeDsn(config.dsn);
-      logger.info(
-        { version: VERSION, database: database.kind, location: database.location, schema: tessera.schema, issuer: config.urls.self.issuer, ...urls, workers: workers ?? 1 },
-        `tessera ${VERSION} started`,
-      );
-    }
+    logStarted(logger, tessera, urls, workers ?? 1);
   } catch (err) {
     await Promise.all(listeners.map((l) => l.close(0)));
     await tessera.close();
