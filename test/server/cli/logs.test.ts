@@ -101,6 +101,24 @@ describe('tessera serve logs (issue 19, item 2)', function () {
     }
   });
 
+  it('a PostgreSQL that refuses the role or has no such database is one line with the fix, exit 1', async function () {
+    const pg = process.env['TEST_PG_DSN'];
+    if (!pg) this.skip();
+    const env = { SECRETS_SYSTEM: TEST_SECRET, URLS_SELF_ISSUER: 'https://auth.example.com' };
+    const role = new URL(pg);
+    role.username = 'no_such_role_tessera';
+    role.password = 'pw-never-shown';
+    const database = new URL(pg);
+    database.pathname = '/no_such_database_tessera';
+    for (const [dsn, reason] of [[role, /role "no_such_role_tessera" does not exist/], [database, /database "no_such_database_tessera" does not exist/]] as const) {
+      const r = await runCli(['serve', 'all'], { env: { ...env, DSN: dsn.toString() } });
+      expect(r.code).to.equal(1);
+      expect(r.stderr).to.match(/^database error: PostgreSQL refused the connection: .+: check dsn\n$/);
+      expect(r.stderr).to.match(reason);
+      expect(r.stderr + r.stdout).not.to.include('pw-never-shown');
+    }
+  });
+
   describeEachBackend('--dev prints readable single lines', (backend) => {
     let db: Database;
     let home: string;
