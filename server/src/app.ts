@@ -46,6 +46,8 @@ export interface Tessera {
   readonly lifecycle: Lifecycle;
   /** Back-channel logout deliveries; `drain()` waits for those under way. */
   readonly notifier: BackchannelNotifier;
+  /** The schema's state at start, for the start-up log line ("up to date", "migrated: 3 applied"). */
+  readonly schema: string;
   close(): Promise<void>;
 }
 
@@ -64,17 +66,18 @@ export class PendingMigrationsError extends Error {
   }
 }
 
-async function prepareSchema(conn: Connection, config: Config, logger: Logger): Promise<void> {
+async function prepareSchema(conn: Connection, config: Config, logger: Logger): Promise<string> {
   // DSN=memory is a database no other process can reach, so `tessera migrate up` could never
   // prepare it: it migrates itself at every start (as Hydra does), and nothing persists anyway.
   if (config.dev || config.dsn === 'memory') {
     const applied = await migrateUp(conn);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     if (config.dsn === 'memory' && !config.dev) logger.warn('DSN=memory: the schema was created at start; every client, key and token is lost when this process stops');
-    return;
+    return applied.length > 0 ? `migrated (${applied.length} applied)` : 'up to date';
   }
   const pending = (await migrationStatus(conn)).filter((m) => !m.applied).map((m) => m.name);
   if (pending.length > 0) throw new PendingMigrationsError(pending);
+  return 'up to date';
 }
 
 /**
@@ -99,7 +102,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
   const conn = connect(config.dsn);
   const storage = createStorage(conn);
   try {
-    await prepareSchema(conn, config, logger);
+    const schema = await prepareSchema(conn, config, logger);
     const sealer = createSealer(config.secrets.system);
     await assertKeysOpen(storage, sealer);
     const keyService = createKeyService({ store: storage.keys, sealer, clock, prePublicationMs: config.keys.pre_publication });
@@ -185,6 +188,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       config,
       storage,
       lifecycle,
+      schema,
       publicApp: createPublicApp({
         ...common,
         discovery: discoveryHandler(

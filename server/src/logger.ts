@@ -1,4 +1,15 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { formatLogLine } from './lib/log-line.js';
+
+export interface LoggerOptions {
+  /** Readable single lines instead of JSON: `--dev`, or stdout is a terminal. */
+  readonly readable?: boolean;
+}
+
+/** Readable lines go straight to stdout: a person is watching, and such a process serves little. */
+function readableDestination(): DestinationStream {
+  return { write: (line: string) => void process.stdout.write(formatLogLine(line)) };
+}
 
 /**
  * JSON logs on stdout, buffered (a write per access-log line would cost a
@@ -6,7 +17,8 @@ import { pino, type Logger } from 'pino';
  * line of defence: nothing should log credentials in the first place
  * (STYLE.md rule 7).
  */
-export function createLogger(level: string): Logger {
+export function createLogger(level: string, options: LoggerOptions = {}): Logger {
+  const json = options.readable === true ? undefined : pino.destination({ dest: 1, sync: false, minLength: 4096 });
   const logger = pino(
     {
       level,
@@ -16,9 +28,9 @@ export function createLogger(level: string): Logger {
         censor: '[redacted]',
       },
     },
-    pino.destination({ dest: 1, sync: false, minLength: 4096 }),
+    json ?? readableDestination(),
   );
   // A quiet server still shows its lines within a second.
-  setInterval(() => logger.flush(), 1000).unref();
+  if (json) setInterval(() => logger.flush(), 1000).unref();
   return logger;
 }

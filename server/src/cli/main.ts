@@ -5,7 +5,7 @@ import { ConfigError } from '../config/load.js';
 import { PendingMigrationsError } from '../app.js';
 import { VERSION } from '../version.js';
 import { HELP } from './help.js';
-import { EXIT, UsageError } from './errors.js';
+import { EXIT, UsageError, databaseErrorLine } from './errors.js';
 import { serve } from './serve.js';
 import { migrate } from './migrate.js';
 import { AdminApiError, clients } from './clients.js';
@@ -102,6 +102,9 @@ try {
     process.exitCode = EXIT.usage;
   } else if (err instanceof AdminApiError || err instanceof PendingMigrationsError) {
     process.stderr.write(`error: ${err.message}\n`);
+    process.exitCode = EXIT.failure;
+  } else if (databaseErrorLine(err) !== undefined) {
+    process.stderr.write(`${databaseErrorLine(err)}\n`);
     process.exitCode = EXIT.failure;
   } else {
     const message = err instanceof Error ? err.message : String(err);

@@ -1,10 +1,13 @@
 import { ConfigError, MEMORY_IS_PRIVATE, loadConfig } from '../config/load.js';
 import { createLogger } from '../logger.js';
-import { createTessera } from '../app.js';
+import { createTessera, type Tessera } from '../app.js';
+import type { Logger } from 'pino';
 import { listen, type Listener } from '../http/listen.js';
 import cluster from 'node:cluster';
 import { UsageError } from './errors.js';
 import { parseWorkers, runPrimary } from './cluster.js';
+import { describeDsn } from '../lib/dsn.js';
+import { VERSION } from '../version.js';
 
 export interface ServeArgs {
   readonly positionals: readonly string[];
@@ -16,6 +19,21 @@ export interface ServeArgs {
 const WHAT = ['all', 'public', 'admin'] as const;
 type What = (typeof WHAT)[number];
 
+/**
+ * One line says what runs where (issue 19): the database by kind and location,
+ * never its credentials (lib/dsn.ts). With --workers only the first worker says
+ * it; a replacement worker has a higher id.
+ */
+function logStarted(logger: Logger, tessera: Tessera, urls: { public?: string; admin?: string }, workers: number): void {
+  if (cluster.isWorker && cluster.worker?.id !== 1) return;
+  const { config } = tessera;
+  const database = describeDsn(config.dsn);
+  logger.info(
+    { version: VERSION, database: database.kind, location: database.location, schema: tessera.schema, issuer: config.urls.self.issuer, ...urls, workers },
+    `tessera ${VERSION} started`,
+  );
+}
+
 /** Starts the servers and resolves once they have stopped after SIGTERM/SIGINT. */
 export async function serve(args: ServeArgs): Promise<number> {
   const what = args.positionals[0] as What | undefined;
@@ -25,23 +43,27 @@ export async function serve(args: ServeArgs): Promise<number> {
   const config = loadConfig({ file: args.config, dev: args.dev });
   // Each worker would open its own in-memory database: a client created through one would be unknown to the others.
   if (config.dsn === 'memory' && workers !== undefined && workers > 1) throw new ConfigError('dsn', `--workers ${workers}: ${MEMORY_IS_PRIVATE}`);
-  const logger = createLogger(config.log.level);
-  if (workers !== undefined && cluster.isPrimary) return runPrimary(workers, logger);
+  // Readable lines for a person (--dev, or a terminal); JSON for log shippers everywhere else.
+  const logger = createLogger(config.log.level, { readable: config.dev || process.stdout.isTTY === true });
+  // Said once, by the primary (with --workers it returns below, so before that).
   if (config.dev && cluster.isPrimary) logger.warn('running with --dev: never use this in production');
+  if (workers !== undefined && cluster.isPrimary) return runPrimary(workers, logger);
 
   const tessera = await createTessera(config, { logger });
   const listeners: Listener[] = [];
   try {
+    const urls: { public?: string; admin?: string } = {};
     if (what !== 'admin') {
       const l = await listen(tessera.publicApp, config.serve.public.host, config.serve.public.port);
       listeners.push(l);
-      logger.info({ url: l.url, issuer: config.urls.self.issuer }, 'public API listening');
+      urls.public = l.url;
     }
     if (what !== 'public') {
       const l = await listen(tessera.adminApp, config.serve.admin.host, config.serve.admin.port);
       listeners.push(l);
-      logger.info({ url: l.url }, 'admin API listening');
+      urls.admin = l.url;
     }
+    logStarted(logger, tessera, urls, workers ?? 1);
   } catch (err) {
     await Promise.all(listeners.map((l) => l.close(0)));
     await tessera.close();

@@ -5,6 +5,8 @@ import { logAccess } from './middleware/access-log.js';
 import { failureRenderer } from './middleware/error-handler.js';
 import { invalidRequest, notFound } from '../errors/catalog.js';
 import { isCleanText } from '../lib/text.js';
+import { errorPage, wantsErrorPage } from './error-page.js';
+import { respond } from './respond.js';
 
 /**
  * Trailing slashes are trimmed, as Hydra's router does. The path and query
@@ -58,10 +60,15 @@ export function commonMiddleware(logger: Logger, exposeDebug: boolean): Middlewa
       if (ctx.status === 404 && ctx.body === undefined) throw notFound('No route matches this path.');
     } catch (caught) {
       const failure = renderFailure(caught, id);
-      ctx.status = failure.status;
-      ctx.type = 'application/json; charset=utf-8';
-      ctx.body = failure.body;
       ctx.set(failure.headers);
+      if (wantsErrorPage(ctx)) {
+        // A browser at the authorization or logout endpoint: a page, with the same headers as every page we render.
+        respond(ctx, { kind: 'html', status: failure.status, body: errorPage(failure.status, failure.fields, id) });
+      } else {
+        ctx.status = failure.status;
+        ctx.type = 'application/json; charset=utf-8';
+        ctx.body = failure.body;
+      }
     }
     if (logRequests) logAccess(logger, { requestId: id, method: ctx.method, path: ctx.path, status: ctx.status }, started);
   };

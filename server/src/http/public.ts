@@ -15,6 +15,7 @@ import { healthRoutes, type HealthDeps } from './health.js';
 import { commonMiddleware } from './common.js';
 import { HttpApp } from './fast-lane.js';
 import { actualHeaders, CORS_ENDPOINTS, corsActual, corsPreflight, type Cors } from './cors.js';
+import { browserErrors } from './error-page.js';
 
 export interface PublicDeps extends HealthDeps {
   readonly logger: Logger;
@@ -74,10 +75,10 @@ export function createPublicApp(deps: PublicDeps): HttpApp {
 
   const cookieOptions = { secureCookies: deps.secureCookies };
   router
-    .get('/oauth2/auth', route((ctx) => deps.authorize(parseParams(ctx.querystring), browserCookies(ctx)), cookieOptions))
-    .post('/oauth2/auth', form, route((ctx) => deps.authorize(formOf(ctx), browserCookies(ctx)), cookieOptions))
-    .get('/oauth2/sessions/logout', route((ctx) => deps.endSession(parseParams(ctx.querystring), browserCookies(ctx)), cookieOptions))
-    .post('/oauth2/sessions/logout', form, route((ctx) => deps.endSession(formOf(ctx), browserCookies(ctx)), cookieOptions));
+    .get('/oauth2/auth', browserErrors, route((ctx) => deps.authorize(parseParams(ctx.querystring), browserCookies(ctx)), cookieOptions))
+    .post('/oauth2/auth', browserErrors, form, route((ctx) => deps.authorize(formOf(ctx), browserCookies(ctx)), cookieOptions))
+    .get('/oauth2/sessions/logout', browserErrors, route((ctx) => deps.endSession(parseParams(ctx.querystring), browserCookies(ctx)), cookieOptions))
+    .post('/oauth2/sessions/logout', browserErrors, form, route((ctx) => deps.endSession(formOf(ctx), browserCookies(ctx)), cookieOptions));
 
   const userinfoRoute = route((ctx) => {
     const posted = ctx.method === 'POST' ? formOf(ctx) : {};

@@ -54,3 +54,19 @@ export function driverDsn(dsn: string): string {
   const rest = params.toString();
   return rest ? `${base}?${rest}` : base;
 }
+
+/**
+ * The database kind and where it is, for the start-up log line: never the
+ * user, password or query of a PostgreSQL DSN (a `password=` parameter or an
+ * `sslkey` path may sit there), only host, port and database.
+ */
+export function describeDsn(dsn: string): { kind: 'memory' | 'sqlite' | 'postgres'; location: string } {
+  if (dsn === 'memory') return { kind: 'memory', location: 'in this process' };
+  if (dsn.startsWith('sqlite://')) return { kind: 'sqlite', location: dsn.slice('sqlite://'.length).split('?')[0] ?? '' };
+  try {
+    const url = new URL(dsn);
+    return { kind: 'postgres', location: `${url.host || 'localhost'}${url.pathname}` };
+  } catch {
+    return { kind: 'postgres', location: '(unparsable DSN)' };
+  }
+}

@@ -40,6 +40,8 @@ export interface Failure {
   readonly status: number;
   /** The JSON body, serialised. */
   readonly body: string;
+  /** The same body's fields, for the HTML error page (http/error-page.ts). */
+  readonly fields: { readonly error: string; readonly error_description: string };
   readonly headers: Readonly<Record<string, string>>;
 }
 
@@ -59,6 +61,6 @@ export function failureRenderer(logger: Logger, exposeDebug: boolean): (caught: 
     }
     const challenge = wwwAuthenticate(rendered.body.error, rendered.status);
     const headers: Record<string, string> = { ...rendered.error.headers, ...(challenge ? { 'WWW-Authenticate': challenge } : {}) };
-    return { status: rendered.status, body: JSON.stringify(rendered.body), headers };
+    return { status: rendered.status, body: JSON.stringify(rendered.body), fields: rendered.body, headers };
   };
 }

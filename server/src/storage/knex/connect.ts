@@ -115,6 +115,17 @@ function sqlite(filename: string, options: DsnOptions, ref: SqliteConnectionRef)
   };
 }
 
+/**
+ * knex prints every failed connection attempt with its stack before it
+ * rejects with the same error, which the caller reports (or the CLI turns into
+ * one line): keep knex's other warnings, drop that second copy.
+ */
+const KNEX_LOG: Knex.Config['log'] = {
+  warn(message: string) {
+    if (!String(message).startsWith('Acquire connection error')) process.stderr.write(`knex: ${String(message)}\n`);
+  },
+};
+
 /** Pool and timeouts from the DSN's own parameters (lib/dsn.ts); failing fast lets callers answer 503. */
 function postgres(dsn: string): Knex.Config {
   const options = dsnOptions(dsn);
@@ -129,6 +140,7 @@ function postgres(dsn: string): Knex.Config {
     // At least 2: migrations hold one connection for their advisory lock while they run on another.
     pool: { min: 0, max: options.maxConns },
     acquireConnectionTimeout: options.acquireTimeoutMs,
+    log: KNEX_LOG,
   };
 }
 
