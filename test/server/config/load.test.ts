@@ -2,22 +2,14 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, evaluateConfig, loadConfig, loadDsn } from '../../../server/src/config/load.js';
+import { evaluateConfig, loadConfig, loadDsn } from '../../../server/src/config/load.js';
 import { environmentKeys } from '../../../server/src/config/env.js';
 import { ConfigSchema } from '../../../server/src/config/schema.js';
+import { CONFIG_SECRET, MINIMAL_ENV, configError } from '../../helpers/config.js';
 
-const SECRET = 'a-system-secret-of-at-least-32-characters';
-const minimal = { DSN: 'memory', SECRETS_SYSTEM: SECRET, URLS_SELF_ISSUER: 'https://auth.example.com' };
+const SECRET = CONFIG_SECRET;
+const minimal = MINIMAL_ENV;
 
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('configuration', () => {
   let dir: string;

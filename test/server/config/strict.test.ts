@@ -2,23 +2,15 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, evaluateConfig, loadConfig, loadDsn, loadSystemSecrets } from '../../../server/src/config/load.js';
+import { evaluateConfig, loadConfig, loadDsn, loadSystemSecrets } from '../../../server/src/config/load.js';
 import { environmentKeys } from '../../../server/src/config/env.js';
 import { ConfigSchema } from '../../../server/src/config/schema.js';
 import { environmentPrefixes, unknownEnvironmentKeys } from '../../../server/src/config/strict.js';
+import { CONFIG_SECRET, MINIMAL_ENV, configError } from '../../helpers/config.js';
 
-const SECRET = 'a-system-secret-of-at-least-32-characters';
-const minimal = { DSN: 'memory', SECRETS_SYSTEM: SECRET, URLS_SELF_ISSUER: 'https://auth.example.com' };
+const SECRET = CONFIG_SECRET;
+const minimal = MINIMAL_ENV;
 
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('configuration: unknown keys are errors (issue 19, item 3)', () => {
   let dir: string;

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
-import { ConfigError, loadConfig } from '../../../server/src/config/load.js';
+import { loadConfig } from '../../../server/src/config/load.js';
 import { actualHeaders, CORS_ENDPOINTS, createCors } from '../../../server/src/http/cors.js';
+import { configError } from '../../helpers/config.js';
 
 /*
  * The parts of CORS that need no server: start-up validation of the
@@ -13,15 +14,6 @@ const base = { DSN: 'memory', SECRETS_SYSTEM: 'a-system-secret-of-at-least-32-ch
 const load = (cors: Record<string, unknown>, env: Record<string, string> = {}) =>
   loadConfig({ env: { ...base, ...env }, overrides: { serve: { public: { cors } } } });
 
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('CORS configuration', () => {
   it('has Hydra’s defaults: off, no origins, credentials allowed, DPoP among the headers', () => {
