@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '../../server/src/storage/knex/index.js';
 import { startServe, waitUntilReady, type Served } from '../helpers/cli.js';
-import { freePort } from '../helpers/ports.js';
+import { freePorts } from '../helpers/ports.js';
 import { createClient, form } from '../helpers/clients.js';
 import { describeEachBackend, type Database } from '../helpers/databases.js';
 import { migrated, TEST_SECRET } from '../helpers/tessera.js';
@@ -27,8 +27,7 @@ describeEachBackend('kill -9 of one process under load', (backend) => {
   let home: string;
   const procs: Proc[] = [];
 
-  async function start(issuer: string, publicPort: number): Promise<Proc> {
-    const adminPort = await freePort();
+  async function start(issuer: string, publicPort: number, adminPort: number): Promise<Proc> {
     const served = startServe(['all'], {
       cwd: home,
       env: {
@@ -61,9 +60,10 @@ describeEachBackend('kill -9 of one process under load', (backend) => {
 
   it('the survivor answers every request, every issued token stays active, no half-written rows', async function () {
     this.timeout(60_000);
-    const [pa, pb] = [await freePort(), await freePort()];
+    // Four distinct ports, picked together (freePort() twice can hand out one port twice).
+    const [pa = 0, pb = 0, aa = 0, ab = 0] = await freePorts(4);
     const issuer = `http://127.0.0.1:${pa}`;
-    const [a, b] = await Promise.all([start(issuer, pa), start(issuer, pb)]);
+    const [a, b] = await Promise.all([start(issuer, pa, aa), start(issuer, pb, ab)]);
     const client = await createClient(b.adminUrl, { grant_types: ['client_credentials'], scope: 'read' });
 
     let killedAt = 0;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { startServe, waitUntilReady, type Served } from '../helpers/cli.js';
-import { freePort } from '../helpers/ports.js';
+import { freePorts } from '../helpers/ports.js';
 import { createClient } from '../helpers/clients.js';
 import { migrated, TEST_SECRET } from '../helpers/tessera.js';
 import { FAULTS_DSN, ensureCluster, faultsUnavailable, startCluster, stopCluster } from './cluster.js';
@@ -52,7 +52,7 @@ describe('PostgreSQL restarted during load', function () {
   });
 
   it('answers 503 fast while the database is down and recovers without a restart', async () => {
-    const [p, a] = [await freePort(), await freePort()];
+    const [p = 0, a = 0] = await freePorts(2);
     const target = { publicUrl: `http://127.0.0.1:${p}`, adminUrl: `http://127.0.0.1:${a}` };
     served = startServe(['all'], {
       cwd: home,

@@ -3,12 +3,22 @@ import { grown, type Counts } from './rows.js';
 
 /*
  * What must hold for every answer, whatever was sent: no 5xx; no stack trace
- * or source path in the body; a 4xx is the JSON error object; a 4xx wrote no
- * row.
+ * or source path in the body; a 4xx is the JSON error object (or, for a
+ * browser at the authorization and logout endpoints, the HTML error page); a
+ * 4xx wrote no row.
  */
 
 /** A stack frame, a source path, a node-internal module: internals the body must not show. */
-const LEAKS: readonly RegExp[] = [/^\s*at .+(:\d+:\d+|\(native\)|<anonymous>)/m, /\bat [\w.<>$]+ \(/, /\/src\//, /\.ts:/, /node:\w/, /\bError: .*\n/];
+const LEAKS: readonly RegExp[] = [/^\s*at .+(:\d+:\d+|\(native\)|<anonymous>)/m, /\bat [\w.<>$]+ \(/, /\/src\//, /\.ts:/, /node:\w/, /\b\w*Error: [^\n]*\n\s+at /];
+
+/** The endpoints that show a browser (Accept: text/html) an HTML error page instead of JSON (README, issue 19 item 6). */
+const BROWSER_PAGES = /^\/oauth2\/(auth|sessions\/logout)\/?(\?|$)/;
+
+/** An HTML error page where the server shows one: a browser endpoint, asked for text/html. */
+function browserErrorPage(req: RawRequest, answer: RawAnswer): boolean {
+  const accept = req.headers.filter(([name]) => name.toLowerCase() === 'accept').map(([, value]) => value.toString('latin1')).join(',');
+  return BROWSER_PAGES.test(req.target.toString('latin1')) && /text\/html/i.test(accept) && /^text\/html\b/.test(answer.headers['content-type'] ?? '');
+}
 
 /**
  * Node's own HTTP server refuses some requests before any application code
@@ -63,7 +73,7 @@ export function problems({ request, answer, before, after }: Observed, jsonError
   if (answer.status >= 500) found.push(`answered ${answer.status}`);
   const leaked = leaks(answer.body, request);
   if (leaked.length > 0) found.push(`the body shows internals: ${JSON.stringify(leaked)}`);
-  if (jsonErrors && answer.status >= 400 && request.method !== 'HEAD' && !fromNodeParser(answer)) {
+  if (jsonErrors && answer.status >= 400 && request.method !== 'HEAD' && !fromNodeParser(answer) && !browserErrorPage(request, answer)) {
     const shape = errorShape(answer);
     if (shape) found.push(shape);
   }

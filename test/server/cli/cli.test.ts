@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, startServe, waitUntilReady, type Served } from '../../helpers/cli.js';
-import { freePort } from '../../helpers/ports.js';
+import { freePort, freePorts } from '../../helpers/ports.js';
 import { TEST_SECRET } from '../../helpers/tessera.js';
 
 describe('tessera CLI', function () {
@@ -108,7 +108,7 @@ describe('tessera CLI', function () {
   });
 
   it('DSN=memory serves without --dev (it migrates itself); migrate, janitor, secrets and --workers 2 refuse it with exit 2 (issue 19, item 4)', async () => {
-    const [p, a] = [await freePort(), await freePort()];
+    const [p = 0, a = 0] = await freePorts(2);
     const env = { DSN: 'memory', SECRETS_SYSTEM: TEST_SECRET, URLS_SELF_ISSUER: `http://127.0.0.1:${p}`, SERVE_PUBLIC_PORT: String(p), SERVE_ADMIN_PORT: String(a) };
     const served = startServe(['all'], { env });
     try {
@@ -154,7 +154,7 @@ describe('tessera CLI', function () {
 
     before(async () => {
       home = mkdtempSync(join(tmpdir(), 'tessera-serve-'));
-      const [p, a] = [await freePort(), await freePort()];
+      const [p = 0, a = 0] = await freePorts(2);
       served = startServe(['all', '--dev'], { cwd: home, env: { SERVE_PUBLIC_PORT: String(p), SERVE_ADMIN_PORT: String(a), LOG_LEVEL: 'warn' } });
       admin = `http://127.0.0.1:${a}`;
       publicUrl = `http://127.0.0.1:${p}`;

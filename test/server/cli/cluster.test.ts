@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServe, waitUntilReady, type Served } from '../../helpers/cli.js';
-import { freePort } from '../../helpers/ports.js';
+import { freePorts } from '../../helpers/ports.js';
 
 /** The pids of a process's children (Linux `ps`). */
 function children(pid: number): number[] {
@@ -34,7 +34,7 @@ describe('serve --workers (cluster mode)', function () {
 
   before(async () => {
     home = mkdtempSync(join(tmpdir(), 'tessera-cluster-'));
-    const [p, a] = [await freePort(), await freePort()];
+    const [p = 0, a = 0] = await freePorts(2);
     publicUrl = `http://127.0.0.1:${p}`;
     served = startServe(['all', '--dev', '--workers', '2'], { cwd: home, env: { SERVE_PUBLIC_PORT: String(p), SERVE_ADMIN_PORT: String(a), LOG_LEVEL: 'warn' } });
     await waitUntilReady(`${publicUrl}/health/ready`, served);

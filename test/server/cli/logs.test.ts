@@ -6,13 +6,13 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { CLI, runCli, startServe, waitUntilReady, type Served } from '../../helpers/cli.js';
 import { describeEachBackend, type Database } from '../../helpers/databases.js';
-import { freePort } from '../../helpers/ports.js';
+import { freePort, freePorts } from '../../helpers/ports.js';
 import { TEST_SECRET } from '../../helpers/tessera.js';
 
 /** Issue 19, item 2: what `tessera serve` prints, through the compiled CLI (stdout is a pipe here, never a terminal). */
 
 async function serveUntilReady(args: string[], env: Record<string, string>, cwd?: string): Promise<{ served: Served; publicPort: number; adminPort: number }> {
-  const [publicPort, adminPort] = [await freePort(), await freePort()];
+  const [publicPort = 0, adminPort = 0] = await freePorts(2);
   const served = startServe(args, { cwd, env: { SERVE_PUBLIC_PORT: String(publicPort), SERVE_ADMIN_PORT: String(adminPort), ...env } });
   try {
     await waitUntilReady(`http://127.0.0.1:${adminPort}/health/ready`, served);
@@ -50,7 +50,7 @@ describe('tessera serve logs (issue 19, item 2)', function () {
   it('on a terminal (without --dev) the lines are readable too', async function () {
     // util-linux `script` gives the server a pseudo-terminal as stdout, as an operator's shell would.
     if (!existsSync('/usr/bin/script')) this.skip();
-    const [p, a] = [await freePort(), await freePort()];
+    const [p = 0, a = 0] = await freePorts(2);
     const env = { PATH: process.env['PATH'] ?? '', DSN: 'memory', SECRETS_SYSTEM: TEST_SECRET, URLS_SELF_ISSUER: `http://127.0.0.1:${p}`, SERVE_PUBLIC_PORT: String(p), SERVE_ADMIN_PORT: String(a) };
     const child = spawn('/usr/bin/script', ['-qfec', `'${process.execPath}' '${CLI}' serve all`, '/dev/null'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -70,7 +70,7 @@ describe('tessera serve logs (issue 19, item 2)', function () {
 
   it('with --dev --workers 2, the --dev warning and the start-up line (workers=2) come once', async () => {
     const home = mkdtempSync(join(tmpdir(), 'tessera-logs-workers-'));
-    const [p, a] = [await freePort(), await freePort()];
+    const [p = 0, a = 0] = await freePorts(2);
     const served = startServe(['all', '--dev', '--workers', '2'], { cwd: home, env: { SERVE_PUBLIC_PORT: String(p), SERVE_ADMIN_PORT: String(a) } });
     try {
       await waitUntilReady(`http://127.0.0.1:${a}/health/ready`, served);
