@@ -1,12 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { describeEachBackend } from '../helpers/databases.js';
 import { useTessera, type Running } from '../helpers/tessera.js';
 import { createClient, type CreatedClient } from '../helpers/clients.js';
 import { FLOW_URLS } from '../helpers/flow.js';
-import { browserSkipReason, CHROMIUM } from '../login-consent-app/browser.js';
+import { browserSkipReason, launchChromium } from '../login-consent-app/browser.js';
 import { authorize, codeParams } from './tokens-helpers.js';
 
 /*
@@ -97,7 +97,7 @@ describeEachBackend('CORS in Chromium: a single-page app on another origin', (ba
       scope: 'openid',
       allowed_cors_origins: [`http://127.0.0.1:${clientPages.port}`],
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
+    browser = await launchChromium();
     page = await (await browser.newContext()).newPage();
   });
   after(async () => {

@@ -1,13 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { chromium, type Browser as Chromium } from 'playwright-core';
+import type { Browser as Chromium } from 'playwright-core';
 import { describeEachBackend } from '../helpers/databases.js';
 import { useTessera } from '../helpers/tessera.js';
 import { createClient, type CreatedClient } from '../helpers/clients.js';
 import { Browser } from '../helpers/browser.js';
 import { FLOW_URLS } from '../helpers/flow.js';
-import { browserSkipReason, CHROMIUM } from '../login-consent-app/browser.js';
+import { browserSkipReason, launchChromium } from '../login-consent-app/browser.js';
 import { REDIRECT, adminApi, authorization, redirectTo, toConsent, toLogin } from './login-consent-support.js';
 
 /*
@@ -59,7 +59,7 @@ describeEachBackend('response_mode=form_post in Chromium', (backend) => {
     // Registered on port 9999; RFC 8252 §7.3 lets the request name the receiver's port.
     client = await createClient(h.t.adminUrl, { redirect_uris: [REDIRECT], grant_types: ['authorization_code'], scope: 'openid' });
     rp = await startClient();
-    chromium_ = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
+    chromium_ = await launchChromium();
   });
   after(async () => {
     await chromium_?.close();

@@ -21,6 +21,14 @@ export interface Browser {
   close(): Promise<void>;
 }
 
+/** The flags every suite starts Debian's Chromium with (no background connections: the network is closed). */
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
+
+/** A headless Chromium with JavaScript on, for suites that test scripts in pages (CORS fetches, form_post auto-submit). */
+export function launchChromium(): ReturnType<typeof chromium.launch> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
 export async function openBrowser(): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'login-app-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -28,7 +36,7 @@ export async function openBrowser(): Promise<Browser> {
     headless: true,
     javaScriptEnabled: false,
     viewport: { width: 1024, height: 800 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+    args: CHROMIUM_ARGS,
   });
   context.setDefaultTimeout(15_000);
   const page = context.pages()[0] ?? (await context.newPage());
