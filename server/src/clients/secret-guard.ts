@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { tooManyRequests } from '../errors/catalog.js';
 import type { Clock } from '../lib/clock.js';
+import { callerNetwork } from '../lib/ip-ranges.js';
 import { isSlowHash, verifySecret } from './secret.js';
 
 /*
@@ -11,7 +12,8 @@ import { isSlowHash, verifySecret } from './secret.js';
  * SHA-256) cannot be guessed and cost nothing to check: they are never
  * throttled, so nobody can lock their client out.
  *
- * Failures count per client **and caller address**: someone who knows a
+ * Failures count per client **and caller network** (an IPv4 address, an
+ * IPv6 /64: lib/ip-ranges.ts callerNetwork): someone who knows a
  * client id cannot lock the client out from elsewhere (found in review: ten
  * wrong secrets from anywhere made the right one 429 for the whole window).
  * A client's failures from all addresses together are capped too, at
@@ -63,7 +65,10 @@ interface Window {
 export function createSecretGuard({ maxFailures, windowMs, clock }: SecretGuardOptions): SecretGuard {
   const key = randomBytes(32);
   const remembered = new Set<string>();
-  const windows = new Map<string, Window>();
+  // Two tables: callers' windows cannot crowd a client's own window out (many IPv6 addresses would otherwise
+  // evict it and lift the per-client cap).
+  const byPeerWindows = new Map<string, Window>();
+  const byClientWindows = new Map<string, Window>();
   const fingerprint = (clientId: string, hash: string, secret: string) =>
     createHmac('sha256', key).update(clientId).update('\0').update(hash).update('\0').update(secret).digest('base64url');
 
@@ -72,8 +77,8 @@ export function createSecretGuard({ maxFailures, windowMs, clock }: SecretGuardO
     remembered.add(print);
   }
 
-  /** The open window of `key` (a client, or a client and an address), a new one when there is none; expired windows are dropped on the way. */
-  function windowOf(key: string, now: number): Window {
+  /** The open window of `key` in `windows`, a new one when there is none; expired windows are dropped on the way. */
+  function windowOf(windows: Map<string, Window>, key: string, now: number): Window {
     const open = windows.get(key);
     if (open && open.endsAt > now) return open;
     windows.delete(key);
@@ -97,9 +102,9 @@ export function createSecretGuard({ maxFailures, windowMs, clock }: SecretGuardO
         return ok;
       }
       const now = clock.now();
-      // Client ids never contain NUL (lib/text.ts), so the two kinds of key cannot collide.
-      const byPeer = windowOf(`${clientId}\0${peer}`, now);
-      const byClient = windowOf(clientId, now);
+      // Client ids never contain NUL (lib/text.ts): the key is unambiguous.
+      const byPeer = windowOf(byPeerWindows, `${clientId}\0${callerNetwork(peer)}`, now);
+      const byClient = windowOf(byClientWindows, clientId, now);
       const full = byPeer.tries >= maxFailures ? byPeer : byClient.tries >= maxFailures * PEER_SPREAD ? byClient : undefined;
       if (full) throw tooManyRequests(Math.max(1, Math.ceil((full.endsAt - now) / 1000)));
       byPeer.tries++;

@@ -112,3 +112,22 @@ export function isOwnAddress(address: string): boolean {
   const wanted = address.toLowerCase();
   return Object.values(networkInterfaces()).some((entries) => entries?.some((entry) => entry.address.toLowerCase() === wanted) ?? false);
 }
+
+/**
+ * The network a caller's address stands for, as a throttle counts callers:
+ * an IPv4 address itself (IPv4-mapped and NAT64 forms unwrapped), an IPv6
+ * address's /64 (one host usually holds a whole /64, so counting addresses
+ * would give it 2^64 tries). Anything else is returned as it is.
+ */
+export function callerNetwork(address: string): string {
+  const bare = address.replace(/%.*$/, ''); // a link-local zone id (fe80::1%eth0)
+  const family = isIP(bare);
+  if (family !== 6) return bare;
+  const v4 = embeddedIpv4(bare);
+  if (v4 !== undefined) return v4;
+  const [head = '', tail] = new URL(`http://[${bare}]/`).hostname.slice(1, -1).split('::');
+  const first = head ? head.split(':') : [];
+  const last = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? first : [...first, ...Array<string>(8 - first.length - last.length).fill('0'), ...last];
+  return `${groups.slice(0, 4).join(':')}::/64`;
+}
