@@ -14,6 +14,7 @@ import { createSqliteFlowStore } from '../sqlite/flow-store.js';
 import { PgDirect } from '../postgres/direct.js';
 import { createPgClientStore } from '../postgres/client-store.js';
 import { createPgTokenStore } from '../postgres/token-store.js';
+import { createPgFlowStore } from '../postgres/flow-store.js';
 
 export { migrateUp, migrateDown, migrationStatus, type MigrationStatus } from './migrate.js';
 export { connect, disconnect, type Connection } from './connect.js';
@@ -24,12 +25,13 @@ export function createStorage(conn: Connection): Storage {
   const direct = conn.sqlite ? new SqliteDirect(conn.sqlite, knex) : undefined;
   const pg = conn.dialect === 'postgres' ? new PgDirect(knex) : undefined;
   const clients = createClientStore(knex);
+  const flows = createFlowStore(knex, conn.dialect);
   return {
     dialect: conn.dialect,
     clients: direct ? createSqliteClientStore(direct, clients) : pg ? createPgClientStore(pg, clients) : clients,
     keys: createKeyStore(knex, conn.dialect),
     tokens: direct ? createSqliteTokenStore(direct) : pg ? createPgTokenStore(pg) : createTokenStore(knex),
-    flows: direct ? createSqliteFlowStore(direct, knex, createFlowStore(knex, conn.dialect)) : createFlowStore(knex, conn.dialect),
+    flows: direct ? createSqliteFlowStore(direct, knex, flows) : pg ? createPgFlowStore(pg, flows) : flows,
     loginSessions: createLoginSessionStore(knex),
     consents: createConsentStore(knex, conn.dialect),
     janitor: createJanitorStore(knex),
