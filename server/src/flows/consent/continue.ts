@@ -1,11 +1,11 @@
 import { accessDenied, serverError } from '../../errors/catalog.js';
 import type { HandlerResult } from '../../lib/result.js';
 import { authorizationResponse, errorResponse, RedirectableError } from '../../oauth2/authorize/redirect.js';
-import type { ConsentRecord } from '../../storage/ports.js';
 import type { TokenRecord } from '../../tokens/token.js';
 import type { FlowDeps } from '../deps.js';
 import type { BrowserCookies } from '../browser.js';
 import { flowForVerifier } from '../verifier.js';
+import { consentRecord } from './record.js';
 
 /**
  * `/oauth2/auth?…&consent_verifier=`: the browser is back from the consent
@@ -54,27 +54,7 @@ export async function continueAfterConsent(params: Record<string, string>, cooki
     usedAt: null,
     revoked: false,
   };
-  // Every flow records its consent, skipped or not (as Hydra keeps a handled consent per flow):
-  // the family's tokens are reached through it by revocation, logout and client deletion.
-  const decision: ConsentRecord = {
-    id: flow.id,
-    ...(flow.consentSkip ? { skip: flow.consentOrigin !== undefined ? 'remembered' : 'client', originId: flow.consentOrigin } : {}),
-    subject: login.subject,
-    clientId: flow.clientId,
-    loginSessionId: flow.sessionId,
-    grantScope: consent.grantScope,
-    grantAudience: consent.grantAudience,
-    accessTokenClaims: consent.accessTokenClaims,
-    idTokenClaims: consent.idTokenClaims,
-    requestedScope: request.scope,
-    requestedAudience: request.audience,
-    acr: login.acr,
-    amr: login.amr,
-    context: consent.context,
-    remember: consent.remember,
-    rememberUntil: consent.rememberFor > 0 ? now + consent.rememberFor * 1000 : null,
-    handledAt: now,
-  };
+  const decision = consentRecord(flow, login, consent, now);
   // The response is built before the code is stored: a code must never exist for a redirect that cannot be sent.
   const response = authorizationResponse(target, { code: code.token, scope: consent.grantScope.join(' ') }, deps.issuer);
   if (!(await deps.flows.finish(flow.id, [record], decision))) {
