@@ -251,7 +251,7 @@ export const ConfigSchema = z.object({
         .object({
           token_polling_interval: duration
             .prefault('5s')
-            .describe('RFC 8628 `interval`: how long a device waits between polls; faster polls get `slow_down` and 5 s more (unlike Hydra, enforced).'),
+            .describe('RFC 8628 `interval`: how long a device waits between polls; faster polls get `slow_down` and 5 s more (unlike Hydra, enforced; `0s`: not enforced).'),
           // Not in Hydra. A user code has ~34.6 bits (20^8); these bound the guesses (README "Device flow").
           user_code_throttle: z
             .object({

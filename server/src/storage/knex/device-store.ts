@@ -109,7 +109,8 @@ export function createDeviceStore(db: Knex): DeviceStore {
       // RFC 8628 §3.5: one conditional UPDATE decides, so two racing polls cannot both pass.
       const onTime = await requests()
         .where('id', id)
-        .where((q) => q.whereNull('last_polled_at').orWhereRaw('last_polled_at + poll_interval * 1000 <= ?', [now]))
+        // An interval of 0 turns the check off (two polls' clocks may be read out of order).
+        .where((q) => q.whereNull('last_polled_at').orWhere('poll_interval', 0).orWhereRaw('last_polled_at + poll_interval * 1000 <= ?', [now]))
         .update({ last_polled_at: now });
       if (onTime > 0) return true;
       await requests().where('id', id).update({ poll_interval: db.raw('poll_interval + 5'), last_polled_at: now });
