@@ -32,6 +32,11 @@ import { createBackchannelNotifier, type BackchannelNotifier } from './sessions/
 import type { LogoutDeps } from './flows/logout/deps.js';
 import { logoutHandlers } from './flows/logout/admin.js';
 import { endSession } from './flows/logout/handler.js';
+import type { DeviceFlowDeps } from './flows/device/deps.js';
+import { deviceHandlers } from './flows/device/accept.js';
+import { deviceVerify } from './flows/device/handler.js';
+import { deviceAuthorization } from './oauth2/device/authorize.js';
+import { createUserCodes } from './oauth2/device/user-code.js';
 import { createAdminApp } from './http/admin.js';
 import { createPublicApp } from './http/public.js';
 import { createCors } from './http/cors.js';
@@ -132,6 +137,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       clients: storage.clients,
       secrets,
       tokens: storage.tokens,
+      devices: storage.devices,
       strategy,
       clock,
       scopeStrategy,
@@ -171,6 +177,29 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
         allowPlain: false,
       },
     };
+    const userCodes = createUserCodes(config.secrets.system);
+    const { user_code_throttle: codeThrottle, token_polling_interval: pollInterval } = config.oauth2.device_authorization;
+    const deviceFlowDeps: DeviceFlowDeps = {
+      ...flowDeps,
+      devices: storage.devices,
+      userCodes,
+      publicBase,
+      deviceUrls: { verification: config.urls.device.verification, success: config.urls.device.success, error: config.urls.error },
+      throttle: { perChallenge: codeThrottle.per_challenge, perNetwork: codeThrottle.per_network, window: codeThrottle.window },
+      logger,
+    };
+    const deviceAuthDeps = {
+      clients: storage.clients,
+      secrets,
+      devices: storage.devices,
+      strategy,
+      userCodes,
+      clock,
+      scopeStrategy,
+      verificationUri: config.urls.device.verification,
+      ttl: config.ttl.device_user_code,
+      interval: pollInterval,
+    };
     const notifier = createBackchannelNotifier({ signer, issuer, clock, logger, outbound: { policy: outbound, resolve: options.resolve } });
     const logoutDeps: LogoutDeps = {
       clients: storage.clients,
@@ -209,6 +238,8 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
         authorize: (params, cookies) => authorize(params, cookies, authorizeDeps),
         userinfo: (input) => userinfo(input, userinfoDeps),
         endSession: (params, cookies) => endSession(params, cookies, logoutDeps),
+        deviceAuthorization: (request, authorization, peer) => deviceAuthorization(request, authorization, deviceAuthDeps, peer),
+        deviceVerify: (params, cookies, peer) => deviceVerify(params, cookies, peer, deviceFlowDeps),
         secureCookies: issuer.startsWith('https:'),
         // Hydra: with CORS off, clients' allowed_cors_origins are not used either.
         cors: config.serve.public.cors.enabled
@@ -234,6 +265,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
           notifier,
         }),
         logout: logoutHandlers(logoutDeps),
+        device: deviceHandlers(deviceFlowDeps),
         guard: { allowedHosts: config.serve.admin.allowed_hosts, tokenDigests: config.serve.admin.auth.tokens },
       }),
       notifier,

@@ -13,7 +13,7 @@ import { canonicalResponseType, grantsFor, responseParts, RESPONSE_TYPES } from 
  * and RFC 9700 where Hydra is looser (grant and response types must agree).
  */
 
-export const SUPPORTED_GRANT_TYPES: readonly string[] = ['authorization_code', 'refresh_token', 'client_credentials', 'implicit'];
+export const SUPPORTED_GRANT_TYPES: readonly string[] = ['authorization_code', 'refresh_token', 'client_credentials', 'implicit', 'urn:ietf:params:oauth:grant-type:device_code'];
 export const SUPPORTED_RESPONSE_TYPES: readonly string[] = RESPONSE_TYPES;
 export const AUTH_METHODS: readonly string[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
 const SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];

@@ -1,11 +1,11 @@
 import { accessDenied, serverError } from '../../errors/catalog.js';
 import type { HandlerResult } from '../../lib/result.js';
 import { authorizationResponse, errorResponse, RedirectableError } from '../../oauth2/authorize/redirect.js';
-import type { ConsentRecord } from '../../storage/ports.js';
 import { authorizationGrant, responsePartsOf } from '../../oauth2/authorize/issue.js';
 import type { FlowDeps } from '../deps.js';
 import type { BrowserCookies } from '../browser.js';
 import { flowForVerifier } from '../verifier.js';
+import { consentRecord } from './record.js';
 
 /**
  * `/oauth2/auth?…&consent_verifier=`: the browser is back from the consent
@@ -25,7 +25,6 @@ export async function continueAfterConsent(params: Record<string, string>, cooki
   }
 
   const now = deps.clock.now();
-  const { request } = flow;
   // OIDC Core §3.2.2.1: an ID token was asked for, and only an `openid` grant may carry one.
   if (responsePartsOf(flow).includes('id_token') && !consent.grantScope.includes('openid')) {
     const response = errorResponse(target, accessDenied('The openid scope was not granted, so no ID token can be returned.'), deps.issuer);
@@ -33,27 +32,7 @@ export async function continueAfterConsent(params: Record<string, string>, cooki
     return response;
   }
   const grant = await authorizationGrant({ flow, login, consent, now }, deps);
-  // Every flow records its consent, skipped or not (as Hydra keeps a handled consent per flow):
-  // the family's tokens are reached through it by revocation, logout and client deletion.
-  const decision: ConsentRecord = {
-    id: flow.id,
-    ...(flow.consentSkip ? { skip: flow.consentOrigin !== undefined ? 'remembered' : 'client', originId: flow.consentOrigin } : {}),
-    subject: login.subject,
-    clientId: flow.clientId,
-    loginSessionId: flow.sessionId,
-    grantScope: consent.grantScope,
-    grantAudience: consent.grantAudience,
-    accessTokenClaims: consent.accessTokenClaims,
-    idTokenClaims: consent.idTokenClaims,
-    requestedScope: request.scope,
-    requestedAudience: request.audience,
-    acr: login.acr,
-    amr: login.amr,
-    context: consent.context,
-    remember: consent.remember,
-    rememberUntil: consent.rememberFor > 0 ? now + consent.rememberFor * 1000 : null,
-    handledAt: now,
-  };
+  const decision = consentRecord(flow, login, consent, now);
   // The response is built before the code is stored: a code must never exist for a redirect that cannot be sent.
   const response = authorizationResponse(target, grant.params, deps.issuer);
   if (!(await deps.flows.finish(flow.id, grant.records, decision))) {

@@ -27,6 +27,7 @@ export function discoveryDocument({ issuer, publicBase, subjectTypes, grantTypes
     userinfo_endpoint: `${base}/userinfo`,
     revocation_endpoint: `${base}/oauth2/revoke`,
     end_session_endpoint: `${base}/oauth2/sessions/logout`,
+    device_authorization_endpoint: `${base}/oauth2/device/auth`,
     frontchannel_logout_supported: true,
     frontchannel_logout_session_supported: true,
     backchannel_logout_supported: true,

@@ -6,7 +6,8 @@ import { idTokenClaims, seconds } from '../../tokens/id-token.js';
 import type { GrantDeps } from './deps.js';
 
 export interface Issuance {
-  readonly grant: 'authorization_code' | 'refresh_token';
+  /** Names the client's `<grant>_grant_*_lifespan` overrides; `device_authorization` is RFC 8628's device_code grant. */
+  readonly grant: 'authorization_code' | 'refresh_token' | 'device_authorization';
   readonly client: Client;
   readonly familyId: string;
   readonly subject: string;
