@@ -36,6 +36,7 @@ import type { DeviceFlowDeps } from './flows/device/deps.js';
 import { deviceHandlers } from './flows/device/accept.js';
 import { deviceVerify } from './flows/device/handler.js';
 import { deviceAuthorization } from './oauth2/device/authorize.js';
+import { pushAuthorizationRequest, type ParDeps } from './oauth2/par/handler.js';
 import { createUserCodes } from './oauth2/device/user-code.js';
 import { createAdminApp } from './http/admin.js';
 import { createPublicApp } from './http/public.js';
@@ -176,7 +177,10 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
         enforcedForPublicClients: config.oauth2.pkce.enforced_for_public_clients,
         allowPlain: false,
       },
+      parRequired: config.oauth2.pushed_authorization_requests.required,
+      pushed: storage.pushedRequests,
     };
+    const parDeps: ParDeps = { ...authorizeDeps, pushed: storage.pushedRequests, secrets, ttl: config.oauth2.pushed_authorization_requests.ttl };
     const userCodes = createUserCodes(config.secrets.system);
     const { user_code_throttle: codeThrottle, token_polling_interval: pollInterval } = config.oauth2.device_authorization;
     const deviceFlowDeps: DeviceFlowDeps = {
@@ -229,13 +233,20 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       publicApp: createPublicApp({
         ...common,
         discovery: discoveryHandler(
-          { issuer, publicBase, subjectTypes: config.oidc.subject_identifiers.supported_types, grantTypes: [...SUPPORTED_GRANTS, IMPLICIT_GRANT] },
+          {
+            issuer,
+            publicBase,
+            subjectTypes: config.oidc.subject_identifiers.supported_types,
+            grantTypes: [...SUPPORTED_GRANTS, IMPLICIT_GRANT],
+            parRequired: config.oauth2.pushed_authorization_requests.required,
+          },
           () => keyService.idTokenAlgs(),
         ),
         jwks: keys.jwks,
         token: (request, authorization, peer) => tokenEndpoint(request, authorization, grantDeps, peer),
         revoke: (request, authorization, peer) => revoke(request, authorization, { clients: storage.clients, secrets, tokens: storage.tokens, strategy }, peer),
         authorize: (params, cookies) => authorize(params, cookies, authorizeDeps),
+        pushAuthorizationRequest: (form, authorization, peer) => pushAuthorizationRequest(form, authorization, parDeps, peer),
         userinfo: (input) => userinfo(input, userinfoDeps),
         endSession: (params, cookies) => endSession(params, cookies, logoutDeps),
         deviceAuthorization: (request, authorization, peer) => deviceAuthorization(request, authorization, deviceAuthDeps, peer),

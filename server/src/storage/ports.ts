@@ -300,6 +300,25 @@ export interface DeviceStore {
   finishChallenge(challengeId: string): Promise<boolean>;
 }
 
+/** A pushed authorization request (RFC 9126): the parameters /oauth2/auth will run from. */
+export interface PushedRequest {
+  /** SHA-256 (hex) of the request_uri's random part. */
+  readonly id: string;
+  readonly clientId: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly expiresAt: number;
+}
+
+export interface PushedRequestStore {
+  create(request: PushedRequest): Promise<void>;
+  /**
+   * The request, marked used, when it exists, belongs to `clientId`, has not
+   * expired and was not taken before; else undefined with nothing changed.
+   * Once only, on any number of processes (a conditional UPDATE).
+   */
+  take(id: string, clientId: string, now: number): Promise<PushedRequest | undefined>;
+}
+
 /** What the janitor may delete; each call removes at most `batchSize` rows and says how many. */
 export interface JanitorStore {
   /** Tokens expired before `cutoff`, and revoked ones issued before it. */
@@ -312,6 +331,8 @@ export interface JanitorStore {
   deleteConsents(cutoff: number, batchSize: number): Promise<number>;
   /** Device requests and device challenges that expired before `cutoff` (their grants live on as tokens). */
   deleteDeviceRequests(cutoff: number, batchSize: number): Promise<number>;
+  /** Pushed authorization requests that expired before `cutoff`, taken or not. */
+  deletePushedRequests(cutoff: number, batchSize: number): Promise<number>;
 }
 
 export interface Storage {
@@ -326,6 +347,7 @@ export interface Storage {
   readonly logouts: LogoutStore;
   readonly sessionClients: SessionClients;
   readonly devices: DeviceStore;
+  readonly pushedRequests: PushedRequestStore;
   /** Throws when the database does not answer within `timeoutMs`. */
   ping(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
