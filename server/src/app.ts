@@ -21,6 +21,7 @@ import { revoke } from './oauth2/revoke/handler.js';
 import { deleteAccessTokens } from './oauth2/revoke/admin.js';
 import { createTokenStrategy } from './tokens/hmac.js';
 import { createIdTokenSigner } from './keys/signer.js';
+import { IMPLICIT_GRANT } from './oauth2/authorize/checks/response-type.js';
 import type { FlowDeps } from './flows/deps.js';
 import { loginHandlers } from './flows/login/admin.js';
 import { consentHandlers } from './flows/consent/admin.js';
@@ -150,12 +151,19 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       loginSessions: storage.loginSessions,
       consents: storage.consents,
       strategy,
+      signer,
       challengeSealer: createSealer(config.secrets.system, LOGIN_CHALLENGE_PURPOSE),
       clock,
       scopeStrategy,
       issuer,
       urls: { login: config.urls.login, consent: config.urls.consent },
-      ttl: { flow: config.ttl.login_consent_request, authCode: config.ttl.auth_code, authenticationSession: config.ttl.authentication_session },
+      ttl: {
+        flow: config.ttl.login_consent_request,
+        authCode: config.ttl.auth_code,
+        authenticationSession: config.ttl.authentication_session,
+        accessToken: config.ttl.access_token,
+        idToken: config.ttl.id_token,
+      },
     };
     const authorizeDeps: AuthorizeDeps = {
       ...flowDeps,
@@ -221,7 +229,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       publicApp: createPublicApp({
         ...common,
         discovery: discoveryHandler(
-          { issuer, publicBase, subjectTypes: config.oidc.subject_identifiers.supported_types, grantTypes: SUPPORTED_GRANTS },
+          { issuer, publicBase, subjectTypes: config.oidc.subject_identifiers.supported_types, grantTypes: [...SUPPORTED_GRANTS, IMPLICIT_GRANT] },
           () => keyService.idTokenAlgs(),
         ),
         jwks: keys.jwks,

@@ -1,4 +1,5 @@
 import type { ResponseMode } from '../oauth2/authorize/redirect.js';
+import type { ResponsePart } from '../oauth2/authorize/checks/response-type.js';
 
 /**
  * One authorization request's way through login and consent. Every arrow is
@@ -62,6 +63,8 @@ export interface AuthorizeRequest {
   readonly redirectUriSent: boolean;
   /** How the final response travels; absent in flows stored before response modes (= query). */
   readonly responseMode?: ResponseMode | undefined;
+  /** What the final response carries (sorted parts); absent in flows stored before implicit and hybrid (= code). */
+  readonly responseType?: readonly ResponsePart[] | undefined;
   readonly scope: readonly string[];
   readonly audience: readonly string[];
   readonly state?: string | undefined;
