@@ -290,10 +290,10 @@ export interface DeviceStore {
   /** Wrong user codes entered through challenges of this network since `since`. */
   failuresSince(network: string, since: number): Promise<number>;
   /**
-   * In one transaction: the pending, unexpired request whose user code is one
-   * of `userCodes` (one per system secret) becomes claimed, and the challenge
-   * (device_requested, unexpired) becomes device_handled with the verifier.
-   * The request claimed, or undefined with nothing changed.
+   * The pending, unexpired request whose user code is one of `userCodes` (one
+   * per system secret) becomes claimed, and the challenge (device_requested,
+   * unexpired) becomes device_handled with the verifier: each once, across
+   * processes. The request claimed, or undefined with nothing changed.
    */
   claim(challengeId: string, userCodes: readonly string[], verifierHash: string, now: number): Promise<DeviceRequest | undefined>;
   /** device_handled → done, once. */
