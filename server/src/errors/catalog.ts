@@ -96,3 +96,13 @@ export const tooManyRequests = (retryAfterSeconds: number): OAuth2Error =>
     hint: `Try again in ${retryAfterSeconds} seconds.`,
     headers: { 'Retry-After': String(retryAfterSeconds) },
   });
+
+/** A caller over its request budget (issue 18: signed leak reports). */
+export const rateLimited = (retryAfterSeconds: number): OAuth2Error =>
+  new OAuth2Error({
+    error: 'too_many_requests',
+    status: 429,
+    description: 'Too many requests from this caller.',
+    hint: `Try again in ${retryAfterSeconds} seconds.`,
+    headers: { 'Retry-After': String(retryAfterSeconds) },
+  });

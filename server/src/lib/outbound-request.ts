@@ -57,7 +57,16 @@ function pinned(addresses: readonly LookupAddress[]): LookupFunction {
 }
 
 /** POSTs a form body; resolves with the status, rejects with OutboundRefused or the network error. */
-export async function postForm(uri: string, body: string, deps: OutboundDeps, timeoutMs: number): Promise<number> {
+export function postForm(uri: string, body: string, deps: OutboundDeps, timeoutMs: number): Promise<number> {
+  return post(uri, body, { 'content-type': 'application/x-www-form-urlencoded' }, deps, timeoutMs);
+}
+
+/** POSTs a JSON body with extra headers (a signature); as postForm. */
+export function postJson(uri: string, body: string, headers: Readonly<Record<string, string>>, deps: OutboundDeps, timeoutMs: number): Promise<number> {
+  return post(uri, body, { ...headers, 'content-type': 'application/json' }, deps, timeoutMs);
+}
+
+async function post(uri: string, body: string, headers: Readonly<Record<string, string>>, deps: OutboundDeps, timeoutMs: number): Promise<number> {
   if (!URL.canParse(uri)) throw new OutboundRefused('not an absolute URL');
   const url = new URL(uri);
   const addresses = await checkedAddresses(url, deps);
@@ -66,7 +75,7 @@ export async function postForm(uri: string, body: string, deps: OutboundDeps, ti
     host: bareHost(url),
     port: destinationOf(url).port,
     path: `${url.pathname}${url.search}`,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) },
+    headers: { ...headers, 'content-length': Buffer.byteLength(body) },
     lookup: pinned(addresses),
     signal: AbortSignal.timeout(timeoutMs),
   };

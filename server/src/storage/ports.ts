@@ -1,6 +1,7 @@
 import type { Client } from '../clients/client.js';
 import type { TokenRecord } from '../tokens/token.js';
 import type { Flow, FlowState } from '../flows/flow.js';
+import type { LeakReport } from '../tokens/leaks/report.js';
 
 /*
  * What the domain needs from storage, one small interface per aggregate.
@@ -276,6 +277,13 @@ export interface JanitorStore {
   deleteConsents(cutoff: number, batchSize: number): Promise<number>;
 }
 
+/** Leak reports (issue 18), newest first. */
+export interface LeakReportStore {
+  insert(reports: readonly LeakReport[]): Promise<void>;
+  /** Up to `limit` reports older than the report `before` (an id), optionally of one client. */
+  list(query: { readonly limit: number; readonly before?: string | undefined; readonly clientId?: string | undefined }): Promise<LeakReport[]>;
+}
+
 export interface Storage {
   readonly dialect: 'sqlite' | 'postgres';
   readonly clients: ClientStore;
@@ -287,6 +295,7 @@ export interface Storage {
   readonly janitor: JanitorStore;
   readonly logouts: LogoutStore;
   readonly sessionClients: SessionClients;
+  readonly leakReports: LeakReportStore;
   /** Throws when the database does not answer within `timeoutMs`. */
   ping(timeoutMs: number): Promise<void>;
   close(): Promise<void>;

@@ -7,6 +7,7 @@ import { createFlowStore } from './flow-store.js';
 import { createConsentStore, createLoginSessionStore } from './session-store.js';
 import { createJanitorStore } from './janitor.js';
 import { createLogoutStore, createSessionClients } from './logout-store.js';
+import { createLeakReportStore } from './leak-store.js';
 import { SqliteDirect } from '../sqlite/direct.js';
 import { createSqliteTokenStore } from '../sqlite/token-store.js';
 import { createSqliteClientStore } from '../sqlite/client-store.js';
@@ -30,6 +31,7 @@ export function createStorage(conn: Connection): Storage {
     janitor: createJanitorStore(knex),
     logouts: createLogoutStore(knex),
     sessionClients: createSessionClients(knex),
+    leakReports: createLeakReportStore(knex),
     async ping(timeoutMs: number): Promise<void> {
       await knex.raw('select 1').timeout(timeoutMs, { cancel: conn.dialect === 'postgres' });
     },
