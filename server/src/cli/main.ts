@@ -12,6 +12,7 @@ import { AdminApiError, clients } from './clients.js';
 import { janitor } from './janitor.js';
 import { secrets } from './secrets.js';
 import { configCommand } from './config.js';
+import { readStdin, scan } from './scan.js';
 
 const options = {
   help: { type: 'boolean', short: 'h' },
@@ -41,6 +42,8 @@ const options = {
   'keep-if-younger': { type: 'string' },
   'batch-size': { type: 'string' },
   pause: { type: 'string' },
+  format: { type: 'string' },
+  report: { type: 'boolean' },
 } satisfies ParseArgsConfig['options'];
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -86,6 +89,11 @@ async function run(argv: string[]): Promise<number> {
       return configCommand({ positionals: rest, config: values.config, dev: values.dev === true }, out, (line) => process.stderr.write(`${line}\n`));
     case 'clients':
       return clients({ positionals: rest, endpoint: values.endpoint, tokenFile: values['token-file'], values }, out);
+    case 'scan':
+      return scan(
+        { paths: rest, config: values.config, dev: values.dev === true, format: values.format, report: values.report === true, endpoint: values.endpoint, tokenFile: values['token-file'] },
+        { out, err: (line) => process.stderr.write(`${line}\n`), stdin: readStdin },
+      );
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
