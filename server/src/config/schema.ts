@@ -46,6 +46,16 @@ const duration = z.string().transform((s, ctx) => {
   return ms;
 }).meta({ kind: 'duration' });
 
+/** A structured value given as JSON text (an environment variable); anything else is left to the schema. */
+const fromJson = (v: unknown) => {
+  if (typeof v !== 'string') return v;
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    return v;
+  }
+};
+
 /** A PEM (SPKI) ECDSA public key. */
 const ecPublicKey = z.string().superRefine((s, ctx) => {
   try {
@@ -262,9 +272,9 @@ export const ConfigSchema = z.object({
         .object({
           owner_webhook: z
             .object({
-              url: url.optional().describe("Where each leak report of a client's token is POSTed (signed JSON) for the client's owner; unset: no notification."),
-              secret: z.string().min(32).optional().describe('Key of the HMAC-SHA256 `Tessera-Signature` header of each notification (at least 32 characters); required with `url`.'),
               allow_private_networks: flag.default(false).describe('Let the webhook reach loopback and private networks, over plain http too (SSRF: off by default).'),
+              url: url.optional().describe("Where each leak report of a client's token is POSTed (signed JSON) for the client's owner (none while left out)."),
+              secret: z.string().min(32).optional().describe('Key of the HMAC-SHA256 `Tessera-Signature` header of each notification (at least 32 characters); required with `url`.'),
             })
             .prefault({})
             .refine((w) => w.url === undefined || w.secret !== undefined, { message: 'secret is required when url is set', path: ['secret'] }),
@@ -272,7 +282,9 @@ export const ConfigSchema = z.object({
             .object({
               enabled: flag.default(false).describe('Serve POST /oauth2/tokens/leaked on the public port for signed third-party reports (GitHub secret scanning).'),
               senders: z
-                .array(
+                .preprocess(
+                  fromJson,
+                  z.array(
                   z.object({
                     id: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,31}$/, 'must be letters and digits').describe('Names the headers `<id>-Public-Key-Identifier` and `<id>-Public-Key-Signature` (GitHub: `github`).'),
                     public_keys: z
@@ -280,9 +292,10 @@ export const ConfigSchema = z.object({
                       .min(1)
                       .describe("The sender's ECDSA public keys (GitHub publishes its own at its secret-scanning public-keys API)."),
                   }),
+                  ),
                 )
                 .default([])
-                .describe('Who may report, with which keys.'),
+                .describe('Who may report, with which keys: a list of `{id, public_keys: [{key_identifier, key}]}` (in the environment, as JSON).'),
               rate_limit: z
                 .object({
                   requests: z.preprocess(toNumber, z.number().int().min(1).max(100_000)).default(60).describe('Signed-report requests per caller address (IPv6: per /64) and window, per process, before 429.'),
