@@ -104,12 +104,12 @@ describeEachBackend('leaked tokens: scan, report, revoke the grant', (backend) =
     const forged = JSON.parse(readFileSync(join(FIXTURES, 'expected.json'), 'utf8'))['plain.txt'][0].token as string;
     const lookalikes = readFileSync(join(FIXTURES, 'lookalikes.txt'), 'utf8');
     const file = join(dir, 'service.env');
-    writeFileSync(file, `${lookalikes}\n# pasted by mistake\nACCESS_TOKEN=${second.access_token}\nOLD=${forged}\n`);
+    writeFileSync(file, `${lookalikes}\n# pasted by mistake\nACCESS_TOKEN=${second.access_token}\nOLD=${forged}\nCOPY=${second.access_token}\n`);
 
     // secretlint, through its core, with the rule package: the token and the forged one, no look-alike.
     const text = readFileSync(file, 'utf8');
     const lint = await lintSource({ source: { filePath: file, content: text, contentType: 'text' }, options: { config: { rules: [{ id: '@tessera/secretlint-rule-tokens', rule: creator }] } } });
-    expect(lint.messages.map((m) => text.slice(m.range[0], m.range[1])).sort()).to.deep.equal([second.access_token, forged].sort());
+    expect(lint.messages.map((m) => text.slice(m.range[0], m.range[1])).sort()).to.deep.equal([second.access_token, second.access_token, forged].sort());
 
     // tessera scan with the server's secret: authentic vs forged, no database, token never printed.
     const lines = lookalikes.split('\n').length + 2;
@@ -118,13 +118,14 @@ describeEachBackend('leaked tokens: scan, report, revoke the grant', (backend) =
     expect(scanned.stdout).to.include(`${file}:${lines}:14: authentic access_token ${second.access_token.slice(0, 11)}…`);
     expect(scanned.stdout).to.include(`${file}:${lines + 1}:5: forged access_token ${forged.slice(0, 11)}…`);
     expect(scanned.stdout + scanned.stderr).not.to.include(second.access_token);
-    expect(scanned.stderr).to.include('2 token(s): 1 authentic, 1 forged');
+    expect(scanned.stderr).to.include('3 token(s): 2 authentic, 1 forged');
 
     // --report: the server revokes the live token's grant, every generation of it.
     expect(await active(second.refresh_token ?? '')).to.equal(true);
     const reported = await cli([file, '--report', '--endpoint', h.t.adminUrl]);
     expect(reported.code, reported.stderr).to.equal(1);
-    expect(reported.stdout).to.include('authentic access_token').and.include('-> revoked');
+    // One report per distinct token: both places it was found say revoked.
+    expect(reported.stdout.split('\n').filter((l) => l.endsWith('-> revoked'))).to.have.length(2);
     expect(reported.stdout).not.to.include('forged access_token ory_at_AaI0… ->');
     for (const t of [second.access_token, second.refresh_token ?? '', first.access_token, first.refresh_token ?? '']) expect(await active(t), t.slice(0, 7)).to.equal(false);
     // The refresh token cannot be used either.

@@ -111,24 +111,46 @@ function adminToken(tokenFile: string | undefined): string | undefined {
   }
 }
 
-/** POSTs the tokens to `/admin/oauth2/tokens/leaked` (in batches the endpoint takes); the outcome of each, in order. */
-async function report(args: ScanArgs, items: ReadonlyArray<[Finding, string]>): Promise<string[]> {
+/** Batches of at most 1000 items and about 64 KB of JSON: the endpoint's limits (items, body size). */
+function batches<T>(items: readonly T[], size: (item: T) => number): T[][] {
+  const out: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    if (current.length > 0 && (current.length === 1000 || bytes + size(item) > 64 * 1024)) {
+      out.push(current);
+      [current, bytes] = [[], 0];
+    }
+    current.push(item);
+    bytes += size(item);
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+/**
+ * POSTs each distinct token once to `/admin/oauth2/tokens/leaked`, where it was
+ * first seen as `url`; the outcome by token.
+ */
+async function report(args: ScanArgs, items: ReadonlyArray<[Finding, string]>): Promise<Map<string, string>> {
   const endpoint = args.endpoint ?? process.env['TESSERA_ADMIN_URL'] ?? 'http://127.0.0.1:4445';
   if (!URL.canParse(endpoint)) throw new UsageError(`--endpoint "${endpoint}" is not a URL`);
   const url = new URL('admin/oauth2/tokens/leaked', endpoint.endsWith('/') ? endpoint : `${endpoint}/`);
   const token = adminToken(args.tokenFile);
-  const outcomes: string[] = [];
-  for (let i = 0; i < items.length; i += 1000) {
-    const body = items.slice(i, i + 1000).map(([f, t]) => ({ token: t, url: `${f.path}:${f.line}`, source: 'tessera scan' }));
+  const first = new Map<string, Finding>();
+  for (const [f, t] of items) if (!first.has(t)) first.set(t, f);
+  const distinct = [...first].map(([t, f]) => ({ token: t, url: `${f.path}:${f.line}`.slice(0, 2048), source: 'tessera scan' }));
+  const outcomes = new Map<string, string>();
+  for (const batch of batches(distinct, (i) => JSON.stringify(i).length + 1)) {
     const res = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify(body),
+      body: JSON.stringify(batch),
       signal: AbortSignal.timeout(30_000),
     });
     const text = await res.text();
     if (!res.ok) throw new AdminApiError(res.status, text);
-    outcomes.push(...(JSON.parse(text) as Array<{ outcome: string }>).map((r) => r.outcome));
+    (JSON.parse(text) as Array<{ outcome: string }>).forEach((r, i) => outcomes.set(batch[i]?.token ?? '', r.outcome));
   }
   return outcomes;
 }
@@ -142,9 +164,8 @@ export async function scan(args: ScanArgs, io: Io): Promise<number> {
   const { found, skipped } = await collect(args, strategy, io);
   // Without the secret nothing can be ruled out, so every match goes to the server, which judges it.
   const toReport = found.filter(([f]) => f.status !== 'forged');
-  const outcomes = args.report && toReport.length > 0 ? await report(args, toReport) : [];
-  const outcomeOf = new Map(toReport.map(([f], i) => [f, outcomes[i]]));
-  const findings = found.map(([f]) => (outcomeOf.get(f) !== undefined ? { ...f, outcome: outcomeOf.get(f) } : f));
+  const outcomes = args.report && toReport.length > 0 ? await report(args, toReport) : new Map<string, string>();
+  const findings = found.map(([f, t]) => (outcomes.has(t) ? { ...f, outcome: outcomes.get(t) } : f));
 
   if (format === 'sarif') io.out(JSON.stringify(toSarif(findings, VERSION), null, 2));
   else for (const f of findings) io.out(line(f));
