@@ -31,7 +31,7 @@ export interface OutboundDeps {
   readonly resolve?: Resolve | undefined;
 }
 
-async function checkedAddresses(url: URL, deps: OutboundDeps): Promise<readonly LookupAddress[]> {
+export async function checkedAddresses(url: URL, deps: OutboundDeps): Promise<readonly LookupAddress[]> {
   const refused = refuseUrl(url, deps.policy);
   if (refused) throw new OutboundRefused(refused);
   const host = bareHost(url);
@@ -48,7 +48,7 @@ async function checkedAddresses(url: URL, deps: OutboundDeps): Promise<readonly 
 }
 
 /** A `lookup` that answers with the addresses already checked (never none), never asking a resolver again. */
-function pinned(addresses: readonly LookupAddress[]): LookupFunction {
+export function pinned(addresses: readonly LookupAddress[]): LookupFunction {
   return (_hostname, options, callback) => {
     // net asks for all of them when it races IPv4 and IPv6 (autoSelectFamily), else for one.
     if (options.all) callback(null, [...addresses]);
@@ -57,16 +57,7 @@ function pinned(addresses: readonly LookupAddress[]): LookupFunction {
 }
 
 /** POSTs a form body; resolves with the status, rejects with OutboundRefused or the network error. */
-export function postForm(uri: string, body: string, deps: OutboundDeps, timeoutMs: number): Promise<number> {
-  return post(uri, body, { 'content-type': 'application/x-www-form-urlencoded' }, deps, timeoutMs);
-}
-
-/** POSTs a JSON body with extra headers (a signature); as postForm. */
-export function postJson(uri: string, body: string, headers: Readonly<Record<string, string>>, deps: OutboundDeps, timeoutMs: number): Promise<number> {
-  return post(uri, body, { ...headers, 'content-type': 'application/json' }, deps, timeoutMs);
-}
-
-async function post(uri: string, body: string, headers: Readonly<Record<string, string>>, deps: OutboundDeps, timeoutMs: number): Promise<number> {
+export async function postForm(uri: string, body: string, deps: OutboundDeps, timeoutMs: number): Promise<number> {
   if (!URL.canParse(uri)) throw new OutboundRefused('not an absolute URL');
   const url = new URL(uri);
   const addresses = await checkedAddresses(url, deps);
@@ -75,7 +66,7 @@ async function post(uri: string, body: string, headers: Readonly<Record<string, 
     host: bareHost(url),
     port: destinationOf(url).port,
     path: `${url.pathname}${url.search}`,
-    headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) },
     lookup: pinned(addresses),
     signal: AbortSignal.timeout(timeoutMs),
   };
