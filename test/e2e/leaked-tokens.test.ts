@@ -28,6 +28,14 @@ const REDIRECT = 'http://127.0.0.1:9999/callback';
 const SCOPE = 'openid offline_access';
 const WEBHOOK_SECRET = 'webhook-secret-for-the-leak-tests-0123456789';
 
+/** GitHub's own published example (secret-scanning partner programme docs): its key, a payload and its signature. */
+const GITHUB_EXAMPLE = {
+  keyId: '90a421169f0a406205f1563a953312f0be898d3c7b6c06b681aa86a874555f4a',
+  key: ['-----BEGIN PUBLIC KEY-----', 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE9MJJHnMfn2+H4xL4YaPDA4RpJqUq', 'kCmRCBnYERxZanmcpzQSXs1X/AljlKkbJ8qpVIW4clayyef9gWhFbNHWAA==', '-----END PUBLIC KEY-----'].join('\n'),
+  payload: '[{"token":"some_token","type":"some_type","url":"some_url"}]',
+  signature: 'MEUCIQDKZokqnCjrRtw0tni+2Ltvl/uiMJ1EGumEsp1BsNr32AIgQY1YXD2nlj+XNfGK4rBfkMJ1JDOQcYXxa2sY8FNkrKc=',
+};
+
 interface Delivery {
   readonly headers: IncomingHttpHeaders;
   readonly body: string;
@@ -76,7 +84,7 @@ describeEachBackend('leaked tokens: scan, report, revoke the grant', (backend) =
     oauth2: {
       leak_reports: {
         owner_webhook: hook,
-        public: { enabled: true, senders: [{ id: 'github', public_keys: [{ key_identifier: 'gh-key-1', key: pem(keys.publicKey) }] }], rate_limit: { requests: 20, window: '1m' } },
+        public: { enabled: true, senders: [{ id: 'github', public_keys: [{ key_identifier: 'gh-key-1', key: pem(keys.publicKey) }, { key_identifier: GITHUB_EXAMPLE.keyId, key: GITHUB_EXAMPLE.key }] }], rate_limit: { requests: 20, window: '1m' } },
       },
     },
   });
@@ -269,6 +277,16 @@ describeEachBackend('leaked tokens: scan, report, revoke the grant', (backend) =
         expect(res.body, what).to.have.property('error', 'request_unauthorized');
       }
       expect(await active(second.access_token)).to.equal(true);
+    });
+
+    it("accepts GitHub's published example request byte for byte (headers in GitHub's upper case)", async () => {
+      const res = await post(GITHUB_EXAMPLE.payload, {
+        'content-type': 'application/json',
+        'GITHUB-PUBLIC-KEY-IDENTIFIER': GITHUB_EXAMPLE.keyId,
+        'GITHUB-PUBLIC-KEY-SIGNATURE': GITHUB_EXAMPLE.signature,
+      });
+      expect(res.status, res.text).to.equal(200);
+      expect(res.body).to.deep.equal([{ token_hash: sha256('some_token'), token_type: 'some_type', label: 'false_positive' }]);
     });
 
     it('a signed but malformed body is 400', async () => {

@@ -294,6 +294,7 @@ export const ConfigSchema = z.object({
                   }),
                   ),
                 )
+                .refine((senders) => new Set(senders.map((s) => s.id.toLowerCase())).size === senders.length, 'sender ids must differ (they name HTTP headers, whose names ignore case)')
                 .default([])
                 .describe('Who may report, with which keys: a list of `{id, public_keys: [{key_identifier, key}]}` (in the environment, as JSON).'),
               rate_limit: z

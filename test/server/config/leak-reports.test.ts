@@ -28,6 +28,8 @@ describe('configuration: oauth2.leak_reports', () => {
     expect(configError(() => load(key(rsaPem))).reason).to.equal('must be an ECDSA public key');
     expect(configError(() => load(key('not a pem'))).reason).to.equal('must be a PEM public key');
     expect(configError(() => load({ public: { senders: [{ id: 'git-hub', public_keys: [{ key_identifier: 'k', key: ecPem }] }] } })).key).to.equal('oauth2.leak_reports.public.senders.0.id');
+    const twice = [{ id: 'github', public_keys: [{ key_identifier: 'a', key: ecPem }] }, { id: 'GitHub', public_keys: [{ key_identifier: 'b', key: ecPem }] }];
+    expect(configError(() => load({ public: { senders: twice } })).reason).to.match(/sender ids must differ/);
     const noSecret = configError(() => load({ owner_webhook: { url: 'https://hooks.example.com/leaks' } }));
     expect(noSecret.key).to.equal('oauth2.leak_reports.owner_webhook.secret');
     expect(configError(() => load({ owner_webhook: { url: 'https://hooks.example.com/leaks', secret: 'short' } })).key).to.equal('oauth2.leak_reports.owner_webhook.secret');
