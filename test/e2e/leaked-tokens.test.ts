@@ -234,10 +234,10 @@ describeEachBackend('leaked tokens: scan, report, revoke the grant', (backend) =
   });
 
   describe('signed public reports (GitHub secret-scanning partner shape)', () => {
-    const signed = (body: string, key: KeyObject = keys.privateKey, keyId = 'gh-key-1') => ({
+    const signed = (body: string | Buffer, key: KeyObject = keys.privateKey, keyId = 'gh-key-1') => ({
       'content-type': 'application/json',
       'Github-Public-Key-Identifier': keyId,
-      'Github-Public-Key-Signature': sign('sha256', Buffer.from(body), key).toString('base64'),
+      'Github-Public-Key-Signature': sign('sha256', typeof body === 'string' ? Buffer.from(body) : body, key).toString('base64'),
     });
     const post = (body: string, headers: Record<string, string>) => request<Array<Record<string, unknown>>>(h.t.publicUrl, 'POST', '/oauth2/tokens/leaked', { body, headers });
 
@@ -290,10 +290,15 @@ describeEachBackend('leaked tokens: scan, report, revoke the grant', (backend) =
     });
 
     it('a signed but malformed body is 400', async () => {
-      for (const body of ['not json', '{}', '[{"token":1,"type":"t"}]']) {
+      for (const body of ['not json', '{}', '[{"token":1,"type":"t"}]', '[{"token":"x","type":"t","url":"a\\u0000b"}]', '[{"token":"\\ud800","type":"t"}]']) {
         const res = await post(body, signed(body));
         expect(res.status, body).to.equal(400);
+        expect(res.body, body).to.have.property('error', 'invalid_request');
       }
+      // Bytes that are not UTF-8.
+      const latin1 = Buffer.from('[{"token":"caf\xe9","type":"t"}]', 'latin1');
+      const res = await request(h.t.publicUrl, 'POST', '/oauth2/tokens/leaked', { body: latin1, headers: signed(latin1) });
+      expect(res.status, res.text).to.equal(400);
     });
 
     it('rate-limits each caller (429 with Retry-After)', async () => {

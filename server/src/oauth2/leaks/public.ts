@@ -2,6 +2,7 @@ import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { PublicLeakReport, type PublicLeakAnswer } from '@tessera/sdk';
 import { invalidRequest, requestUnauthorized } from '../../errors/catalog.js';
 import { json, type HandlerResult } from '../../lib/result.js';
+import { assertCleanJson } from '../../lib/text.js';
 import { processLeaks, type LeakDeps } from './process.js';
 import type { RateLimiter } from './rate-limit.js';
 
@@ -59,13 +60,17 @@ function authenticate(request: SignedRequest, body: Buffer, senders: readonly Pu
   return sender.id;
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** After the signature: strict UTF-8, JSON, clean text (no NUL, no lone surrogate; lib/text.ts), then the contract. */
 function parseBody(body: Buffer): PublicLeakReport {
   let value: unknown;
   try {
-    value = JSON.parse(body.toString('utf8'));
+    value = JSON.parse(utf8.decode(body));
   } catch {
-    throw invalidRequest('The request body is not valid JSON.');
+    throw invalidRequest('The request body is not valid UTF-8 JSON.');
   }
+  assertCleanJson(value);
   const parsed = PublicLeakReport.safeParse(value);
   if (!parsed.success) throw invalidRequest('The body must be an array of 1 to 1000 objects {token, type, url, source} (strings).');
   return parsed.data;
