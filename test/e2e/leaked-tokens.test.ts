@@ -173,6 +173,13 @@ describeEachBackend('leaked tokens: scan, report, revoke the grant', (backend) =
     expect(consents.body.length).to.be.at.least(1);
   });
 
+  it('of concurrent reports of one token, exactly one says revoked', async () => {
+    const { second } = await grant();
+    const answers = await Promise.all(Array.from({ length: 6 }, () => report([{ token: second.refresh_token }])));
+    const outcomes = answers.map((a) => a.body[0]?.['outcome']).sort();
+    expect(outcomes).to.deep.equal(['already_inactive', 'already_inactive', 'already_inactive', 'already_inactive', 'already_inactive', 'revoked']);
+  });
+
   it('a client_credentials token is revoked too', async () => {
     const cc = await token(h.t, { grant_type: 'client_credentials' }, basicOf(client));
     expect(cc.status, cc.text).to.equal(200);
