@@ -284,6 +284,8 @@ export interface DeviceStore {
   poll(id: string, now: number): Promise<boolean>;
   /** claimed → denied with the app's rejection; `false` when it was not claimed. */
   deny(id: string, rejection: Rejection): Promise<boolean>;
+  /** pending or claimed → denied (its device code was reported leaked, issue 18); `false` when it was neither. */
+  revoke(id: string, rejection: Rejection): Promise<boolean>;
   createChallenge(challenge: DeviceChallenge): Promise<void>;
   findChallenge(by: 'challenge' | 'verifier', hash: string): Promise<DeviceChallenge | undefined>;
   /** Counts a wrong user code against the challenge. */

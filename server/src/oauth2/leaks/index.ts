@@ -16,7 +16,7 @@ import type { LeakAdminHandlers } from '../../http/leaks.js';
 export type { LeakNotifier } from './webhook.js';
 
 export interface LeakWiring {
-  readonly storage: Pick<Storage, 'tokens' | 'leakReports' | 'clients'>;
+  readonly storage: Pick<Storage, 'tokens' | 'leakReports' | 'clients' | 'devices'>;
   readonly strategy: TokenStrategy;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -49,7 +49,7 @@ export function createLeaks(config: Config['oauth2']['leak_reports'], w: LeakWir
           outbound: { policy: { dev: w.dev, allowPrivateNetworks: hook.allow_private_networks, ownPorts: w.ownPorts }, resolve: w.resolve },
         })
       : undefined;
-  const deps: LeakDeps = { tokens: w.storage.tokens, leakReports: w.storage.leakReports, strategy: w.strategy, clock: w.clock, notifier, onOutcome: w.onOutcome };
+  const deps: LeakDeps = { tokens: w.storage.tokens, leakReports: w.storage.leakReports, devices: w.storage.devices, strategy: w.strategy, clock: w.clock, notifier, onOutcome: w.onOutcome };
   const pub = config.public;
   const publicDeps = pub.enabled
     ? { ...deps, senders: sendersFromConfig(pub.senders), limiter: createRateLimiter({ requests: pub.rate_limit.requests, windowMs: pub.rate_limit.window, clock: w.clock }) }

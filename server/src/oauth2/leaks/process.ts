@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../lib/clock.js';
 import { timeOrderedId } from '../../lib/crypto.js';
-import type { LeakReportStore, TokenStore } from '../../storage/ports.js';
+import type { DeviceStore, LeakReportStore, TokenStore } from '../../storage/ports.js';
 import type { TokenStrategy } from '../../tokens/hmac.js';
 import { isActive } from '../../tokens/token.js';
 import { kindOf, lookupKeyOf } from '../../tokens/leaks/grammar.js';
 import type { LeakChannel, LeakOutcome, LeakReport } from '../../tokens/leaks/report.js';
 import type { LeakNotifier } from './webhook.js';
+import { judgeDeviceRequest, type Judged } from './device.js';
 
 /*
  * The one place a reported token is judged and acted on, for the admin
@@ -35,6 +36,8 @@ export interface LeakItem {
 export interface LeakDeps {
   readonly tokens: Pick<TokenStore, 'get' | 'revokeFamily'>;
   readonly leakReports: Pick<LeakReportStore, 'insert'>;
+  /** Device authorization requests (RFC 8628): a device code is a token row only once approved. */
+  readonly devices?: Pick<DeviceStore, 'byDeviceCode' | 'revoke'> | undefined;
   readonly strategy: TokenStrategy;
   readonly clock: Clock;
   /** The owner webhook (absent: not configured). */
@@ -45,10 +48,13 @@ export interface LeakDeps {
 
 export const tokenHash = (token: string): string => createHash('sha256').update(token).digest('hex');
 
-async function judge(item: LeakItem, deps: LeakDeps, now: number): Promise<Pick<LeakReport, 'outcome' | 'clientId' | 'subject' | 'familyId' | 'revokedCount'>> {
+async function judge(item: LeakItem, deps: LeakDeps, now: number): Promise<Judged> {
   const none = { clientId: null, subject: null, familyId: null, revokedCount: 0 };
   const key = lookupKeyOf(deps.strategy, item.token);
   const record = key === undefined ? undefined : await deps.tokens.get(key);
+  if (!record && key !== undefined && kindOf(item.token) === 'device_code' && deps.devices) {
+    return (await judgeDeviceRequest(key, { tokens: deps.tokens, devices: deps.devices }, now)) ?? { outcome: 'not_ours', ...none };
+  }
   // A token whose prefix was changed is not a token we issued.
   if (!record || record.kind !== kindOf(item.token)) return { outcome: 'not_ours', ...none };
   const owner = { clientId: record.clientId, subject: record.subject, familyId: record.familyId };

@@ -15,7 +15,7 @@ import type { TokenStrategy } from '../hmac.js';
  * same fixtures by test/scanners.
  */
 
-/** Scanner kind → prefix. `device_code` is listed before the device flow issues it, so scanners know it from day one. */
+/** Scanner kind → prefix, every kind the server issues (RFC 8628 device codes included). */
 export const TOKEN_KINDS = new Map([
   ['access_token', 'ory_at_'],
   ['refresh_token', 'ory_rt_'],
