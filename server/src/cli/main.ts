@@ -13,6 +13,7 @@ import { janitor } from './janitor.js';
 import { secrets } from './secrets.js';
 import { configCommand } from './config.js';
 import { performDeviceCode } from './perform-device-code.js';
+import { readStdin, scan } from './scan.js';
 
 const options = {
   help: { type: 'boolean', short: 'h' },
@@ -44,6 +45,8 @@ const options = {
   pause: { type: 'string' },
   'client-id': { type: 'string' },
   'client-secret': { type: 'string' },
+  format: { type: 'string' },
+  report: { type: 'boolean' },
 } satisfies ParseArgsConfig['options'];
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -94,6 +97,11 @@ async function run(argv: string[]): Promise<number> {
       return configCommand({ positionals: rest, config: values.config, dev: values.dev === true }, out, (line) => process.stderr.write(`${line}\n`));
     case 'clients':
       return clients({ positionals: rest, endpoint: values.endpoint, tokenFile: values['token-file'], values }, out);
+    case 'scan':
+      return scan(
+        { paths: rest, config: values.config, dev: values.dev === true, format: values.format, report: values.report === true, endpoint: values.endpoint, tokenFile: values['token-file'] },
+        { out, err: (line) => process.stderr.write(`${line}\n`), stdin: readStdin },
+      );
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
