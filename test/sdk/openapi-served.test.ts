@@ -134,6 +134,10 @@ describeEachBackend('sdk: the OpenAPI document against a started server', (backe
     oAuth2DeviceFlow: () => ({ form: { scope: 'openid' }, headers: { authorization: basic(rp.client_id, rp.client_secret ?? '') } }),
     performOAuth2DeviceVerificationFlow: () => ({ query: {} }),
     acceptUserCodeRequest: () => ({ query: { device_challenge: pending.device }, json: { user_code: pending.userCode } }),
+    pushOAuth2AuthorizationRequest: () => {
+      const { client_id: _id, ...pushed } = authorizeParams();
+      return { form: pushed, headers: { authorization: basic(rp.client_id, rp.client_secret ?? '') } };
+    },
     oAuth2Authorize: () => ({ query: authorizeParams() }),
     oAuth2AuthorizeWithForm: () => ({ form: authorizeParams() }),
     revokeOidcSessionWithForm: () => ({ form: {} }),
