@@ -13,6 +13,9 @@ import { keyHandlers } from './keys/handler.js';
 import { createClientService } from './clients/service.js';
 import { clientHandlers } from './clients/handler.js';
 import { createSecretGuard } from './clients/secret-guard.js';
+import { openSealedSecret, SECRET_SEAL_PURPOSE } from './clients/secret.js';
+import { createRemoteKeys } from './oauth2/client-auth/remote-keys.js';
+import type { AssertionDeps } from './oauth2/client-auth.js';
 import { discoveryHandler } from './oauth2/discovery/handler.js';
 import { tokenEndpoint, SUPPORTED_GRANTS } from './oauth2/token/handler.js';
 import type { GrantDeps } from './oauth2/token/deps.js';
@@ -113,9 +116,12 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       allowPrivateNetworks: config.oauth2.backchannel_logout.allow_private_networks,
       ownPorts: [config.serve.public.port, config.serve.admin.port].filter((p) => p > 0),
     };
+    const secretSealer = createSealer(config.secrets.system, SECRET_SEAL_PURPOSE);
     const clientService = createClientService({
       store: storage.clients,
       clock,
+      secretSealer,
+      rotationGraceMs: config.oauth2.client_secret_rotation.grace_period,
       policy: { allowInsecure: config.dev, subjectTypes: config.oidc.subject_identifiers.supported_types, outbound },
       idTokenAlgs: () => keyService.idTokenAlgs(true),
     });
@@ -127,9 +133,25 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
     const scopeStrategy = config.strategies.scope;
     const { max_failures: maxFailures, window: windowMs } = config.oauth2.client_auth_throttle;
     const secrets = createSecretGuard({ maxFailures, windowMs, clock });
+    const jwksUri = config.oauth2.client_assertion.jwks_uri;
+    const assertions: AssertionDeps = {
+      clock,
+      jtis: storage.jtis,
+      // RFC 7523 §3 item 3: the issuer or the token endpoint; revocation's own URL too.
+      audiences: [issuer, `${publicBase}/oauth2/token`, `${publicBase}/oauth2/revoke`],
+      maxTtl: config.oauth2.client_assertion.max_ttl,
+      remoteKeys: createRemoteKeys({
+        outbound: { policy: { ...outbound, allowPrivateNetworks: jwksUri.allow_private_networks }, resolve: options.resolve },
+        clock,
+        cacheTtlMs: jwksUri.cache_ttl,
+        timeoutMs: jwksUri.timeout,
+      }),
+      openSecret: (client, stored) => openSealedSecret(secretSealer, client.client_id, stored),
+    };
     const grantDeps: GrantDeps = {
       clients: storage.clients,
       secrets,
+      assertions,
       tokens: storage.tokens,
       strategy,
       clock,
@@ -197,7 +219,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
         ),
         jwks: keys.jwks,
         token: (request, authorization, peer) => tokenEndpoint(request, authorization, grantDeps, peer),
-        revoke: (request, authorization, peer) => revoke(request, authorization, { clients: storage.clients, secrets, tokens: storage.tokens, strategy }, peer),
+        revoke: (request, authorization, peer) => revoke(request, authorization, { clients: storage.clients, secrets, assertions, clock, tokens: storage.tokens, strategy }, peer),
         authorize: (params, cookies) => authorize(params, cookies, authorizeDeps),
         userinfo: (input) => userinfo(input, userinfoDeps),
         endSession: (params, cookies) => endSession(params, cookies, logoutDeps),

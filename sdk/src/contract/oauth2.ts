@@ -18,6 +18,11 @@ export const TokenRequest = z.looseObject({
   redirect_uri: param.optional(),
   code_verifier: param.optional(),
   refresh_token: param.optional(),
+  /** RFC 7523 §2.2 (private_key_jwt, client_secret_jwt). */
+  client_assertion: param.optional(),
+  client_assertion_type: param.optional(),
+  /** RFC 7523 §2.1 (the jwt-bearer grant). */
+  assertion: param.optional(),
 });
 export type TokenRequest = z.infer<typeof TokenRequest>;
 
@@ -38,6 +43,8 @@ export const RevocationRequest = z.looseObject({
   token_type_hint: param.optional(),
   client_id: param.optional(),
   client_secret: param.optional(),
+  client_assertion: param.optional(),
+  client_assertion_type: param.optional(),
 });
 export type RevocationRequest = z.infer<typeof RevocationRequest>;
 

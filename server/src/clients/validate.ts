@@ -14,7 +14,8 @@ import { refuseUrl, type OutboundPolicy } from '../lib/outbound-policy.js';
 
 export const SUPPORTED_GRANT_TYPES: readonly string[] = ['authorization_code', 'refresh_token', 'client_credentials'];
 export const SUPPORTED_RESPONSE_TYPES: readonly string[] = ['code'];
-export const AUTH_METHODS: readonly string[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
+export const AUTH_METHODS: readonly string[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'client_secret_jwt', 'none'];
+const HMAC_ALGS = ['HS256', 'HS384', 'HS512'];
 const SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 /** Hydra's default for a client created without `scope`. */
 export const DEFAULT_SCOPE = 'offline_access offline openid';
@@ -94,7 +95,8 @@ function keysAndMethod(input: OAuth2ClientInput, policy: ValidationPolicy) {
     throw invalidClientMetadata('token_endpoint_auth_method "private_key_jwt" needs jwks or jwks_uri.');
   }
   const signingAlg = input.token_endpoint_auth_signing_alg ?? '';
-  if (signingAlg) oneOf('token_endpoint_auth_signing_alg', signingAlg, SIGNING_ALGS);
+  // OIDC Core §9: client_secret_jwt MACs (HS*), private_key_jwt signs; a mismatch could never authenticate.
+  if (signingAlg) oneOf('token_endpoint_auth_signing_alg', signingAlg, method === 'client_secret_jwt' ? HMAC_ALGS : SIGNING_ALGS);
   return { token_endpoint_auth_method: method, jwks_uri: jwksUri, token_endpoint_auth_signing_alg: signingAlg };
 }
 

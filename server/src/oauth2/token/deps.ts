@@ -4,12 +4,15 @@ import type { TokenStrategy } from '../../tokens/hmac.js';
 import type { ScopeStrategy } from '../scope.js';
 import type { IdTokenSigner } from '../../keys/signer.js';
 import type { SecretGuard } from '../../clients/secret-guard.js';
+import type { AssertionDeps } from '../client-auth.js';
 
 /** What the grants need, and nothing more. */
 export interface GrantDeps {
   readonly clients: Pick<ClientStore, 'get'>;
   /** One per process, shared with revocation: failures count across both. */
   readonly secrets: SecretGuard;
+  /** private_key_jwt and client_secret_jwt (oauth2/client-auth/). */
+  readonly assertions?: AssertionDeps | undefined;
   readonly tokens: TokenStore;
   readonly strategy: TokenStrategy;
   readonly clock: Clock;

@@ -11,6 +11,8 @@ import { SqliteDirect } from '../sqlite/direct.js';
 import { createSqliteTokenStore } from '../sqlite/token-store.js';
 import { createSqliteClientStore } from '../sqlite/client-store.js';
 import { createSqliteFlowStore } from '../sqlite/flow-store.js';
+import { createJtiStore } from './jti-store.js';
+import { createTrustStore } from './trust-store.js';
 
 export { migrateUp, migrateDown, migrationStatus, type MigrationStatus } from './migrate.js';
 export { connect, disconnect, type Connection } from './connect.js';
@@ -21,6 +23,8 @@ export function createStorage(conn: Connection): Storage {
   const direct = conn.sqlite ? new SqliteDirect(conn.sqlite, knex) : undefined;
   return {
     dialect: conn.dialect,
+    jtis: createJtiStore(knex),
+    trust: createTrustStore(knex),
     clients: direct ? createSqliteClientStore(direct, createClientStore(knex)) : createClientStore(knex),
     keys: createKeyStore(knex, conn.dialect),
     tokens: direct ? createSqliteTokenStore(direct) : createTokenStore(knex),

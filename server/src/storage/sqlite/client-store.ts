@@ -19,6 +19,9 @@ function sameRow(a: ClientRow, b: ClientRow): boolean {
   return (
     a.document === b.document &&
     a.secret_hash === b.secret_hash &&
+    a.previous_secret_hash === b.previous_secret_hash &&
+    a.previous_secret_expires_at === b.previous_secret_expires_at &&
+    a.registration_token_hash === b.registration_token_hash &&
     a.updated_at === b.updated_at &&
     a.client_name === b.client_name &&
     a.owner === b.owner &&
