@@ -19,6 +19,7 @@ import {
 import { CreateJsonWebKeySet, JsonWebKey, JsonWebKeySet, JsonWebKeySetInput } from '../contract/keys.js';
 import { DeleteOAuth2TokensQuery, IntrospectedOAuth2Token, IntrospectionRequest } from '../contract/oauth2.js';
 import { pageHeaders, type Operation, type ResponseSpec } from './table.js';
+import { clientAuthAdminOperations } from './client-auth-routes.js';
 
 /* The admin API (port 4445), as `server/src/http/admin.ts` registers it. */
 
@@ -135,4 +136,5 @@ export const adminOperations: readonly Operation[] = [
   ...sessions,
   introspection,
   deleteTokens,
+  ...clientAuthAdminOperations,
 ];

@@ -4,6 +4,7 @@ import { HealthNotReady, HealthStatus, Version } from '../contract/health.js';
 import { JsonWebKeySet } from '../contract/keys.js';
 import { AuthorizationRequest, EndSessionRequest, OidcUserInfo, RevocationRequest, TokenRequest, TokenResponse } from '../contract/oauth2.js';
 import { locationHeader, type Operation, type ResponseSpec } from './table.js';
+import { clientAuthPublicOperations } from './client-auth-routes.js';
 
 /*
  * The public API (port 4444), as `server/src/http/public.ts` registers it,
@@ -99,4 +100,5 @@ export const publicOperations: readonly Operation[] = [
   ...authorize,
   ...logout,
   ...userinfo,
+  ...clientAuthPublicOperations,
 ];

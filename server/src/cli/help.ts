@@ -33,6 +33,8 @@ Usage:
               [--audience A]… [--token-endpoint-auth-method M] [--skip-consent]
               [--post-logout-redirect-uri URI]… [--owner O]
       list    [--page-size N] [--page-token T] [--name NAME] [--owner O]
+      rotate-secret ID [--grace-period 24h]   new secret; the old one works
+              until the grace period ends (extension)
       get     ID
       delete  ID
 

@@ -21,6 +21,7 @@ import {
   ListClientsQuery,
   OAuth2ClientInput,
   OAuth2ClientTokenLifespans,
+  RotateClientSecretRequest,
 } from '@tessera/sdk';
 import { openApiDocument } from '@tessera/sdk/openapi';
 import type { clientHandlers } from '../clients/handler.js';
@@ -103,7 +104,8 @@ export function createAdminApp(deps: AdminDeps): HttpApp {
     .put('/admin/clients/:id', json, route((ctx) => clients.replace(param(ctx, 'id'), body(ctx, OAuth2ClientInput, 'client'))))
     .patch('/admin/clients/:id', json, route((ctx) => clients.patch(param(ctx, 'id'), body(ctx, JsonPatchDocument, 'JSON Patch'))))
     .delete('/admin/clients/:id', route((ctx) => clients.delete(param(ctx, 'id'))))
-    .put('/admin/clients/:id/lifespans', json, route((ctx) => clients.setLifespans(param(ctx, 'id'), body(ctx, OAuth2ClientTokenLifespans, 'lifespans'))));
+    .put('/admin/clients/:id/lifespans', json, route((ctx) => clients.setLifespans(param(ctx, 'id'), body(ctx, OAuth2ClientTokenLifespans, 'lifespans'))))
+    .post('/admin/clients/:id/secret', json, route((ctx) => clients.rotateSecret(param(ctx, 'id'), parseInput(RotateClientSecretRequest, jsonOf(ctx) ?? {}, 'rotation request'))));
 
   router
     .get('/admin/keys/:set', route((ctx) => keys.getSet(param(ctx, 'set'))))
