@@ -12,6 +12,8 @@ import { createKeyService } from './keys/service.js';
 import { keyHandlers } from './keys/handler.js';
 import { createClientService } from './clients/service.js';
 import { clientHandlers } from './clients/handler.js';
+import { registrationHandlers } from './clients/registration/handler.js';
+import { createRegistrationThrottle } from './clients/registration/throttle.js';
 import { createSecretGuard } from './clients/secret-guard.js';
 import { openSealedSecret, SECRET_SEAL_PURPOSE } from './clients/secret.js';
 import { createRemoteKeys } from './oauth2/client-auth/remote-keys.js';
@@ -214,7 +216,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       publicApp: createPublicApp({
         ...common,
         discovery: discoveryHandler(
-          { issuer, publicBase, subjectTypes: config.oidc.subject_identifiers.supported_types, grantTypes: SUPPORTED_GRANTS },
+          { issuer, publicBase, subjectTypes: config.oidc.subject_identifiers.supported_types, grantTypes: SUPPORTED_GRANTS, registration: config.oidc.dynamic_client_registration.enabled },
           () => keyService.idTokenAlgs(),
         ),
         jwks: keys.jwks,
@@ -223,6 +225,14 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
         authorize: (params, cookies) => authorize(params, cookies, authorizeDeps),
         userinfo: (input) => userinfo(input, userinfoDeps),
         endSession: (params, cookies) => endSession(params, cookies, logoutDeps),
+        registration: registrationHandlers({
+          enabled: config.oidc.dynamic_client_registration.enabled,
+          defaultScope: config.oidc.dynamic_client_registration.default_scope,
+          service: clientService,
+          clients: storage.clients,
+          throttle: createRegistrationThrottle(config.oidc.dynamic_client_registration.max_per_minute, clock),
+          endpoint: `${publicBase}/oauth2/register`,
+        }),
         secureCookies: issuer.startsWith('https:'),
         // Hydra: with CORS off, clients' allowed_cors_origins are not used either.
         cors: config.serve.public.cors.enabled

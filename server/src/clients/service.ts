@@ -40,11 +40,17 @@ export interface ClientListing {
   readonly nextAfter: string | undefined;
 }
 
+/** What dynamic registration (clients/registration/) sets besides the metadata. */
+export interface RegistrationExtras {
+  /** SHA-256 of the RFC 7592 registration access token; replaces the stored one. */
+  readonly registrationTokenHash?: string;
+}
+
 export interface ClientService {
-  create(input: OAuth2ClientInput): Promise<OAuth2Client>;
+  create(input: OAuth2ClientInput, extras?: RegistrationExtras): Promise<OAuth2Client>;
   get(id: string): Promise<OAuth2Client>;
   list(query: { limit: number; after?: string | undefined; name?: string | undefined; owner?: string | undefined }): Promise<ClientListing>;
-  replace(id: string, input: OAuth2ClientInput): Promise<OAuth2Client>;
+  replace(id: string, input: OAuth2ClientInput, extras?: RegistrationExtras): Promise<OAuth2Client>;
   patch(id: string, patch: JsonPatchDocument): Promise<OAuth2Client>;
   setLifespans(id: string, lifespans: OAuth2ClientTokenLifespans): Promise<OAuth2Client>;
   delete(id: string): Promise<void>;
@@ -117,7 +123,7 @@ export function createClientService({ store, clock, policy, idTokenAlgs, secretS
     return client;
   }
 
-  async function replaceWith(previous: Client, input: OAuth2ClientInput): Promise<OAuth2Client> {
+  async function replaceWith(previous: Client, input: OAuth2ClientInput, extras: RegistrationExtras = {}): Promise<OAuth2Client> {
     if (input.client_id && input.client_id !== previous.client_id) {
       throw invalidRequest('client_id cannot be changed.');
     }
@@ -131,7 +137,7 @@ export function createClientService({ store, clock, policy, idTokenAlgs, secretS
       secret_hash: secret.hash,
       previous_secret_hash: kept ? (previous.previous_secret_hash ?? null) : null,
       previous_secret_expires_at: kept ? (previous.previous_secret_expires_at ?? null) : null,
-      registration_token_hash: previous.registration_token_hash ?? null,
+      registration_token_hash: extras.registrationTokenHash ?? previous.registration_token_hash ?? null,
       created_at: previous.created_at,
       updated_at: clock.now(),
     };
@@ -140,13 +146,20 @@ export function createClientService({ store, clock, policy, idTokenAlgs, secretS
   }
 
   return {
-    async create(input) {
+    async create(input, extras = {}) {
       const id = input.client_id || randomUUID();
       if (!CLIENT_ID.test(id)) throw invalidClientMetadata('client_id: must be 1 to 255 printable ASCII characters without spaces.');
       const metadata = await validate(input);
       const secret = await decideSecret(metadata, input.client_secret, null, { clientId: id, sealer: secretSealer });
       const now = clock.now();
-      const client: Client = { ...metadata, client_id: id, secret_hash: secret.hash, created_at: now, updated_at: now };
+      const client: Client = {
+        ...metadata,
+        client_id: id,
+        secret_hash: secret.hash,
+        ...(extras.registrationTokenHash ? { registration_token_hash: extras.registrationTokenHash } : {}),
+        created_at: now,
+        updated_at: now,
+      };
       if (!(await store.create(client))) throw conflict(`An OAuth 2.0 client with the id "${id}" already exists.`);
       return toWire(client, secret.shown);
     },
@@ -158,7 +171,7 @@ export function createClientService({ store, clock, policy, idTokenAlgs, secretS
       return { clients: page.items.map((c) => toWire(c)), total: page.total, nextAfter: page.nextAfter };
     },
 
-    replace: async (id, input) => replaceWith(await load(id), input),
+    replace: async (id, input, extras) => replaceWith(await load(id), input, extras),
 
     async patch(id, patch) {
       const previous = await load(id);

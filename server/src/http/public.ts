@@ -16,6 +16,8 @@ import { commonMiddleware } from './common.js';
 import { HttpApp } from './fast-lane.js';
 import { actualHeaders, CORS_ENDPOINTS, corsActual, corsPreflight, type Cors } from './cors.js';
 import { browserErrors } from './error-page.js';
+import { registrationRoutes } from './registration.js';
+import type { RegistrationHandlers } from '../clients/registration/handler.js';
 
 export interface PublicDeps extends HealthDeps {
   readonly logger: Logger;
@@ -31,6 +33,8 @@ export interface PublicDeps extends HealthDeps {
   readonly secureCookies: boolean;
   /** CORS on the endpoints of http/cors.ts; undefined while `serve.public.cors.enabled` is off (no CORS headers, no OPTIONS routes). */
   readonly cors?: Cors | undefined;
+  /** /oauth2/register (RFC 7591/7592); answers 404 while dynamic registration is off. */
+  readonly registration?: RegistrationHandlers | undefined;
 }
 
 const browserCookies = (ctx: Koa.Context): BrowserCookies => ({
@@ -79,6 +83,8 @@ export function createPublicApp(deps: PublicDeps): HttpApp {
     .post('/oauth2/auth', browserErrors, form, route((ctx) => deps.authorize(formOf(ctx), browserCookies(ctx)), cookieOptions))
     .get('/oauth2/sessions/logout', browserErrors, route((ctx) => deps.endSession(parseParams(ctx.querystring), browserCookies(ctx)), cookieOptions))
     .post('/oauth2/sessions/logout', browserErrors, form, route((ctx) => deps.endSession(formOf(ctx), browserCookies(ctx)), cookieOptions));
+
+  if (deps.registration) registrationRoutes(router, deps.registration);
 
   const userinfoRoute = route((ctx) => {
     const posted = ctx.method === 'POST' ? formOf(ctx) : {};
