@@ -13,6 +13,7 @@ import { keyHandlers } from './keys/handler.js';
 import { createClientService } from './clients/service.js';
 import { clientHandlers } from './clients/handler.js';
 import { registrationHandlers } from './clients/registration/handler.js';
+import { trustHandlers } from './oauth2/trust/handler.js';
 import { createRegistrationThrottle } from './clients/registration/throttle.js';
 import { createSecretGuard } from './clients/secret-guard.js';
 import { openSealedSecret, SECRET_SEAL_PURPOSE } from './clients/secret.js';
@@ -154,6 +155,15 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       clients: storage.clients,
       secrets,
       assertions,
+      jwtBearer: {
+        trust: storage.trust,
+        jtis: storage.jtis,
+        // RFC 7523 §3 item 3: the token endpoint, or the issuer.
+        audiences: [`${publicBase}/oauth2/token`, issuer],
+        maxTtl: config.oauth2.grant.jwt.max_ttl,
+        jtiOptional: config.oauth2.grant.jwt.jti_optional,
+        iatOptional: config.oauth2.grant.jwt.iat_optional,
+      },
       tokens: storage.tokens,
       strategy,
       clock,
@@ -258,6 +268,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
           notifier,
         }),
         logout: logoutHandlers(logoutDeps),
+        trust: trustHandlers({ store: storage.trust, clock }),
         guard: { allowedHosts: config.serve.admin.allowed_hosts, tokenDigests: config.serve.admin.auth.tokens },
       }),
       notifier,

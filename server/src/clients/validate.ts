@@ -12,7 +12,7 @@ import { refuseUrl, type OutboundPolicy } from '../lib/outbound-policy.js';
  * and RFC 9700 where Hydra is looser (no implicit or hybrid response types).
  */
 
-export const SUPPORTED_GRANT_TYPES: readonly string[] = ['authorization_code', 'refresh_token', 'client_credentials'];
+export const SUPPORTED_GRANT_TYPES: readonly string[] = ['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:jwt-bearer'];
 export const SUPPORTED_RESPONSE_TYPES: readonly string[] = ['code'];
 export const AUTH_METHODS: readonly string[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'client_secret_jwt', 'none'];
 const HMAC_ALGS = ['HS256', 'HS384', 'HS512'];

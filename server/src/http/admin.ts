@@ -22,6 +22,8 @@ import {
   OAuth2ClientInput,
   OAuth2ClientTokenLifespans,
   RotateClientSecretRequest,
+  ListTrustedIssuersQuery,
+  TrustOAuth2JwtGrantIssuer,
 } from '@tessera/sdk';
 import { openApiDocument } from '@tessera/sdk/openapi';
 import type { clientHandlers } from '../clients/handler.js';
@@ -30,6 +32,7 @@ import type { loginHandlers } from '../flows/login/admin.js';
 import type { consentHandlers } from '../flows/consent/admin.js';
 import type { sessionHandlers } from '../sessions/handler.js';
 import type { logoutHandlers } from '../flows/logout/admin.js';
+import type { TrustHandlers } from '../oauth2/trust/handler.js';
 import { invalidRequest } from '../errors/catalog.js';
 import type { HandlerResult } from '../lib/result.js';
 import { formBody, formOf, jsonBody, jsonOf } from './body.js';
@@ -53,6 +56,8 @@ export interface AdminDeps extends HealthDeps {
   readonly logout: ReturnType<typeof logoutHandlers>;
   /** Host allow-list and bearer tokens; absent or empty: open, as Hydra's admin API is. */
   readonly guard?: AdminGuardOptions;
+  /** Hydra's jwt-bearer trust API (/admin/trust/grants/jwt-bearer/issuers). */
+  readonly trust?: TrustHandlers | undefined;
 }
 
 const loginChallenge = (ctx: Koa.Context) => {
@@ -138,6 +143,15 @@ export function createAdminApp(deps: AdminDeps): HttpApp {
   const introspect = (form: Record<string, string>) => deps.introspect(parseInput(IntrospectionRequest, form, 'introspection request'));
   router.post('/admin/oauth2/introspect', formBody(), route((ctx) => introspect(formOf(ctx))));
   router.delete('/admin/oauth2/tokens', route((ctx) => deps.deleteTokens(parseInput(DeleteOAuth2TokensQuery, ctx.query, 'query'))));
+
+  const { trust } = deps;
+  if (trust) {
+    router
+      .post('/admin/trust/grants/jwt-bearer/issuers', json, route((ctx) => trust.create(body(ctx, TrustOAuth2JwtGrantIssuer, 'trust relationship'))))
+      .get('/admin/trust/grants/jwt-bearer/issuers', route((ctx) => trust.list(parseInput(ListTrustedIssuersQuery, ctx.query, 'query'), ctx.path)))
+      .get('/admin/trust/grants/jwt-bearer/issuers/:id', route((ctx) => trust.get(param(ctx, 'id'))))
+      .delete('/admin/trust/grants/jwt-bearer/issuers/:id', route((ctx) => trust.delete(param(ctx, 'id'))));
+  }
 
   const guard = createAdminGuard(deps.guard ?? { allowedHosts: [], tokenDigests: [] });
   const app = new HttpApp().fastPost(['/admin/oauth2/introspect', '/oauth2/introspect'], introspect, {

@@ -7,6 +7,7 @@ import type { GrantDeps } from './deps.js';
 import { clientCredentialsGrant } from './grants/client-credentials.js';
 import { authorizationCodeGrant } from './grants/authorization-code.js';
 import { refreshTokenGrant } from './grants/refresh-token.js';
+import { JWT_BEARER_GRANT, jwtBearerGrant } from './grants/jwt-bearer.js';
 
 type Grant = (request: TokenRequest, client: Client, deps: GrantDeps) => Promise<TokenResponse>;
 
@@ -19,6 +20,7 @@ const GRANTS: ReadonlyMap<string, Grant> = new Map<string, Grant>([
   ['authorization_code', authorizationCodeGrant],
   ['refresh_token', refreshTokenGrant],
   ['client_credentials', clientCredentialsGrant],
+  [JWT_BEARER_GRANT, jwtBearerGrant],
 ]);
 
 export const SUPPORTED_GRANTS: readonly string[] = [...GRANTS.keys()];
