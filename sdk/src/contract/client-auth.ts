@@ -24,6 +24,8 @@ export type RotatedClientSecret = z.infer<typeof RotatedClientSecret>;
 
 /** What `/oauth2/register` answers (RFC 7591 §3.2.1, RFC 7592 §3). */
 export const OidcDynamicClient = OAuth2Client.extend({
+  /** Not shown to the client itself (Hydra leaves it out of GET /oauth2/register/{id}). */
+  metadata: z.record(z.string(), z.unknown()).optional(),
   registration_access_token: z.string().optional(),
   registration_client_uri: z.string().optional(),
 });
