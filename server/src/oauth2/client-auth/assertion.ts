@@ -11,6 +11,13 @@ export function jtiKey(kind: 'client' | 'grant', issuer: string, jti: string): s
   return sha256(`${kind}\0${issuer}\0${jti}`).toString('base64url');
 }
 
+/**
+ * Clock skew allowed between the client and us, on `exp`, `nbf` and `iat`
+ * (oidc-provider allows 15 s too); a `jti` is kept that much longer than its
+ * `exp`, so the tolerance opens no replay window.
+ */
+export const CLOCK_SKEW_S = 15;
+
 type VerifyKey = CryptoKey | KeyObject | Uint8Array | JWTVerifyGetKey;
 
 function refused(err: unknown): OAuth2Error {
@@ -40,7 +47,7 @@ export async function verifyClientAssertion(
   const audience = credentials.endpoint ? [...deps.audiences, credentials.endpoint] : [...deps.audiences];
   let payload;
   try {
-    const options = { algorithms: [...algorithms], issuer: client.client_id, subject: client.client_id, audience, currentDate: new Date(now), requiredClaims: ['exp', 'jti'] };
+    const options = { algorithms: [...algorithms], issuer: client.client_id, subject: client.client_id, audience, currentDate: new Date(now), clockTolerance: CLOCK_SKEW_S, requiredClaims: ['exp', 'jti'] };
     // Overloads differ only in the key's type: one call site per kind keeps TypeScript's overload choice plain.
     payload = (typeof key === 'function' ? await jwtVerify(assertion, key, options) : await jwtVerify(assertion, key, options)).payload;
   } catch (err) {
@@ -52,7 +59,7 @@ export async function verifyClientAssertion(
   }
   const jti = payload.jti;
   if (typeof jti !== 'string' || jti === '') throw invalidClient('The client assertion has no "jti" (RFC 7523 §3).');
-  if (!(await deps.jtis.use(jtiKey('client', client.client_id, jti), expMs, now))) {
+  if (!(await deps.jtis.use(jtiKey('client', client.client_id, jti), expMs + CLOCK_SKEW_S * 1000, now))) {
     throw invalidClient('The client assertion was used before: its "jti" may be used once (RFC 7523 §3).');
   }
 }

@@ -49,9 +49,9 @@ export function rowToClient(row: ClientRow): Client {
     client_name: row.client_name,
     owner: row.owner,
     secret_hash: row.secret_hash,
-    previous_secret_hash: row.previous_secret_hash ?? null,
-    previous_secret_expires_at: row.previous_secret_expires_at === null || row.previous_secret_expires_at === undefined ? null : Number(row.previous_secret_expires_at),
-    registration_token_hash: row.registration_token_hash ?? null,
+    // Present only when set, so a client without them reads back as it was written.
+    ...(row.previous_secret_hash ? { previous_secret_hash: row.previous_secret_hash, previous_secret_expires_at: Number(row.previous_secret_expires_at ?? 0) } : {}),
+    ...(row.registration_token_hash ? { registration_token_hash: row.registration_token_hash } : {}),
     created_at: Number(row.created_at),
     updated_at: Number(row.updated_at),
   };

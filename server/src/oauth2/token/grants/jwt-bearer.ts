@@ -6,7 +6,7 @@ import { lifespan } from '../../../tokens/lifespans.js';
 import { timeOrderedId } from '../../../lib/crypto.js';
 import type { TokenRecord } from '../../../tokens/token.js';
 import type { TrustedIssuer } from '../../../storage/ports.js';
-import { jtiKey } from '../../client-auth/assertion.js';
+import { CLOCK_SKEW_S, jtiKey } from '../../client-auth/assertion.js';
 import { ASYMMETRIC_ALGS } from '../../client-auth/private-key-jwt.js';
 import { firstDisallowedAudience, firstDisallowedScope, parseScope } from '../../scope.js';
 import type { GrantDeps } from '../deps.js';
@@ -53,7 +53,7 @@ async function verifiedClaims(assertion: string, grant: TrustedIssuer, alg: stri
   const required = ['exp', ...(jwt.iatOptional ? [] : ['iat']), ...(jwt.jtiOptional ? [] : ['jti'])];
   try {
     const key = await importJWK(grant.publicJwk as JWK, alg);
-    const { payload } = await jwtVerify(assertion, key, { algorithms: [alg], issuer: grant.issuer, audience: [...jwt.audiences], currentDate: new Date(now), requiredClaims: required });
+    const { payload } = await jwtVerify(assertion, key, { algorithms: [alg], issuer: grant.issuer, audience: [...jwt.audiences], currentDate: new Date(now), clockTolerance: CLOCK_SKEW_S, requiredClaims: required });
     return payload;
   } catch (err) {
     throw invalidGrant(`The assertion is invalid: ${err instanceof joseErrors.JOSEError ? err.message : 'it could not be verified'} (RFC 7523 §3).`);
@@ -80,7 +80,7 @@ export async function jwtBearerGrant(request: TokenRequest, client: Client, deps
   if (badAudience !== undefined) throw invalidRequest(`The client may not request the audience "${badAudience}".`);
 
   // Last, so that a refused request does not burn the jti.
-  if (typeof claims.jti === 'string' && !(await jwt.jtis.use(jtiKey('grant', grant.issuer, claims.jti), expMs, now))) {
+  if (typeof claims.jti === 'string' && !(await jwt.jtis.use(jtiKey('grant', grant.issuer, claims.jti), expMs + CLOCK_SKEW_S * 1000, now))) {
     throw invalidGrant('The assertion was used before: its "jti" may be used once (RFC 7523 §3).');
   }
   const ttl = lifespan(client, 'jwt_bearer_grant_access_token_lifespan', deps.ttl.accessToken);
