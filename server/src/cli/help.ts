@@ -46,7 +46,8 @@ Usage:
       --keep-if-younger past their end are kept. Safe while servers run.
 
   tessera secrets rotate [--dsn DSN] [--config FILE] [--dev]
-      Re-seal every stored private key under the first secrets.system entry
+      Re-seal every stored private key (and client_secret_jwt client secret)
+      under the first secrets.system entry
       (after prepending a new secret; then the old one can be dropped).
       Safe while servers run; idempotent. Prints what it re-sealed; exit 1
       when a key opens with none of the listed secrets.

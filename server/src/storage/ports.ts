@@ -33,6 +33,17 @@ export interface ClientStore {
   replace(client: Client): Promise<boolean>;
   /** `false` when there is no such client. Its tokens and consents are revoked with it. */
   delete(id: string): Promise<boolean>;
+  /** Sealed client secrets (client_secret_jwt), of clients with ids above `after`, in id order, at most `limit` clients. */
+  listSealedSecrets(after: string, limit: number): Promise<SealedSecret[]>;
+  /** Replaces one sealed secret only if it is still `expected` (compare-and-set): `false` when it changed meanwhile. */
+  swapSealedSecret(clientId: string, column: SealedSecret['column'], expected: string, next: string): Promise<boolean>;
+}
+
+/** A client secret kept sealed (`sealed$…`, clients/secret.ts), for `tessera secrets rotate`. */
+export interface SealedSecret {
+  readonly clientId: string;
+  readonly column: 'secret_hash' | 'previous_secret_hash';
+  readonly sealed: string;
 }
 
 export interface StoredKey {
