@@ -25,7 +25,7 @@ export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
  * trust relationship's. No refresh token (RFC 7523 §2.1 does not call for one).
  */
 
-async function trustedKey(assertion: string, deps: GrantDeps): Promise<{ grant: TrustedIssuer; alg: string }> {
+async function trustedKeys(assertion: string, deps: GrantDeps): Promise<{ grants: TrustedIssuer[]; alg: string }> {
   let iss: unknown;
   let sub: unknown;
   let kid: unknown;
@@ -41,9 +41,9 @@ async function trustedKey(assertion: string, deps: GrantDeps): Promise<{ grant: 
   if (typeof alg !== 'string' || !ASYMMETRIC_ALGS.includes(alg)) throw invalidGrant('The assertion must be signed with an asymmetric algorithm.');
   const jwt = deps.jwtBearer;
   const grants = jwt ? await jwt.trust.find(iss, sub, typeof kid === 'string' ? kid : undefined, deps.clock.now()) : [];
-  const grant = grants.find((g) => g.subject === sub) ?? grants[0];
-  if (!grant) throw invalidGrant(`No trust relationship for issuer "${iss}" and this subject and key (RFC 7523 §3).`);
-  return { grant, alg };
+  if (grants.length === 0) throw invalidGrant(`No trust relationship for issuer "${iss}" and this subject and key (RFC 7523 §3).`);
+  // A relationship naming the subject first, then any-subject ones.
+  return { grants: [...grants].sort((a, b) => Number(b.subject === sub) - Number(a.subject === sub)), alg };
 }
 
 async function verifiedClaims(assertion: string, grant: TrustedIssuer, alg: string, deps: GrantDeps) {
@@ -60,17 +60,33 @@ async function verifiedClaims(assertion: string, grant: TrustedIssuer, alg: stri
   }
 }
 
+/** The trust relationship whose key verifies the assertion, and its claims, with the time rules checked. */
+async function verifiedAssertion(assertion: string, deps: GrantDeps, maxTtl: number) {
+  const { grants, alg } = await trustedKeys(assertion, deps);
+  // Without a `kid` several keys may be trusted: the first that verifies decides.
+  let refusal: unknown;
+  for (const grant of grants) {
+    let claims;
+    try {
+      claims = await verifiedClaims(assertion, grant, alg, deps);
+    } catch (err) {
+      refusal = err;
+      continue;
+    }
+    const now = deps.clock.now();
+    if ((claims.exp ?? 0) * 1000 > now + maxTtl) throw invalidGrant(`The assertion expires too far ahead: "exp" may be at most ${Math.floor(maxTtl / 1000)} seconds from now.`);
+    if (typeof claims.iat === 'number' && claims.iat * 1000 > now + CLOCK_SKEW_S * 1000) throw invalidGrant('The assertion was issued in the future ("iat").');
+    return { grant, claims };
+  }
+  throw refusal;
+}
+
 export async function jwtBearerGrant(request: TokenRequest, client: Client, deps: GrantDeps): Promise<TokenResponse> {
   if (!client.grant_types.includes(JWT_BEARER_GRANT)) throw unauthorizedClient(`The client is not allowed to use the grant "${JWT_BEARER_GRANT}".`);
   const jwt = deps.jwtBearer;
   if (!jwt) throw unauthorizedClient('The jwt-bearer grant is not available.');
   if (!request.assertion) throw invalidRequest('The "assertion" parameter is missing (RFC 7523 §2.1).');
-  const { grant, alg } = await trustedKey(request.assertion, deps);
-  const claims = await verifiedClaims(request.assertion, grant, alg, deps);
-  const now = deps.clock.now();
-  const expMs = (claims.exp ?? 0) * 1000;
-  if (expMs > now + jwt.maxTtl) throw invalidGrant(`The assertion expires too far ahead: "exp" may be at most ${Math.floor(jwt.maxTtl / 1000)} seconds from now.`);
-  if (typeof claims.iat === 'number' && claims.iat * 1000 > now + 60_000) throw invalidGrant('The assertion was issued in the future ("iat").');
+  const { grant, claims } = await verifiedAssertion(request.assertion, deps, jwt.maxTtl);
 
   const scope = parseScope(request.scope);
   const badScope = firstDisallowedScope(scope, parseScope(client.scope), deps.scopeStrategy) ?? firstDisallowedScope(scope, grant.scope, deps.scopeStrategy);
@@ -79,10 +95,16 @@ export async function jwtBearerGrant(request: TokenRequest, client: Client, deps
   const badAudience = firstDisallowedAudience(audience, client.audience);
   if (badAudience !== undefined) throw invalidRequest(`The client may not request the audience "${badAudience}".`);
 
+  const now = deps.clock.now();
   // Last, so that a refused request does not burn the jti.
-  if (typeof claims.jti === 'string' && !(await jwt.jtis.use(jtiKey('grant', grant.issuer, claims.jti), expMs + CLOCK_SKEW_S * 1000, now))) {
+  const jtiUntil = (claims.exp ?? 0) * 1000 + CLOCK_SKEW_S * 1000;
+  if (typeof claims.jti === 'string' && !(await jwt.jtis.use(jtiKey('grant', grant.issuer, claims.jti), jtiUntil, now))) {
     throw invalidGrant('The assertion was used before: its "jti" may be used once (RFC 7523 §3).');
   }
+  return issueAccessToken(client, String(claims.sub), scope, audience, deps, now);
+}
+
+async function issueAccessToken(client: Client, subject: string, scope: string[], audience: string[], deps: GrantDeps, now: number): Promise<TokenResponse> {
   const ttl = lifespan(client, 'jwt_bearer_grant_access_token_lifespan', deps.ttl.accessToken);
   const minted = deps.strategy.mint('access_token');
   const record: TokenRecord = {
@@ -90,7 +112,7 @@ export async function jwtBearerGrant(request: TokenRequest, client: Client, deps
     kind: 'access_token',
     familyId: timeOrderedId(now),
     clientId: client.client_id,
-    subject: String(claims.sub),
+    subject,
     scope,
     audience,
     session: {},
