@@ -87,10 +87,16 @@ describeEachBackend('migration consent_per_flow backfills consent rows', (backen
   });
 
   it('goes down and up again', async () => {
-    expect(await migrateDown(conn)).to.deep.equal([THIS]);
+    // Migrations newer than this one go down first (and come back up with it).
+    const down: string[] = [];
+    while (down.at(-1) !== THIS) {
+      const step = await migrateDown(conn);
+      expect(step, `rolling back towards ${THIS}`).to.have.length(1);
+      down.push(...step);
+    }
     expect(await consent('reused')).to.equal(undefined);
     expect(await consent('decided')).to.not.equal(undefined);
-    expect(await migrateUp(conn)).to.deep.equal([THIS]);
+    expect(await migrateUp(conn)).to.deep.equal([...down].reverse());
     expect(await consent('reused')).to.include({ skip: 'remembered' });
   });
 });

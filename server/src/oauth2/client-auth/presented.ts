@@ -38,8 +38,9 @@ function basic(authorization: string, form: ClientCredentials['form']): Presente
  * algorithm means client_secret_jwt, any other private_key_jwt (OIDC Core §9).
  */
 function assertion(form: ClientCredentials['form']): Presented {
+  // RFC 6749 §5.2: an unsupported authentication method is invalid_client.
   if (form.client_assertion_type !== JWT_BEARER_ASSERTION) {
-    throw invalidRequest(`client_assertion_type must be "${JWT_BEARER_ASSERTION}" (RFC 7523 §2.2).`);
+    throw invalidClient(`client_assertion_type must be "${JWT_BEARER_ASSERTION}" (RFC 7523 §2.2).`);
   }
   if (form.client_secret !== undefined) throw invalidRequest('Use one client authentication method, not client_secret and client_assertion together (RFC 6749 §2.3).');
   const jwt = form.client_assertion ?? '';
