@@ -12,6 +12,7 @@ import { AdminApiError, clients } from './clients.js';
 import { janitor } from './janitor.js';
 import { secrets } from './secrets.js';
 import { configCommand } from './config.js';
+import { performDeviceCode } from './perform-device-code.js';
 
 const options = {
   help: { type: 'boolean', short: 'h' },
@@ -42,6 +43,8 @@ const options = {
   'keep-if-younger': { type: 'string' },
   'batch-size': { type: 'string' },
   pause: { type: 'string' },
+  'client-id': { type: 'string' },
+  'client-secret': { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -58,6 +61,11 @@ async function run(argv: string[]): Promise<number> {
   if (values.help || command === 'help' || command === undefined) {
     out(HELP);
     return command === undefined && !values.help ? EXIT.usage : EXIT.ok;
+  }
+  if (command === 'perform' && rest[0] === 'device-code') {
+    const io = { out, err: (line: string) => process.stderr.write(`${line}\n`), env: process.env };
+    const args = { endpoint: values.endpoint, clientId: values['client-id'], clientSecret: values['client-secret'], scope: values.scope, audience: values.audience };
+    return performDeviceCode(args, io);
   }
   switch (command) {
     case 'version':

@@ -4,6 +4,7 @@ import { RESPONSE_MODES } from '../authorize/redirect.js';
 import { SUPPORTED_AUTH_METHODS } from '../client-auth.js';
 import { ASYMMETRIC_ALGS } from '../client-auth/private-key-jwt.js';
 import { HMAC_ALGS } from '../client-auth/client-secret-jwt.js';
+import { RESPONSE_TYPES } from '../authorize/checks/response-type.js';
 
 export interface DiscoveryInput {
   readonly issuer: string;
@@ -31,15 +32,16 @@ export function discoveryDocument({ issuer, publicBase, subjectTypes, grantTypes
     userinfo_endpoint: `${base}/userinfo`,
     revocation_endpoint: `${base}/oauth2/revoke`,
     end_session_endpoint: `${base}/oauth2/sessions/logout`,
+    device_authorization_endpoint: `${base}/oauth2/device/auth`,
     frontchannel_logout_supported: true,
     frontchannel_logout_session_supported: true,
     backchannel_logout_supported: true,
     backchannel_logout_session_supported: true,
-    response_types_supported: ['code'],
+    response_types_supported: [...RESPONSE_TYPES],
     response_modes_supported: [...RESPONSE_MODES],
     grant_types_supported: [...grantTypes],
     scopes_supported: ['openid', 'offline_access', 'offline'],
-    claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'acr', 'amr', 'sid', 'at_hash'],
+    claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'acr', 'amr', 'sid', 'at_hash', 'c_hash'],
     token_endpoint_auth_methods_supported: [...SUPPORTED_AUTH_METHODS],
     revocation_endpoint_auth_methods_supported: [...SUPPORTED_AUTH_METHODS],
     token_endpoint_auth_signing_alg_values_supported: [...ASYMMETRIC_ALGS, ...HMAC_ALGS],

@@ -1,5 +1,5 @@
 import type { Clock } from '../../lib/clock.js';
-import type { ClientStore, JtiStore, TokenStore, TrustStore } from '../../storage/ports.js';
+import type { ClientStore, DeviceStore, JtiStore, TokenStore, TrustStore } from '../../storage/ports.js';
 import type { TokenStrategy } from '../../tokens/hmac.js';
 import type { ScopeStrategy } from '../scope.js';
 import type { IdTokenSigner } from '../../keys/signer.js';
@@ -26,6 +26,8 @@ export interface GrantDeps {
   readonly assertions?: AssertionDeps | undefined;
   readonly jwtBearer?: JwtBearerDeps | undefined;
   readonly tokens: TokenStore;
+  /** RFC 8628 polling (grants/device-code.ts). */
+  readonly devices: Pick<DeviceStore, 'byDeviceCode' | 'poll'>;
   readonly strategy: TokenStrategy;
   readonly clock: Clock;
   readonly scopeStrategy: ScopeStrategy;

@@ -8,6 +8,8 @@ import { clientCredentialsGrant } from './grants/client-credentials.js';
 import { authorizationCodeGrant } from './grants/authorization-code.js';
 import { refreshTokenGrant } from './grants/refresh-token.js';
 import { JWT_BEARER_GRANT, jwtBearerGrant } from './grants/jwt-bearer.js';
+import { deviceCodeGrant } from './grants/device-code.js';
+import { DEVICE_CODE_GRANT } from '../device/model.js';
 
 type Grant = (request: TokenRequest, client: Client, deps: GrantDeps) => Promise<TokenResponse>;
 
@@ -21,6 +23,7 @@ const GRANTS: ReadonlyMap<string, Grant> = new Map<string, Grant>([
   ['refresh_token', refreshTokenGrant],
   ['client_credentials', clientCredentialsGrant],
   [JWT_BEARER_GRANT, jwtBearerGrant],
+  [DEVICE_CODE_GRANT, deviceCodeGrant],
 ]);
 
 export const SUPPORTED_GRANTS: readonly string[] = [...GRANTS.keys()];
