@@ -32,12 +32,15 @@ describeEachBackend('chosen client secrets at full speed', (backend) => {
 
   it('once verified, a chosen secret costs far less than scrypt', async () => {
     const c = await chosen();
+    // The first request runs scrypt (~44 ms of CPU, DESIGN.md); the next ones only an HMAC. Compared with each
+    // other rather than with a fixed budget: on a loaded machine both slow down alike.
+    let started = performance.now();
     expect((await token(t.publicUrl, c.client_id, c.client_secret)).status).to.equal(200);
-    const started = performance.now();
-    for (let i = 0; i < 100; i++) expect((await token(t.publicUrl, c.client_id, c.client_secret)).status).to.equal(200);
-    const elapsed = performance.now() - started;
-    // 100 scrypt runs alone take ≥ 4.4 s of CPU here (DESIGN.md: ~44 ms each).
-    expect(elapsed, `${elapsed.toFixed(0)} ms for 100 requests`).to.be.below(3000);
+    const first = performance.now() - started;
+    started = performance.now();
+    for (let i = 0; i < 20; i++) expect((await token(t.publicUrl, c.client_id, c.client_secret)).status).to.equal(200);
+    const each = (performance.now() - started) / 20;
+    expect(each, `first ${first.toFixed(1)} ms, then ${each.toFixed(1)} ms each`).to.be.below(first / 2);
   });
 
   it('a secret changed through another process is refused at once; wrong secrets still pay and are throttled', async () => {

@@ -87,16 +87,16 @@ describeEachBackend('client secret rotation with a grace period', (backend) => {
   });
 
   it('rotates a client_secret_jwt secret (sealed); both MAC keys work during the grace period', async () => {
+    // openid-client signs with the real time: here the server's clock is the real one too.
+    const saved = now;
+    now = Date.now();
     const c = await createClient(t.adminUrl, { grant_types: ['client_credentials'], scope: 'read', token_endpoint_auth_method: 'client_secret_jwt' });
     const rotated = await rotate(c.client_id);
     const grant = (secret: string) => {
       const config = new oidc.Configuration({ issuer: t.config.urls.self.issuer, token_endpoint: `${t.publicUrl}/oauth2/token` }, c.client_id, {}, oidc.ClientSecretJwt(secret));
       oidc.allowInsecureRequests(config);
-      // openid-client signs with the real time: the server's fake clock stays within the assertion's lifetime.
       return oidc.clientCredentialsGrant(config, { scope: 'read' });
     };
-    const saved = now;
-    now = Date.now();
     try {
       expect((await grant(rotated.body.client_secret ?? '')).access_token).to.match(/^ory_at_/);
       expect((await grant(c.client_secret)).access_token).to.match(/^ory_at_/);
