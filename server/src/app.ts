@@ -42,6 +42,7 @@ import type { DeviceFlowDeps } from './flows/device/deps.js';
 import { deviceHandlers } from './flows/device/accept.js';
 import { deviceVerify } from './flows/device/handler.js';
 import { deviceAuthorization } from './oauth2/device/authorize.js';
+import { pushAuthorizationRequest, type ParDeps } from './oauth2/par/handler.js';
 import { createUserCodes } from './oauth2/device/user-code.js';
 import { createAdminApp } from './http/admin.js';
 import { createPublicApp } from './http/public.js';
@@ -210,6 +211,16 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
         enforcedForPublicClients: config.oauth2.pkce.enforced_for_public_clients,
         allowPlain: false,
       },
+      parRequired: config.oauth2.pushed_authorization_requests.required,
+      pushed: storage.pushedRequests,
+    };
+    const parDeps: ParDeps = {
+      ...authorizeDeps,
+      pushed: storage.pushedRequests,
+      secrets,
+      // RFC 9126 §2: the PAR endpoint's own URL is an accepted assertion audience.
+      assertions: { ...assertions, audiences: [...assertions.audiences, `${publicBase}/oauth2/par`] },
+      ttl: config.oauth2.pushed_authorization_requests.ttl,
     };
     const userCodes = createUserCodes(config.secrets.system);
     const { user_code_throttle: codeThrottle, token_polling_interval: pollInterval } = config.oauth2.device_authorization;
@@ -270,6 +281,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
             subjectTypes: config.oidc.subject_identifiers.supported_types,
             grantTypes: [...SUPPORTED_GRANTS, IMPLICIT_GRANT],
             registration: config.oidc.dynamic_client_registration.enabled,
+            parRequired: config.oauth2.pushed_authorization_requests.required,
           },
           () => keyService.idTokenAlgs(),
         ),
@@ -277,6 +289,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
         token: (request, authorization, peer) => tokenEndpoint(request, authorization, grantDeps, peer),
         revoke: (request, authorization, peer) => revoke(request, authorization, { clients: storage.clients, secrets, assertions, clock, tokens: storage.tokens, strategy }, peer),
         authorize: (params, cookies) => authorize(params, cookies, authorizeDeps),
+        pushAuthorizationRequest: (form, authorization, peer) => pushAuthorizationRequest(form, authorization, parDeps, peer),
         userinfo: (input) => userinfo(input, userinfoDeps),
         endSession: (params, cookies) => endSession(params, cookies, logoutDeps),
         deviceAuthorization: (request, authorization, peer) => deviceAuthorization(request, authorization, deviceAuthDeps, peer),

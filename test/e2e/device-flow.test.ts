@@ -129,11 +129,15 @@ describeEachBackend('device authorization grant (RFC 8628)', (backend) => {
     const malformed = await acceptUserCode(h.t, (await deviceChallenge(browser, h.t)).challenge, 'AEIOU-123');
     expect(malformed.status, malformed.text).to.equal(400);
 
-    const first = await acceptUserCode(h.t, (await deviceChallenge(browser, h.t)).challenge, started.body.user_code);
+    const used = (await deviceChallenge(browser, h.t)).challenge;
+    const first = await acceptUserCode(h.t, used, started.body.user_code);
     expect(first.status, first.text).to.equal(200);
     const second = await acceptUserCode(h.t, (await deviceChallenge(new Browser(), h.t)).challenge, started.body.user_code);
     expect(second.status, second.text).to.equal(400);
     // A challenge that was used cannot take another code: 410 with where to restart.
+    const again = await acceptUserCode(h.t, used, started.body.user_code);
+    expect(again.status, again.text).to.equal(410);
+    expect(again.body.redirect_to).to.equal(`${h.t.config.urls.self.issuer}/oauth2/device/verify`);
     const unknown = await acceptUserCode(h.t, 'not-a-challenge', started.body.user_code);
     expect(unknown.status, unknown.text).to.equal(404);
   });

@@ -50,6 +50,26 @@ export const DeviceAuthorization = z.object({
 });
 export type DeviceAuthorization = z.infer<typeof DeviceAuthorization>;
 
+/**
+ * `POST /oauth2/par` (RFC 9126 §2.1; extension: not in Hydra): the
+ * authorization request's parameters, plus the client's authentication as at
+ * the token endpoint. Checked as /oauth2/auth checks them.
+ */
+export const PushedAuthorizationRequest = z.looseObject({
+  client_id: param.optional(),
+  client_secret: param.optional(),
+  client_assertion: param.optional(),
+  client_assertion_type: param.optional(),
+});
+export type PushedAuthorizationRequest = z.infer<typeof PushedAuthorizationRequest>;
+
+/** RFC 9126 §2.2. */
+export const PushedAuthorizationResponse = z.object({
+  request_uri: z.string(),
+  expires_in: z.number().int(),
+});
+export type PushedAuthorizationResponse = z.infer<typeof PushedAuthorizationResponse>;
+
 /** RFC 6749 §5.1; `token_type` is lowercase `bearer`, as Hydra sends it. */
 export const TokenResponse = z.object({
   access_token: z.string(),

@@ -2,7 +2,18 @@ import { z } from 'zod';
 import { DiscoveryDocument } from '../contract/discovery.js';
 import { HealthNotReady, HealthStatus, Version } from '../contract/health.js';
 import { JsonWebKeySet } from '../contract/keys.js';
-import { AuthorizationRequest, DeviceAuthorization, DeviceAuthorizationRequest, EndSessionRequest, OidcUserInfo, RevocationRequest, TokenRequest, TokenResponse } from '../contract/oauth2.js';
+import {
+  AuthorizationRequest,
+  DeviceAuthorization,
+  DeviceAuthorizationRequest,
+  EndSessionRequest,
+  OidcUserInfo,
+  PushedAuthorizationRequest,
+  PushedAuthorizationResponse,
+  RevocationRequest,
+  TokenRequest,
+  TokenResponse,
+} from '../contract/oauth2.js';
 import { locationHeader, type Operation, type ResponseSpec } from './table.js';
 import { clientAuthPublicOperations } from './client-auth-routes.js';
 
@@ -107,6 +118,14 @@ const userinfo: Operation[] = [
     description: userinfoDescription, security: { schemes: ['bearer'] }, responses: userinfoAnswers, errors: [401, 403] },
 ];
 
+/** RFC 9126; an extension (Hydra has no PAR), in Hydra's style. */
+const pushed: Operation[] = [
+  { apis: pub, method: 'post', path: '/oauth2/par', operationId: 'pushOAuth2AuthorizationRequest', summary: 'Push an authorization request (RFC 9126; extension)',
+    description: 'The parameters of an authorization request, checked as /oauth2/auth checks them, with the client authenticated as at the token endpoint. The answer\'s `request_uri` starts a flow once: `/oauth2/auth?client_id=…&request_uri=…` runs from the pushed parameters only. Errors are answered here as JSON, never redirected.',
+    body: { schema: PushedAuthorizationRequest, form: true }, security: clientAuth,
+    responses: { 201: { description: 'The request_uri and its lifetime in seconds (RFC 9126 §2.2).', json: PushedAuthorizationResponse } }, errors: [400, 401] },
+];
+
 export const sharedOperations: readonly Operation[] = shared;
 
 export const publicOperations: readonly Operation[] = [
@@ -116,6 +135,7 @@ export const publicOperations: readonly Operation[] = [
     responses: { 200: { description: 'Public members only.', json: JsonWebKeySet } } },
   ...tokens,
   ...device,
+  ...pushed,
   ...authorize,
   ...logout,
   ...userinfo,

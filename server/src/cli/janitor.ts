@@ -25,6 +25,7 @@ function jobs(store: JanitorStore, args: JanitorArgs): Job[] {
   if (all || args.requests) {
     list.push({ name: 'login/consent requests', run: (c, b) => store.deleteFlows(c, b) });
     list.push({ name: 'device requests', run: (c, b) => store.deleteDeviceRequests(c, b) });
+    list.push({ name: 'pushed authorization requests', run: (c, b) => store.deletePushedRequests(c, b) });
   }
   if (all || args.grants) {
     list.push({ name: 'login sessions', run: (c, b) => store.deleteLoginSessions(c, b) });

@@ -171,6 +171,7 @@ export function validateMetadata(input: OAuth2ClientInput, policy: ValidationPol
     backchannel_logout_session_required: input.backchannel_logout_session_required ?? false,
     skip_consent: input.skip_consent ?? false,
     skip_logout_consent: input.skip_logout_consent ?? false,
+    ...(typeof input.require_pushed_authorization_requests === 'boolean' ? { require_pushed_authorization_requests: input.require_pushed_authorization_requests } : {}),
     ...(input.access_token_strategy ? { access_token_strategy: oneOf('access_token_strategy', input.access_token_strategy, ['opaque', 'jwt']) } : {}),
     metadata: input.metadata ?? {},
     ...(lifespans as Pick<ClientMetadata, (typeof lifespanFields)[number]>),

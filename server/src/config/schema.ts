@@ -247,6 +247,15 @@ export const ConfigSchema = z.object({
             .describe('Largest new /oauth2/auth or /oauth2/sessions/logout request, form-urlencoded as stored; larger ones get 400 invalid_request. Not in Hydra.'),
         })
         .prefault({}),
+      // Not in Hydra (oidc-provider's pushedAuthorizationRequests): RFC 9126.
+      pushed_authorization_requests: z
+        .object({
+          required: flag
+            .default(false)
+            .describe('Accept authorization requests only through POST /oauth2/par (RFC 9126 §5); per client: `require_pushed_authorization_requests`. Not in Hydra.'),
+          ttl: duration.prefault('60s').describe('How long a `request_uri` from POST /oauth2/par stays usable (`expires_in`, RFC 9126 §2.2). Not in Hydra.'),
+        })
+        .prefault({}),
       device_authorization: z
         .object({
           token_polling_interval: duration

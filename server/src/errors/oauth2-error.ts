@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'request_forbidden'
   | 'request_not_supported'
   | 'request_uri_not_supported'
+  | 'invalid_request_uri'
   | 'request_unauthorized'
   | 'not_found'
   | 'conflict'

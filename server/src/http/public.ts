@@ -1,7 +1,7 @@
 import type Koa from 'koa';
 import { Router } from '@koa/router';
 import type { Logger } from 'pino';
-import { DeviceAuthorizationRequest, RevocationRequest, TokenRequest } from '@tessera/sdk';
+import { DeviceAuthorizationRequest, PushedAuthorizationRequest, RevocationRequest, TokenRequest } from '@tessera/sdk';
 import { openApiDocument } from '@tessera/sdk/openapi';
 import type { HandlerResult } from '../lib/result.js';
 import { parseParams } from '../lib/params.js';
@@ -28,6 +28,8 @@ export interface PublicDeps extends HealthDeps {
   readonly token: (request: TokenRequest, authorization: string | undefined, peer: string | undefined) => Promise<HandlerResult>;
   readonly revoke: (request: RevocationRequest, authorization: string | undefined, peer: string | undefined) => Promise<HandlerResult>;
   readonly authorize: (params: Record<string, string>, cookies: BrowserCookies) => Promise<HandlerResult>;
+  /** RFC 9126 POST /oauth2/par. */
+  readonly pushAuthorizationRequest: (form: PushedAuthorizationRequest, authorization: string | undefined, peer: string | undefined) => Promise<HandlerResult>;
   readonly userinfo: (input: UserinfoInput) => Promise<HandlerResult>;
   readonly endSession: (params: Record<string, string>, cookies: BrowserCookies) => Promise<HandlerResult>;
   /** RFC 8628 §3.1 POST /oauth2/device/auth. */
@@ -91,6 +93,9 @@ export function createPublicApp(deps: PublicDeps): HttpApp {
   const deviceAuthorization = (ctx: Koa.Context) =>
     deps.deviceAuthorization(parseInput(DeviceAuthorizationRequest, formOf(ctx), 'device authorization request'), authorization(ctx), ctx.req.socket.remoteAddress);
   router.post('/oauth2/device/auth', noStore, ...corsFor('/oauth2/device/auth'), form, route(deviceAuthorization));
+  const push = (ctx: Koa.Context) =>
+    deps.pushAuthorizationRequest(parseInput(PushedAuthorizationRequest, formOf(ctx), 'pushed authorization request'), authorization(ctx), ctx.req.socket.remoteAddress);
+  router.post('/oauth2/par', noStore, form, route(push));
 
   if (deps.registration) registrationRoutes(router, deps.registration);
 

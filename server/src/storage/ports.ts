@@ -301,14 +301,33 @@ export interface DeviceStore {
   /** Wrong user codes entered through challenges of this network since `since`. */
   failuresSince(network: string, since: number): Promise<number>;
   /**
-   * In one transaction: the pending, unexpired request whose user code is one
-   * of `userCodes` (one per system secret) becomes claimed, and the challenge
-   * (device_requested, unexpired) becomes device_handled with the verifier.
-   * The request claimed, or undefined with nothing changed.
+   * The pending, unexpired request whose user code is one of `userCodes` (one
+   * per system secret) becomes claimed, and the challenge (device_requested,
+   * unexpired) becomes device_handled with the verifier: each once, across
+   * processes. The request claimed, or undefined with nothing changed.
    */
   claim(challengeId: string, userCodes: readonly string[], verifierHash: string, now: number): Promise<DeviceRequest | undefined>;
   /** device_handled → done, once. */
   finishChallenge(challengeId: string): Promise<boolean>;
+}
+
+/** A pushed authorization request (RFC 9126): the parameters /oauth2/auth will run from. */
+export interface PushedRequest {
+  /** SHA-256 (hex) of the request_uri's random part. */
+  readonly id: string;
+  readonly clientId: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly expiresAt: number;
+}
+
+export interface PushedRequestStore {
+  create(request: PushedRequest): Promise<void>;
+  /**
+   * The request, marked used, when it exists, belongs to `clientId`, has not
+   * expired and was not taken before; else undefined with nothing changed.
+   * Once only, on any number of processes (a conditional UPDATE).
+   */
+  take(id: string, clientId: string, now: number): Promise<PushedRequest | undefined>;
 }
 
 /** What the janitor may delete; each call removes at most `batchSize` rows and says how many. */
@@ -323,6 +342,8 @@ export interface JanitorStore {
   deleteConsents(cutoff: number, batchSize: number): Promise<number>;
   /** Device requests and device challenges that expired before `cutoff` (their grants live on as tokens). */
   deleteDeviceRequests(cutoff: number, batchSize: number): Promise<number>;
+  /** Pushed authorization requests that expired before `cutoff`, taken or not. */
+  deletePushedRequests(cutoff: number, batchSize: number): Promise<number>;
 }
 
 /** JWT ids seen once (client assertions, jwt-bearer grants): RFC 7523 §3 item 7. */
@@ -375,6 +396,7 @@ export interface Storage {
   readonly logouts: LogoutStore;
   readonly sessionClients: SessionClients;
   readonly devices: DeviceStore;
+  readonly pushedRequests: PushedRequestStore;
   /** Throws when the database does not answer within `timeoutMs`. */
   ping(timeoutMs: number): Promise<void>;
   close(): Promise<void>;

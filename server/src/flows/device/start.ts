@@ -8,6 +8,8 @@ import { bindBrowser, currentSession, sameBrowser, type BrowserCookies } from '.
 import { sealLoginChallenge } from '../login-challenge.js';
 import { hashSecret, mintSecret } from '../secrets.js';
 import type { AuthorizeRequest, Flow } from '../flow.js';
+import type { LoginSession } from '../../storage/ports.js';
+import type { DeviceRequest } from '../../oauth2/device/model.js';
 import { verifyUrl, type DeviceFlowDeps } from './deps.js';
 
 /**
@@ -38,11 +40,45 @@ export async function startDeviceVerification(params: Record<string, string>, co
 }
 
 /**
+ * The login/consent flow of a device request: its id is the request's, so a
+ * request has at most one flow, and its consent and tokens share that id.
+ * There is no prompt, max_age or id_token_hint in a device request: a valid
+ * remembered login stands.
+ */
+function deviceFlow(device: DeviceRequest, session: LoginSession | undefined, now: number, deps: DeviceFlowDeps): Flow {
+  const request: AuthorizeRequest = {
+    clientId: device.clientId,
+    redirectUri: '',
+    redirectUriSent: false,
+    scope: device.scope,
+    audience: device.audience,
+    prompt: [],
+    acrValues: [],
+    uiLocales: [],
+    requestUrl: withParams(verifyUrl(deps), { client_id: device.clientId }),
+  };
+  return {
+    id: device.id,
+    device: true,
+    state: 'login_requested',
+    clientId: device.clientId,
+    request,
+    loginSkip: session !== undefined,
+    loginSubject: session?.subject ?? '',
+    sessionId: session?.id ?? randomToken(24),
+    sessionAuthenticatedAt: session?.authenticatedAt,
+    sessionAcr: session?.acr,
+    sessionAmr: session?.amr,
+    requestedAt: now,
+    expiresAt: now + deps.ttl.flow,
+  };
+}
+
+/**
  * `/oauth2/device/verify?device_verifier=…`: the user code was accepted. The
  * challenge ends (once), and the login/consent flow of the device request
  * begins exactly as /oauth2/auth begins one: same login challenge, same
- * remembered session. Its id is the device request's, so a request has at
- * most one flow, and its consent and tokens share that id.
+ * remembered session.
  */
 export async function continueAfterDeviceVerifier(params: Record<string, string>, cookies: BrowserCookies, deps: DeviceFlowDeps): Promise<HandlerResult> {
   const challenge = await deps.devices.findChallenge('verifier', hashSecret(params['device_verifier'] ?? ''));
@@ -59,34 +95,7 @@ export async function continueAfterDeviceVerifier(params: Record<string, string>
   const login = mintSecret();
   const location = withParams(deps.urls.login, { login_challenge: login.value });
   if (!(await deps.devices.finishChallenge(challenge.id))) throw accessDenied('The device_verifier has already been used.');
-  // No prompt, max_age or id_token_hint in a device request: a valid remembered login stands.
-  const session = await currentSession(deps, cookies);
-  const request: AuthorizeRequest = {
-    clientId: device.clientId,
-    redirectUri: '',
-    redirectUriSent: false,
-    scope: device.scope,
-    audience: device.audience,
-    prompt: [],
-    acrValues: [],
-    uiLocales: [],
-    requestUrl: withParams(verifyUrl(deps), { client_id: device.clientId }),
-  };
-  const flow: Flow = {
-    id: device.id,
-    device: true,
-    state: 'login_requested',
-    clientId: device.clientId,
-    request,
-    loginSkip: session !== undefined,
-    loginSubject: session?.subject ?? '',
-    sessionId: session?.id ?? randomToken(24),
-    sessionAuthenticatedAt: session?.authenticatedAt,
-    sessionAcr: session?.acr,
-    sessionAmr: session?.amr,
-    requestedAt: now,
-    expiresAt: now + deps.ttl.flow,
-  };
+  const flow = deviceFlow(device, await currentSession(deps, cookies), now, deps);
   await deps.flows.create(flow, { hash: login.hash, sealed: sealLoginChallenge(deps.challengeSealer, flow.id, login.value) }, challenge.browser);
   return redirect(location);
 }

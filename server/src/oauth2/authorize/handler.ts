@@ -12,8 +12,9 @@ import { continueAfterLogin } from '../../flows/login/continue.js';
 import { continueAfterConsent } from '../../flows/consent/continue.js';
 import { checkAuthorizeRequest, type AuthorizeCheckDeps } from './request.js';
 import { errorResponse, RedirectableError, targetOf, withParams } from './redirect.js';
+import { pushedParams, type PushedDeps } from '../par/request-uri.js';
 
-export type AuthorizeDeps = FlowDeps & AuthorizeCheckDeps & { readonly errorUrl?: string | undefined };
+export type AuthorizeDeps = FlowDeps & AuthorizeCheckDeps & PushedDeps & { readonly errorUrl?: string | undefined };
 
 const loginRequired = (hint: string) =>
   new OAuth2Error({ error: 'login_required', status: 400, description: 'The authorization server requires end-user authentication.', hint });
@@ -31,8 +32,15 @@ function mayReuse(session: LoginSession | undefined, request: AuthorizeRequest, 
   return hinted === undefined || hinted === session.subject;
 }
 
+/** The request to run: the browser's, or (RFC 9126 §4) the pushed one its request_uri names, taken once. */
+async function checkedRequest(params: Record<string, string>, deps: AuthorizeDeps) {
+  if (params['request_uri'] === undefined) return checkAuthorizeRequest(params, deps);
+  const requestUrl = `${deps.authorizeUrl}?${new URLSearchParams({ client_id: params['client_id'] ?? '', request_uri: params['request_uri'] })}`;
+  return checkAuthorizeRequest(await pushedParams(params, deps), deps, { pushed: true, requestUrl });
+}
+
 async function startFlow(params: Record<string, string>, cookies: BrowserCookies, deps: AuthorizeDeps): Promise<HandlerResult> {
-  const { request } = await checkAuthorizeRequest(params, deps);
+  const { request } = await checkedRequest(params, deps);
   const target = targetOf(request);
   const now = deps.clock.now();
   const session = await currentSession(deps, cookies);

@@ -21,6 +21,15 @@ export interface AuthorizeCheckDeps {
   readonly authorizeUrl: string;
   /** `oauth2.authorization_request.max_bytes`. */
   readonly maxRequestBytes: number;
+  /** `oauth2.pushed_authorization_requests.required`: every client must push (RFC 9126 §5). */
+  readonly parRequired: boolean;
+}
+
+export interface CheckOptions {
+  /** The parameters came from POST /oauth2/par (RFC 9126), not from the browser. */
+  readonly pushed?: boolean;
+  /** The URL the browser came with, when it is not the parameters' own (a pushed request's `request_uri`). */
+  readonly requestUrl?: string;
 }
 
 /** fosite's minimum for state and nonce: short values are likely not random. */
@@ -31,7 +40,11 @@ const MIN_ENTROPY = 8;
  * RFC 9700). Until client and redirect_uri are trusted, errors are thrown as
  * they are (shown to the user); after that, as RedirectableError.
  */
-export async function checkAuthorizeRequest(params: Record<string, string>, deps: AuthorizeCheckDeps): Promise<{ client: Client; request: AuthorizeRequest }> {
+export async function checkAuthorizeRequest(
+  params: Record<string, string>,
+  deps: AuthorizeCheckDeps,
+  options: CheckOptions = {},
+): Promise<{ client: Client; request: AuthorizeRequest }> {
   checkRequestSize(params, deps.maxRequestBytes, 'authorization request');
   const clientId = params['client_id'];
   if (!clientId) throw invalidRequest('The client_id parameter is missing.');
@@ -46,7 +59,12 @@ export async function checkAuthorizeRequest(params: Record<string, string>, deps
   const target: RedirectTarget = { redirectUri: redirect.uri, state: params['state'], mode: mode === 'query' ? fallback : (mode ?? fallback) };
   try {
     if (!mode) throw unsupportedResponseMode(`The response_mode "${params['response_mode']}" is not supported; use "query", "fragment" or "form_post".`);
-    return { client, request: await checkRest(params, client, { ...redirect, mode }, deps) };
+    // RFC 9126 §5 and §6: a client (or server) that requires PAR takes no request from the browser.
+    if (!options.pushed && (deps.parRequired || client.require_pushed_authorization_requests === true)) {
+      throw invalidRequest('Authorization requests must be pushed to /oauth2/par first (RFC 9126).');
+    }
+    const request = await checkRest(params, client, { ...redirect, mode }, deps);
+    return { client, request: options.requestUrl === undefined ? request : { ...request, requestUrl: options.requestUrl } };
   } catch (err) {
     throw err instanceof OAuth2Error ? new RedirectableError(err, target) : err;
   }

@@ -16,13 +16,16 @@ export interface DiscoveryInput {
   readonly idTokenAlgs?: readonly string[];
   /** `oidc.dynamic_client_registration.enabled`: the registration endpoint is advertised (RFC 8414 §2). */
   readonly registration?: boolean;
+  /** `oauth2.pushed_authorization_requests.required`. */
+  readonly parRequired?: boolean;
 }
 
 /**
  * OpenID Connect Discovery 1.0 §3 and RFC 8414 §2. Lists only what this
  * build really does; each capability adds its own fields as it lands.
  */
-export function discoveryDocument({ issuer, publicBase, subjectTypes, grantTypes, idTokenAlgs = ['RS256'], registration = false }: DiscoveryInput): DiscoveryDocument {
+export function discoveryDocument(input: DiscoveryInput): DiscoveryDocument {
+  const { issuer, publicBase, subjectTypes, grantTypes, idTokenAlgs = ['RS256'], registration = false, parRequired = false } = input;
   const base = publicBase.replace(/\/$/, '');
   return {
     issuer,
@@ -33,6 +36,9 @@ export function discoveryDocument({ issuer, publicBase, subjectTypes, grantTypes
     revocation_endpoint: `${base}/oauth2/revoke`,
     end_session_endpoint: `${base}/oauth2/sessions/logout`,
     device_authorization_endpoint: `${base}/oauth2/device/auth`,
+    // RFC 9126 §5 (an extension: Hydra has no PAR).
+    pushed_authorization_request_endpoint: `${base}/oauth2/par`,
+    require_pushed_authorization_requests: parRequired,
     frontchannel_logout_supported: true,
     frontchannel_logout_session_supported: true,
     backchannel_logout_supported: true,

@@ -64,9 +64,6 @@ function toChallenge(row: ChallengeRow): DeviceChallenge {
   };
 }
 
-/** Thrown inside `claim`'s transaction to undo the request's claim when the challenge was taken meanwhile. */
-class ChallengeTaken extends Error {}
-
 export function createDeviceStore(db: Knex): DeviceStore {
   const requests = (k: Knex | Knex.Transaction = db) => k<RequestRow>(REQUESTS);
   const challenges = (k: Knex | Knex.Transaction = db) => k<ChallengeRow>(CHALLENGES);
@@ -150,23 +147,20 @@ export function createDeviceStore(db: Knex): DeviceStore {
     },
 
     async claim(challengeId, userCodes, verifierHash, now) {
-      try {
-        return await db.transaction(async (trx) => {
-          const row = await requests(trx).whereIn('user_code', [...userCodes]).where('state', 'pending').where('expires_at', '>', now).first();
-          if (!row) return undefined;
-          // Conditional: of two challenges presenting the same code, one claims it.
-          if ((await requests(trx).where({ id: row.id, state: 'pending' }).update({ state: 'claimed' })) === 0) return undefined;
-          const handled = await challenges(trx)
-            .where({ challenge: challengeId, state: 'device_requested' })
-            .where('expires_at', '>', now)
-            .update({ state: 'device_handled', verifier: verifierHash, device_request_id: row.id });
-          if (handled === 0) throw new ChallengeTaken();
-          return toRequest({ ...row, state: 'claimed' });
-        });
-      } catch (err) {
-        if (err instanceof ChallengeTaken) return undefined;
-        throw err;
-      }
+      // Single conditional UPDATEs, no transaction: on SQLite a read-then-write transaction fails with
+      // SQLITE_BUSY when another process commits in between (a 503 to a user typing a right code).
+      const row = await requests().whereIn('user_code', [...userCodes]).where('state', 'pending').where('expires_at', '>', now).first();
+      if (!row) return undefined;
+      // First the challenge (once), with a verifier nobody holds yet, then the code (once): of two
+      // challenges presenting the same code one claims it, and the loser's challenge is put back.
+      const handled = await challenges()
+        .where({ challenge: challengeId, state: 'device_requested' })
+        .where('expires_at', '>', now)
+        .update({ state: 'device_handled', verifier: verifierHash, device_request_id: row.id });
+      if (handled === 0) return undefined;
+      if ((await requests().where({ id: row.id, state: 'pending' }).update({ state: 'claimed' })) > 0) return toRequest({ ...row, state: 'claimed' });
+      await challenges().where({ challenge: challengeId, verifier: verifierHash }).update({ state: 'device_requested', verifier: null, device_request_id: null });
+      return undefined;
     },
 
     async finishChallenge(challengeId) {

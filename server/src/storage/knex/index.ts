@@ -13,6 +13,7 @@ import { createSqliteTokenStore } from '../sqlite/token-store.js';
 import { createSqliteClientStore } from '../sqlite/client-store.js';
 import { createSqliteFlowStore } from '../sqlite/flow-store.js';
 import { PgDirect } from '../postgres/direct.js';
+import { createPushedRequestStore } from './pushed-request-store.js';
 import { createPgClientStore } from '../postgres/client-store.js';
 import { createPgTokenStore } from '../postgres/token-store.js';
 import { createPgFlowStore } from '../postgres/flow-store.js';
@@ -43,6 +44,7 @@ export function createStorage(conn: Connection): Storage {
     logouts: createLogoutStore(knex),
     sessionClients: createSessionClients(knex),
     devices: createDeviceStore(knex),
+    pushedRequests: createPushedRequestStore(knex),
     async ping(timeoutMs: number): Promise<void> {
       await knex.raw('select 1').timeout(timeoutMs, { cancel: conn.dialect === 'postgres' });
     },

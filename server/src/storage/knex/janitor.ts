@@ -40,5 +40,6 @@ export function createJanitorStore(db: Knex): JanitorStore {
     deleteDeviceRequests: async (cutoff, batchSize) =>
       (await batchDelete(db, 'oauth2_device_requests', 'id', (q) => q.where('expires_at', '<', cutoff))(batchSize)) +
       (await batchDelete(db, 'oauth2_device_challenges', 'challenge', (q) => q.where('expires_at', '<', cutoff))(batchSize)),
+    deletePushedRequests: (cutoff, batchSize) => batchDelete(db, 'oauth2_pushed_requests', 'id', (q) => q.where('expires_at', '<', cutoff))(batchSize),
   };
 }
