@@ -152,6 +152,7 @@ describeEachBackend('sdk: the OpenAPI document against a started server', (backe
     revokeOidcSessionWithForm: () => ({ form: {} }),
     getOidcUserInfo: () => ({ headers: { authorization: `Bearer ${accessToken}` } }),
     getOidcUserInfoWithPost: () => ({ headers: { authorization: `Bearer ${accessToken}` } }),
+    pushOAuth2AuthorizationRequest: () => ({ form: authorizeParams(), headers: { authorization: basic(rp.client_id, rp.client_secret ?? '') } }),
     rotateOAuth2ClientSecretWithGracePeriod: () => ({ params: { id: spare.client_id }, json: { grace_period: '1h' } }),
     createOidcDynamicClient: () => ({ json: { client_name: 'registered by the sweep', grant_types: ['client_credentials'] } }),
     getOidcDynamicClient: () => ({ params: { id: registered.kept.id }, headers: { authorization: `Bearer ${registered.kept.token}` } }),

@@ -16,7 +16,7 @@ const COMMITTED = new URL('../../sdk/openapi.json', import.meta.url);
 const SDK_PACKAGE = new URL('../../sdk/package.json', import.meta.url);
 
 /** Operations Hydra does not have; every other operationId is the name of @ory/hydra-client's method for it. */
-const TESSERA_ONLY = ['discoverOAuth2AuthorizationServer', 'getOpenApiDocument', 'oAuth2AuthorizeWithForm', 'revokeOidcSessionWithForm', 'getOidcUserInfoWithPost', 'rotateOAuth2ClientSecretWithGracePeriod'];
+const TESSERA_ONLY = ['discoverOAuth2AuthorizationServer', 'getOpenApiDocument', 'oAuth2AuthorizeWithForm', 'revokeOidcSessionWithForm', 'getOidcUserInfoWithPost', 'rotateOAuth2ClientSecretWithGracePeriod', 'pushOAuth2AuthorizationRequest'];
 
 type Creator = Record<string, (...args: unknown[]) => Promise<{ url: string; options: { method?: string } }>>;
 
