@@ -90,7 +90,7 @@ function ratioTable(all: readonly Measurement[]): string {
 /** Issue 7 §5's targets for the single-process SQLite Tessera at 10 connections, reported, not asserted. */
 function targetsTable(all: readonly Measurement[]): string {
   const rows: string[][] = [];
-  for (const op of ['client_credentials', 'introspection'] as const) {
+  for (const op of ['client_credentials', 'client_credentials_chosen', 'introspection'] as const) {
     const t = all.find((x) => x.target === 'tessera sqlite' && x.op === op && x.connections === 10 && !x.failed);
     if (!t) continue;
     const s = summarize(t);

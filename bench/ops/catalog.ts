@@ -5,7 +5,7 @@ import { authorizeQuery, pkce } from '../flows/common.js';
 import { flowParams, mintAccessTokens, mintRefreshTokens } from './mint.js';
 
 /** The operations of issue 7, each as a load spec for a given target. */
-export const OP_NAMES = ['client_credentials', 'introspection', 'refresh', 'discovery', 'jwks', 'code_flow', 'authorize_post', 'admin_json'] as const;
+export const OP_NAMES = ['client_credentials', 'client_credentials_chosen', 'introspection', 'refresh', 'discovery', 'jwks', 'code_flow', 'authorize_post', 'admin_json'] as const;
 export type OpName = (typeof OP_NAMES)[number];
 
 export interface Operation {
@@ -35,6 +35,18 @@ export const OPERATIONS: readonly Operation[] = [
       kind: 'http', ...timing, url: t.urls.token, method: 'POST',
       headers: { 'content-type': FORM, ...clientAuth(t) }, body: 'grant_type=client_credentials', ...expect(t, 'access_token'),
     }),
+  },
+  {
+    name: 'client_credentials_chosen',
+    title: 'client_credentials with an operator-chosen secret (Tessera: scrypt at rest, remembered per process once verified)',
+    unit: 'req/s',
+    prepare: async (t, timing) => {
+      const client = t.chosenClient ?? t.client;
+      return {
+        kind: 'http', ...timing, url: t.urls.token, method: 'POST',
+        headers: { 'content-type': FORM, authorization: basicAuth(client.id, client.secret) }, body: 'grant_type=client_credentials', ...expect(t, 'access_token'),
+      };
+    },
   },
   {
     name: 'introspection',

@@ -19,6 +19,8 @@ export interface RunningTarget {
   /** oidc-provider's introspection needs client authentication; Tessera's (admin API) does not. */
   readonly introspectionAuth: boolean;
   readonly client: BenchClient;
+  /** A client whose secret an operator chose (Tessera: scrypt at rest); `client` where the server makes no difference. */
+  readonly chosenClient?: BenchClient;
   stop(): Promise<void>;
 }
 

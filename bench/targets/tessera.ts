@@ -83,8 +83,11 @@ export async function serveTessera(o: TesseraOptions): Promise<Omit<RunningTarge
   };
 }
 
-/** A confidential client_secret_basic client with a generated (high-entropy) secret, through the admin API. */
-export async function createClient(adminUrl: string): Promise<BenchClient> {
+/**
+ * A confidential client_secret_basic client through the admin API: a generated (high-entropy)
+ * secret, or `chosenSecret` (what an operator importing clients from Hydra has: scrypt at rest).
+ */
+export async function createClient(adminUrl: string, chosenSecret?: string): Promise<BenchClient> {
   const http = createHttpClient(1);
   try {
     const res = await http.request('POST', `${adminUrl}/admin/clients`, {
@@ -96,6 +99,7 @@ export async function createClient(adminUrl: string): Promise<BenchClient> {
         redirect_uris: [REDIRECT_URI],
         scope: 'openid offline_access',
         token_endpoint_auth_method: 'client_secret_basic',
+        ...(chosenSecret === undefined ? {} : { client_secret: chosenSecret }),
       }),
     });
     const body = parseJson(res, 'create client');
@@ -125,7 +129,11 @@ function tesseraTarget(name: string, database: () => Promise<BenchDatabase>, wor
           await served.stop();
           throw err;
         });
-        return { ...served, client, stop: () => served.stop().finally(() => db.drop()) };
+        const chosenClient = await createClient(served.adminUrl ?? '', `operator-chosen-${systemSecret().slice(0, 12)}`).catch(async (err: unknown) => {
+          await served.stop();
+          throw err;
+        });
+        return { ...served, client, chosenClient, stop: () => served.stop().finally(() => db.drop()) };
       } catch (err) {
         await db.drop();
         throw err;

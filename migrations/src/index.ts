@@ -9,6 +9,7 @@ import * as tokenIndexes from './20261123060000_token_indexes.js';
 import * as consentPerFlow from './20261124030000_consent_per_flow.js';
 import * as device from './20261202010000_device.js';
 import * as leakReports from './20261202030000_leak_reports.js';
+import * as clientAuth from './20261202040000_client_auth.js';
 import * as pushedRequests from './20261202060000_pushed_requests.js';
 
 export interface Migration {
@@ -29,5 +30,6 @@ export const migrations: readonly Migration[] = [
   { name: '20261124030000_consent_per_flow', ...consentPerFlow },
   { name: '20261202010000_device', ...device },
   { name: '20261202030000_leak_reports', ...leakReports },
+  { name: '20261202040000_client_auth', ...clientAuth },
   { name: '20261202060000_pushed_requests', ...pushedRequests },
 ];

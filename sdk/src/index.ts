@@ -6,6 +6,7 @@ export * from './contract/discovery.js';
 export * from './contract/oauth2.js';
 export * from './contract/flows.js';
 export * from './contract/leaks.js';
+export * from './contract/client-auth.js';
 export {
   TesseraAdmin,
   type ListClientsOptions,

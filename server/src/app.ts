@@ -12,7 +12,13 @@ import { createKeyService } from './keys/service.js';
 import { keyHandlers } from './keys/handler.js';
 import { createClientService } from './clients/service.js';
 import { clientHandlers } from './clients/handler.js';
+import { registrationHandlers } from './clients/registration/handler.js';
+import { trustHandlers } from './oauth2/trust/handler.js';
+import { createRegistrationThrottle } from './clients/registration/throttle.js';
 import { createSecretGuard } from './clients/secret-guard.js';
+import { openSealedSecret, SECRET_SEAL_PURPOSE } from './clients/secret.js';
+import { createRemoteKeys } from './oauth2/client-auth/remote-keys.js';
+import type { AssertionDeps } from './oauth2/client-auth.js';
 import { discoveryHandler } from './oauth2/discovery/handler.js';
 import { tokenEndpoint, SUPPORTED_GRANTS } from './oauth2/token/handler.js';
 import type { GrantDeps } from './oauth2/token/deps.js';
@@ -123,9 +129,12 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       allowPrivateNetworks: config.oauth2.backchannel_logout.allow_private_networks,
       ownPorts: [config.serve.public.port, config.serve.admin.port].filter((p) => p > 0),
     };
+    const secretSealer = createSealer(config.secrets.system, SECRET_SEAL_PURPOSE);
     const clientService = createClientService({
       store: storage.clients,
       clock,
+      secretSealer,
+      rotationGraceMs: config.oauth2.client_secret_rotation.grace_period,
       policy: { allowInsecure: config.dev, subjectTypes: config.oidc.subject_identifiers.supported_types, outbound },
       idTokenAlgs: () => keyService.idTokenAlgs(true),
     });
@@ -137,9 +146,34 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
     const scopeStrategy = config.strategies.scope;
     const { max_failures: maxFailures, window: windowMs } = config.oauth2.client_auth_throttle;
     const secrets = createSecretGuard({ maxFailures, windowMs, clock });
+    const jwksUri = config.oauth2.client_assertion.jwks_uri;
+    const assertions: AssertionDeps = {
+      clock,
+      jtis: storage.jtis,
+      // RFC 7523 §3 item 3: the issuer or the token endpoint; revocation's own URL too.
+      audiences: [issuer, `${publicBase}/oauth2/token`, `${publicBase}/oauth2/revoke`],
+      maxTtl: config.oauth2.client_assertion.max_ttl,
+      remoteKeys: createRemoteKeys({
+        outbound: { policy: { ...outbound, allowPrivateNetworks: jwksUri.allow_private_networks }, resolve: options.resolve },
+        clock,
+        cacheTtlMs: jwksUri.cache_ttl,
+        timeoutMs: jwksUri.timeout,
+      }),
+      openSecret: (client, stored) => openSealedSecret(secretSealer, client.client_id, stored),
+    };
     const grantDeps: GrantDeps = {
       clients: storage.clients,
       secrets,
+      assertions,
+      jwtBearer: {
+        trust: storage.trust,
+        jtis: storage.jtis,
+        // RFC 7523 §3 item 3: the token endpoint, or the issuer.
+        audiences: [`${publicBase}/oauth2/token`, issuer],
+        maxTtl: config.oauth2.grant.jwt.max_ttl,
+        jtiOptional: config.oauth2.grant.jwt.jti_optional,
+        iatOptional: config.oauth2.grant.jwt.iat_optional,
+      },
       tokens: storage.tokens,
       devices: storage.devices,
       strategy,
@@ -183,7 +217,14 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       parRequired: config.oauth2.pushed_authorization_requests.required,
       pushed: storage.pushedRequests,
     };
-    const parDeps: ParDeps = { ...authorizeDeps, pushed: storage.pushedRequests, secrets, ttl: config.oauth2.pushed_authorization_requests.ttl };
+    const parDeps: ParDeps = {
+      ...authorizeDeps,
+      pushed: storage.pushedRequests,
+      secrets,
+      // RFC 9126 §2: the PAR endpoint's own URL is an accepted assertion audience.
+      assertions: { ...assertions, audiences: [...assertions.audiences, `${publicBase}/oauth2/par`] },
+      ttl: config.oauth2.pushed_authorization_requests.ttl,
+    };
     const userCodes = createUserCodes(config.secrets.system);
     const { user_code_throttle: codeThrottle, token_polling_interval: pollInterval } = config.oauth2.device_authorization;
     const deviceFlowDeps: DeviceFlowDeps = {
@@ -198,6 +239,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
     const deviceAuthDeps = {
       clients: storage.clients,
       secrets,
+      assertions: { ...assertions, audiences: [...assertions.audiences, `${publicBase}/oauth2/device/auth`] },
       devices: storage.devices,
       strategy,
       userCodes,
@@ -244,19 +286,28 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
             publicBase,
             subjectTypes: config.oidc.subject_identifiers.supported_types,
             grantTypes: [...SUPPORTED_GRANTS, IMPLICIT_GRANT],
+            registration: config.oidc.dynamic_client_registration.enabled,
             parRequired: config.oauth2.pushed_authorization_requests.required,
           },
           () => keyService.idTokenAlgs(),
         ),
         jwks: keys.jwks,
         token: (request, authorization, peer) => tokenEndpoint(request, authorization, grantDeps, peer),
-        revoke: (request, authorization, peer) => revoke(request, authorization, { clients: storage.clients, secrets, tokens: storage.tokens, strategy }, peer),
+        revoke: (request, authorization, peer) => revoke(request, authorization, { clients: storage.clients, secrets, assertions, clock, tokens: storage.tokens, strategy }, peer),
         authorize: (params, cookies) => authorize(params, cookies, authorizeDeps),
         pushAuthorizationRequest: (form, authorization, peer) => pushAuthorizationRequest(form, authorization, parDeps, peer),
         userinfo: (input) => userinfo(input, userinfoDeps),
         endSession: (params, cookies) => endSession(params, cookies, logoutDeps),
         deviceAuthorization: (request, authorization, peer) => deviceAuthorization(request, authorization, deviceAuthDeps, peer),
         deviceVerify: (params, cookies, peer) => deviceVerify(params, cookies, peer, deviceFlowDeps),
+        registration: registrationHandlers({
+          enabled: config.oidc.dynamic_client_registration.enabled,
+          defaultScope: config.oidc.dynamic_client_registration.default_scope,
+          service: clientService,
+          clients: storage.clients,
+          throttle: createRegistrationThrottle(config.oidc.dynamic_client_registration.max_per_minute, clock),
+          endpoint: `${publicBase}/oauth2/register`,
+        }),
         secureCookies: issuer.startsWith('https:'),
         // Hydra: with CORS off, clients' allowed_cors_origins are not used either.
         cors: config.serve.public.cors.enabled
@@ -285,6 +336,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
         logout: logoutHandlers(logoutDeps),
         device: deviceHandlers(deviceFlowDeps),
         leaks: leaks.admin,
+        trust: trustHandlers({ store: storage.trust, clock }),
         guard: { allowedHosts: config.serve.admin.allowed_hosts, tokenDigests: config.serve.admin.auth.tokens },
       }),
       notifier,

@@ -37,6 +37,16 @@ describeEachBackend('sdk: the OpenAPI document against a started server', (backe
   let victim: OAuth2Client;
   let accessToken: string;
   const pending = { login: '', consent: '', logout: '', device: '', userCode: '' };
+  /** Dynamically registered clients (one read and replaced, one deleted) and trust relationships (one read, one deleted). */
+  const registered = { kept: { id: '', token: '' }, doomed: { id: '', token: '' } };
+  const trusted = { kept: '', doomed: '' };
+  const trustBody = (issuer: string) => ({
+    issuer,
+    subject: 'openapi-user',
+    scope: ['openid'],
+    jwk: { kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', kid: 'trusted', alg: 'EdDSA', use: 'sig' },
+    expires_at: '2999-01-01T00:00:00Z',
+  });
 
   const hop = async (browser: Browser, url: string | undefined) => {
     const res = await browser.get(url ?? '');
@@ -51,6 +61,7 @@ describeEachBackend('sdk: the OpenAPI document against a started server', (backe
     t = await startTessera(db, {
       urls: { login: LOGIN_URL, consent: CONSENT_URL, logout: LOGOUT_URL, device: { verification: DEVICE_URL, success: `${DEVICE_URL}/success` } },
       oauth2: { leak_reports: { public: { enabled: true, senders: [{ id: 'github', public_keys: [{ key_identifier: 'k1', key: LEAK_KEYS.publicKey.export({ type: 'spki', format: 'pem' }).toString() }] }] } } },
+      oidc: { dynamic_client_registration: { enabled: true } },
     });
     admin = new TesseraAdmin({ baseUrl: t.adminUrl });
     rp = await admin.createClient({
@@ -61,6 +72,13 @@ describeEachBackend('sdk: the OpenAPI document against a started server', (backe
     });
     [spare, victim] = [await admin.createClient({ client_name: 'spare' }), await admin.createClient({ client_name: 'victim' })];
     for (const [set, kid] of [[SET, 'k1'], [SET, 'k2'], [DOOMED_SET, 'k1']] as const) await admin.createJsonWebKey(set, { alg: 'ES256', kid });
+    for (const which of ['kept', 'doomed'] as const) {
+      const res = await fetch(`${t.publicUrl}/oauth2/register`, { method: 'POST', body: JSON.stringify({ grant_types: ['client_credentials'] }), headers: { 'content-type': 'application/json' } });
+      const body = (await res.json()) as { client_id: string; registration_access_token: string };
+      registered[which] = { id: body.client_id, token: body.registration_access_token };
+      const trust = await fetch(`${t.adminUrl}/admin/trust/grants/jwt-bearer/issuers`, { method: 'POST', body: JSON.stringify(trustBody(`https://${which}.example`)), headers: { 'content-type': 'application/json' } });
+      trusted[which] = ((await trust.json()) as { id: string }).id;
+    }
 
     // A whole flow, remembered: its token for userinfo and introspection, its session for the logout challenge.
     const user = new Browser();
@@ -150,6 +168,15 @@ describeEachBackend('sdk: the OpenAPI document against a started server', (backe
       const signature = sign('sha256', Buffer.from(JSON.stringify(json)), LEAK_KEYS.privateKey).toString('base64');
       return { json, headers: { 'Github-Public-Key-Identifier': 'k1', 'Github-Public-Key-Signature': signature } };
     },
+    rotateOAuth2ClientSecretWithGracePeriod: () => ({ params: { id: spare.client_id }, json: { grace_period: '1h' } }),
+    createOidcDynamicClient: () => ({ json: { client_name: 'registered by the sweep', grant_types: ['client_credentials'] } }),
+    getOidcDynamicClient: () => ({ params: { id: registered.kept.id }, headers: { authorization: `Bearer ${registered.kept.token}` } }),
+    setOidcDynamicClient: () => ({ params: { id: registered.kept.id }, headers: { authorization: `Bearer ${registered.kept.token}` }, json: { client_name: 'renamed', grant_types: ['client_credentials'] } }),
+    deleteOidcDynamicClient: () => ({ params: { id: registered.doomed.id }, headers: { authorization: `Bearer ${registered.doomed.token}` } }),
+    trustOAuth2JwtGrantIssuer: () => ({ json: trustBody('https://sweep.example') }),
+    listTrustedOAuth2JwtGrantIssuers: () => ({ query: { page_size: '1' } }),
+    getTrustedOAuth2JwtGrantIssuer: () => ({ params: { id: trusted.kept } }),
+    deleteTrustedOAuth2JwtGrantIssuer: () => ({ params: { id: trusted.doomed } }),
   };
 
   async function send(op: Operation, api: Api, call: Call): Promise<Response> {

@@ -18,6 +18,11 @@ export const TokenRequest = z.looseObject({
   redirect_uri: param.optional(),
   code_verifier: param.optional(),
   refresh_token: param.optional(),
+  /** RFC 7523 §2.2 (private_key_jwt, client_secret_jwt). */
+  client_assertion: param.optional(),
+  client_assertion_type: param.optional(),
+  /** RFC 7523 §2.1 (the jwt-bearer grant). */
+  assertion: param.optional(),
   /** RFC 8628 §3.4, with grant_type `urn:ietf:params:oauth:grant-type:device_code`. */
   device_code: param.optional(),
 });
@@ -27,6 +32,8 @@ export type TokenRequest = z.infer<typeof TokenRequest>;
 export const DeviceAuthorizationRequest = z.looseObject({
   client_id: param.optional(),
   client_secret: param.optional(),
+  client_assertion: param.optional(),
+  client_assertion_type: param.optional(),
   scope: param.optional(),
   audience: param.optional(),
 });
@@ -80,6 +87,8 @@ export const RevocationRequest = z.looseObject({
   token_type_hint: param.optional(),
   client_id: param.optional(),
   client_secret: param.optional(),
+  client_assertion: param.optional(),
+  client_assertion_type: param.optional(),
 });
 export type RevocationRequest = z.infer<typeof RevocationRequest>;
 

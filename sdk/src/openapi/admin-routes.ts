@@ -23,6 +23,7 @@ import { DeleteOAuth2TokensQuery, IntrospectedOAuth2Token, IntrospectionRequest 
 import { ErrorResponse } from '../contract/errors.js';
 import { pageHeaders, type Operation, type ResponseSpec } from './table.js';
 import { leakAdminOperations } from './leak-routes.js';
+import { clientAuthAdminOperations } from './client-auth-routes.js';
 
 /* The admin API (port 4445), as `server/src/http/admin.ts` registers it. */
 
@@ -150,4 +151,5 @@ export const adminOperations: readonly Operation[] = [
   introspection,
   deleteTokens,
   ...leakAdminOperations,
+  ...clientAuthAdminOperations,
 ];

@@ -16,6 +16,7 @@ import {
 } from '../contract/oauth2.js';
 import { locationHeader, type Operation, type ResponseSpec } from './table.js';
 import { leakPublicOperations } from './leak-routes.js';
+import { clientAuthPublicOperations } from './client-auth-routes.js';
 
 /*
  * The public API (port 4444), as `server/src/http/public.ts` registers it,
@@ -140,4 +141,5 @@ export const publicOperations: readonly Operation[] = [
   ...logout,
   ...userinfo,
   ...leakPublicOperations,
+  ...clientAuthPublicOperations,
 ];

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from './errors.js';
+import { rotateSecret } from './clients-rotate-secret.js';
 
 export interface ClientsArgs {
   readonly positionals: readonly string[];
@@ -113,7 +114,9 @@ export async function clients(args: ClientsArgs, out: Out): Promise<number> {
       await call(target, 'DELETE', `admin/clients/${needId()}`);
       out(`deleted ${id}`);
       return 0;
+    case 'rotate-secret':
+      return rotateSecret((method, path, body) => call(target, method, path, body), id, args.values, show);
     default:
-      throw new UsageError('clients needs one of: create, list, get, delete');
+      throw new UsageError('clients needs one of: create, list, get, delete, rotate-secret');
   }
 }

@@ -33,6 +33,8 @@ Usage:
               [--audience A]… [--token-endpoint-auth-method M] [--skip-consent]
               [--post-logout-redirect-uri URI]… [--owner O]
       list    [--page-size N] [--page-token T] [--name NAME] [--owner O]
+      rotate-secret ID [--grace-period 24h]   new secret; the old one works
+              until the grace period ends (extension)
       get     ID
       delete  ID
 
@@ -44,7 +46,8 @@ Usage:
       --keep-if-younger past their end are kept. Safe while servers run.
 
   tessera secrets rotate [--dsn DSN] [--config FILE] [--dev]
-      Re-seal every stored private key under the first secrets.system entry
+      Re-seal every stored private key (and client_secret_jwt client secret)
+      under the first secrets.system entry
       (after prepending a new secret; then the old one can be dropped).
       Safe while servers run; idempotent. Prints what it re-sealed; exit 1
       when a key opens with none of the listed secrets.

@@ -34,6 +34,7 @@ const options = {
   audience: { type: 'string', multiple: true },
   'token-endpoint-auth-method': { type: 'string' },
   'skip-consent': { type: 'boolean' },
+  'grace-period': { type: 'string' },
   'page-size': { type: 'string' },
   'page-token': { type: 'string' },
   workers: { type: 'string' },

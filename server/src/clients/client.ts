@@ -8,6 +8,11 @@ import type { OAuth2Client } from '@tessera/sdk';
  */
 export type Client = Omit<OAuth2Client, 'client_secret' | 'created_at' | 'updated_at'> & {
   readonly secret_hash: string | null;
+  /** The secret a rotation replaced (clients/rotate.ts), still accepted until `previous_secret_expires_at` (epoch ms). */
+  readonly previous_secret_hash?: string | null;
+  readonly previous_secret_expires_at?: number | null;
+  /** SHA-256 of the RFC 7592 registration access token, for dynamically registered clients. */
+  readonly registration_token_hash?: string | null;
   readonly created_at: number;
   readonly updated_at: number;
 };

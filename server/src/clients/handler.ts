@@ -1,4 +1,5 @@
-import type { JsonPatchDocument, ListClientsQuery, OAuth2ClientInput, OAuth2ClientTokenLifespans } from '@tessera/sdk';
+import type { JsonPatchDocument, ListClientsQuery, OAuth2ClientInput, OAuth2ClientTokenLifespans, RotateClientSecretRequest } from '@tessera/sdk';
+import { parseDuration } from '../lib/duration.js';
 import { invalidRequest } from '../errors/catalog.js';
 import { empty, json, type HandlerResult } from '../lib/result.js';
 import type { ClientService } from './service.js';
@@ -55,6 +56,14 @@ export function clientHandlers(service: ClientService) {
 
     setLifespans: async (id: string, lifespans: OAuth2ClientTokenLifespans): Promise<HandlerResult> =>
       json(await service.setLifespans(id, lifespans)),
+
+    /** Extension (DESIGN.md): a new secret, shown once; the previous one works until `previous_secret_expires_at`. */
+    async rotateSecret(id: string, input: RotateClientSecretRequest): Promise<HandlerResult> {
+      const graceMs = input.grace_period === undefined ? undefined : parseDuration(input.grace_period);
+      const rotated = await service.rotateSecret(id, graceMs);
+      const until = rotated.previousSecretExpiresAt;
+      return json({ ...rotated.client, ...(until === null ? {} : { previous_secret_expires_at: new Date(until).toISOString() }) });
+    },
 
     async delete(id: string): Promise<HandlerResult> {
       await service.delete(id);

@@ -1,5 +1,6 @@
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type BinaryLike, type ScryptOptions } from 'node:crypto';
 import { randomToken, sha256 } from '../lib/crypto.js';
+import type { Sealer } from '../keys/seal.js';
 
 /*
  * Client secrets are stored hashed, never in clear. How depends on where the
@@ -56,3 +57,29 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
   }
   return false;
 }
+
+/*
+ * client_secret_jwt (OIDC Core §9) MACs with the secret itself, which a hash
+ * cannot give back: such clients' secrets are sealed (AES-256-GCM under a key
+ * derived from secrets.system, keys/seal.ts) with the client id as associated
+ * data, so a sealed secret cannot be moved to another client. `sealed$` is
+ * its scheme; `verifySecret` never accepts it (such clients never present the
+ * secret itself).
+ */
+export const SECRET_SEAL_PURPOSE = 'tessera/client-secret/v1';
+
+export function sealSecret(sealer: Sealer, clientId: string, secret: string): string {
+  return `sealed$${sealer.seal(secret, clientId)}`;
+}
+
+/** The secret in clear, or undefined when `stored` is not sealed or no configured system secret opens it. */
+export function openSealedSecret(sealer: Sealer, clientId: string, stored: string): string | undefined {
+  if (!stored.startsWith('sealed$')) return undefined;
+  try {
+    return sealer.open(stored.slice('sealed$'.length), clientId);
+  } catch {
+    return undefined;
+  }
+}
+
+export const isSealedSecret = (stored: string): boolean => stored.startsWith('sealed$');

@@ -13,9 +13,17 @@ import { canonicalResponseType, grantsFor, responseParts, RESPONSE_TYPES } from 
  * and RFC 9700 where Hydra is looser (grant and response types must agree).
  */
 
-export const SUPPORTED_GRANT_TYPES: readonly string[] = ['authorization_code', 'refresh_token', 'client_credentials', 'implicit', 'urn:ietf:params:oauth:grant-type:device_code'];
+export const SUPPORTED_GRANT_TYPES: readonly string[] = [
+  'authorization_code',
+  'refresh_token',
+  'client_credentials',
+  'implicit',
+  'urn:ietf:params:oauth:grant-type:device_code',
+  'urn:ietf:params:oauth:grant-type:jwt-bearer',
+];
 export const SUPPORTED_RESPONSE_TYPES: readonly string[] = RESPONSE_TYPES;
-export const AUTH_METHODS: readonly string[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
+export const AUTH_METHODS: readonly string[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'client_secret_jwt', 'none'];
+const HMAC_ALGS = ['HS256', 'HS384', 'HS512'];
 const SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 /** Hydra's default for a client created without `scope`. */
 export const DEFAULT_SCOPE = 'offline_access offline openid';
@@ -33,10 +41,11 @@ export interface ValidationPolicy extends UriPolicy {
  * rules (lib/outbound-policy.ts), checked here and again at each delivery.
  * The browser loads frontchannel_logout_uri in an iframe of the logout page
  * (Front-Channel Logout 1.0 §2: https SHOULD be used): https, http only on
- * loopback or under --dev, as for redirect URIs. jwks_uri,
- * sector_identifier_uri and request_uris are stored but never fetched today
- * (private_key_jwt, pairwise subjects and request_uri are not served); a
- * fetcher for them must go through lib/outbound-request.ts.
+ * loopback or under --dev, as for redirect URIs. jwks_uri is fetched for
+ * private_key_jwt through lib/outbound-request.ts (oauth2/client-auth/
+ * remote-keys.ts); sector_identifier_uri and request_uris are stored but
+ * never fetched today (pairwise subjects and request_uri are not served); a
+ * fetcher for them must go through lib/outbound-request.ts too.
  */
 const HTTPS_ONLY = new Set(['sector_identifier_uri', 'frontchannel_logout_uri']);
 
@@ -107,7 +116,8 @@ function keysAndMethod(input: OAuth2ClientInput, policy: ValidationPolicy) {
     throw invalidClientMetadata('token_endpoint_auth_method "private_key_jwt" needs jwks or jwks_uri.');
   }
   const signingAlg = input.token_endpoint_auth_signing_alg ?? '';
-  if (signingAlg) oneOf('token_endpoint_auth_signing_alg', signingAlg, SIGNING_ALGS);
+  // OIDC Core §9: client_secret_jwt MACs (HS*), private_key_jwt signs; a mismatch could never authenticate.
+  if (signingAlg) oneOf('token_endpoint_auth_signing_alg', signingAlg, method === 'client_secret_jwt' ? HMAC_ALGS : SIGNING_ALGS);
   return { token_endpoint_auth_method: method, jwks_uri: jwksUri, token_endpoint_auth_signing_alg: signingAlg };
 }
 

@@ -347,6 +347,35 @@ export const ConfigSchema = z.object({
             .prefault({}),
         })
         .prefault({}),
+      // Not in Hydra (fosite has no bound): private_key_jwt and client_secret_jwt assertions (RFC 7523 §3, OIDC Core §9).
+      client_assertion: z
+        .object({
+          max_ttl: duration.prefault('1h').describe('How far in the future a client assertion\'s `exp` may be; its `jti` is remembered until then. Not in Hydra.'),
+          jwks_uri: z
+            .object({
+              allow_private_networks: flag.default(false).describe('Let clients\' `jwks_uri` reach loopback and private networks (SSRF: off by default; `--dev` allows loopback).'),
+              cache_ttl: duration.prefault('10m').describe('How long a fetched `jwks_uri` is used before it is fetched again (an unknown `kid` refetches sooner).'),
+              timeout: duration.prefault('5s').describe('Time limit of one `jwks_uri` fetch.'),
+            })
+            .prefault({}),
+        })
+        .prefault({}),
+      client_secret_rotation: z
+        .object({
+          grace_period: duration.prefault('24h').describe('How long the previous secret stays valid after POST /admin/clients/{id}/secret, unless the request says otherwise. Not in Hydra.'),
+        })
+        .prefault({}),
+      grant: z
+        .object({
+          jwt: z
+            .object({
+              jti_optional: flag.default(false).describe('Accept jwt-bearer assertions without `jti` (RFC 7523 §3 makes it optional; Hydra requires it unless this is set).'),
+              iat_optional: flag.default(false).describe('Accept jwt-bearer assertions without `iat`.'),
+              max_ttl: duration.prefault('720h').describe('How far in the future a jwt-bearer assertion\'s `exp` may be.'),
+            })
+            .prefault({}),
+        })
+        .prefault({}),
     })
     .prefault({}),
   oidc: z
@@ -357,6 +386,20 @@ export const ConfigSchema = z.object({
             .preprocess(toList, z.array(z.enum(['public', 'pairwise'])).min(1))
             .default(['public'])
             .describe('Subject identifier types offered (OIDC Core §8).'),
+        })
+        .prefault({}),
+      dynamic_client_registration: z
+        .object({
+          enabled: flag.default(false).describe('Serve OpenID Connect Dynamic Client Registration (RFC 7591/7592) at /oauth2/register.'),
+          default_scope: z
+            .preprocess(toList, z.array(z.string()))
+            .default(['openid', 'offline', 'offline_access'])
+            .describe('Scope of a client registered without one.'),
+          // Not in Hydra: registrations are writes anybody can make.
+          max_per_minute: z
+            .preprocess(toNumber, z.number().int().min(0).max(100_000))
+            .default(20)
+            .describe('Registrations per caller network (IPv4 address, IPv6 /64) and minute, per process, before 429 (0: off). Not in Hydra.'),
         })
         .prefault({}),
     })

@@ -23,6 +23,9 @@ import {
   ListClientsQuery,
   OAuth2ClientInput,
   OAuth2ClientTokenLifespans,
+  RotateClientSecretRequest,
+  ListTrustedIssuersQuery,
+  TrustOAuth2JwtGrantIssuer,
 } from '@tessera/sdk';
 import { openApiDocument } from '@tessera/sdk/openapi';
 import type { clientHandlers } from '../clients/handler.js';
@@ -31,6 +34,7 @@ import type { loginHandlers } from '../flows/login/admin.js';
 import type { consentHandlers } from '../flows/consent/admin.js';
 import type { sessionHandlers } from '../sessions/handler.js';
 import type { logoutHandlers } from '../flows/logout/admin.js';
+import type { TrustHandlers } from '../oauth2/trust/handler.js';
 import type { deviceHandlers } from '../flows/device/accept.js';
 import { invalidRequest } from '../errors/catalog.js';
 import type { HandlerResult } from '../lib/result.js';
@@ -59,6 +63,8 @@ export interface AdminDeps extends HealthDeps {
   readonly leaks: LeakAdminHandlers;
   /** Host allow-list and bearer tokens; absent or empty: open, as Hydra's admin API is. */
   readonly guard?: AdminGuardOptions;
+  /** Hydra's jwt-bearer trust API (/admin/trust/grants/jwt-bearer/issuers). */
+  readonly trust?: TrustHandlers | undefined;
 }
 
 const loginChallenge = (ctx: Koa.Context) => {
@@ -110,7 +116,8 @@ export function createAdminApp(deps: AdminDeps): HttpApp {
     .put('/admin/clients/:id', json, route((ctx) => clients.replace(param(ctx, 'id'), body(ctx, OAuth2ClientInput, 'client'))))
     .patch('/admin/clients/:id', json, route((ctx) => clients.patch(param(ctx, 'id'), body(ctx, JsonPatchDocument, 'JSON Patch'))))
     .delete('/admin/clients/:id', route((ctx) => clients.delete(param(ctx, 'id'))))
-    .put('/admin/clients/:id/lifespans', json, route((ctx) => clients.setLifespans(param(ctx, 'id'), body(ctx, OAuth2ClientTokenLifespans, 'lifespans'))));
+    .put('/admin/clients/:id/lifespans', json, route((ctx) => clients.setLifespans(param(ctx, 'id'), body(ctx, OAuth2ClientTokenLifespans, 'lifespans'))))
+    .post('/admin/clients/:id/secret', json, route((ctx) => clients.rotateSecret(param(ctx, 'id'), parseInput(RotateClientSecretRequest, jsonOf(ctx) ?? {}, 'rotation request'))));
 
   router
     .get('/admin/keys/:set', route((ctx) => keys.getSet(param(ctx, 'set'))))
@@ -151,6 +158,15 @@ export function createAdminApp(deps: AdminDeps): HttpApp {
   router.post('/admin/oauth2/introspect', formBody(), route((ctx) => introspect(formOf(ctx))));
   router.delete('/admin/oauth2/tokens', route((ctx) => deps.deleteTokens(parseInput(DeleteOAuth2TokensQuery, ctx.query, 'query'))));
   leakAdminRoutes(router, deps.leaks);
+
+  const { trust } = deps;
+  if (trust) {
+    router
+      .post('/admin/trust/grants/jwt-bearer/issuers', json, route((ctx) => trust.create(body(ctx, TrustOAuth2JwtGrantIssuer, 'trust relationship'))))
+      .get('/admin/trust/grants/jwt-bearer/issuers', route((ctx) => trust.list(parseInput(ListTrustedIssuersQuery, ctx.query, 'query'), ctx.path)))
+      .get('/admin/trust/grants/jwt-bearer/issuers/:id', route((ctx) => trust.get(param(ctx, 'id'))))
+      .delete('/admin/trust/grants/jwt-bearer/issuers/:id', route((ctx) => trust.delete(param(ctx, 'id'))));
+  }
 
   const guard = createAdminGuard(deps.guard ?? { allowedHosts: [], tokenDigests: [] });
   const app = new HttpApp().fastPost(['/admin/oauth2/introspect', '/oauth2/introspect'], introspect, {

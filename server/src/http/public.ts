@@ -18,6 +18,8 @@ import { actualHeaders, CORS_ENDPOINTS, corsActual, corsPreflight, type Cors } f
 import { browserErrors } from './error-page.js';
 import { leakPublicRoute } from './leaks.js';
 import type { SignedRequest } from '../oauth2/leaks/public.js';
+import { registrationRoutes } from './registration.js';
+import type { RegistrationHandlers } from '../clients/registration/handler.js';
 
 export interface PublicDeps extends HealthDeps {
   readonly logger: Logger;
@@ -41,6 +43,8 @@ export interface PublicDeps extends HealthDeps {
   readonly cors?: Cors | undefined;
   /** Signed leak reports from third-party scanners; undefined while `oauth2.leak_reports.public.enabled` is off (no route). */
   readonly leakReport?: ((request: SignedRequest) => Promise<HandlerResult>) | undefined;
+  /** /oauth2/register (RFC 7591/7592); answers 404 while dynamic registration is off. */
+  readonly registration?: RegistrationHandlers | undefined;
 }
 
 const browserCookies = (ctx: Koa.Context): BrowserCookies => ({
@@ -96,6 +100,8 @@ export function createPublicApp(deps: PublicDeps): HttpApp {
   const push = (ctx: Koa.Context) =>
     deps.pushAuthorizationRequest(parseInput(PushedAuthorizationRequest, formOf(ctx), 'pushed authorization request'), authorization(ctx), ctx.req.socket.remoteAddress);
   router.post('/oauth2/par', noStore, form, route(push));
+
+  if (deps.registration) registrationRoutes(router, deps.registration);
 
   const userinfoRoute = route((ctx) => {
     const posted = ctx.method === 'POST' ? formOf(ctx) : {};

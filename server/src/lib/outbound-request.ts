@@ -80,3 +80,57 @@ export async function postForm(uri: string, body: string, deps: OutboundDeps, ti
     req.end(body);
   });
 }
+
+/** A fetched document too large to take (`getJson`'s `maxBytes`). */
+export class OutboundTooLarge extends Error {
+  constructor(limit: number) {
+    super(`the answer is larger than ${limit} bytes`);
+    this.name = 'OutboundTooLarge';
+  }
+}
+
+/**
+ * GETs a JSON document (a client's `jwks_uri`) under the same rules as
+ * `postForm`: checked addresses, pinned, no redirects, a time limit; and the
+ * answer capped at `maxBytes`. Rejects on a status other than 200 or a body
+ * that is not JSON.
+ */
+export async function getJson(uri: string, deps: OutboundDeps, limits: { readonly timeoutMs: number; readonly maxBytes: number }): Promise<unknown> {
+  if (!URL.canParse(uri)) throw new OutboundRefused('not an absolute URL');
+  const url = new URL(uri);
+  const addresses = await checkedAddresses(url, deps);
+  const options: RequestOptions = {
+    method: 'GET',
+    host: bareHost(url),
+    port: destinationOf(url).port,
+    path: `${url.pathname}${url.search}`,
+    headers: { accept: 'application/json, application/jwk-set+json' },
+    lookup: pinned(addresses),
+    signal: AbortSignal.timeout(limits.timeoutMs),
+  };
+  const body = await new Promise<Buffer>((resolve, reject) => {
+    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(options, (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        reject(new Error(`the answer is HTTP ${res.statusCode ?? 0}, not 200`));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > limits.maxBytes) {
+          req.destroy();
+          reject(new OutboundTooLarge(limits.maxBytes));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      res.on('error', reject);
+      res.on('end', () => resolve(Buffer.concat(chunks, size)));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  return JSON.parse(body.toString('utf8')) as unknown;
+}

@@ -1,71 +1,49 @@
 import type { Client } from '../clients/client.js';
-import type { SecretGuard } from '../clients/secret-guard.js';
-import { invalidClient, invalidRequest } from '../errors/catalog.js';
-import { isCleanText } from '../lib/text.js';
-import type { ClientStore } from '../storage/ports.js';
+import { invalidClient } from '../errors/catalog.js';
+import type { AuthMethod, ClientAuthDeps, ClientCredentials } from './client-auth/types.js';
+import { presented } from './client-auth/presented.js';
+import { clientSecretBasic } from './client-auth/basic.js';
+import { clientSecretPost } from './client-auth/post.js';
+import { none } from './client-auth/none.js';
+import { privateKeyJwt } from './client-auth/private-key-jwt.js';
+import { clientSecretJwt } from './client-auth/client-secret-jwt.js';
+
+export type { AssertionDeps, ClientAuthDeps, ClientCredentials } from './client-auth/types.js';
+export { JWT_BEARER_ASSERTION } from './client-auth/presented.js';
 
 /*
- * Client authentication at the token and revocation endpoints
- * (RFC 6749 §2.3, OpenID Connect Core §9): exactly one method, and the one
- * the client registered. Every failure is the same `invalid_client`, so the
- * answer does not tell an unknown client from a wrong secret; past too many
- * wrong admin-chosen secrets, 429 (clients/secret-guard.ts). The token
- * endpoint (koa and fast lane alike) and revocation both come here.
+ * Client authentication at every endpoint that authenticates clients
+ * (RFC 6749 §2.3, RFC 7523 §2.2, OpenID Connect Core §9): exactly one
+ * method, and the one the client registered. Every failure is the same
+ * `invalid_client`, so the answer does not tell an unknown client from a
+ * wrong secret; past too many wrong admin-chosen secrets, 429
+ * (clients/secret-guard.ts). The token endpoint (koa and fast lane alike),
+ * revocation and device authorization all come here.
  */
 
-export interface ClientAuthDeps {
-  readonly clients: Pick<ClientStore, 'get'>;
-  readonly secrets: SecretGuard;
-}
+/**
+ * One file per method (client-auth/*.ts). A Map: the registered method comes
+ * from stored metadata, but nothing keyed by text should reach Object's
+ * prototype (DESIGN.md).
+ */
+const METHODS: ReadonlyMap<string, AuthMethod> = new Map<string, AuthMethod>([
+  ['client_secret_basic', clientSecretBasic],
+  ['client_secret_post', clientSecretPost],
+  ['none', none],
+  ['private_key_jwt', privateKeyJwt],
+  ['client_secret_jwt', clientSecretJwt],
+]);
 
-export interface ClientCredentials {
-  readonly authorization: string | undefined;
-  readonly form: { readonly client_id?: string | undefined; readonly client_secret?: string | undefined };
-  /** The caller's address: failed secret checks are throttled per client and address (clients/secret-guard.ts). */
-  readonly peer?: string | undefined;
-}
+export const SUPPORTED_AUTH_METHODS: readonly string[] = [...METHODS.keys()];
 
-type Presented = { method: 'client_secret_basic' | 'client_secret_post'; id: string; secret: string } | { method: 'none'; id: string };
-
-function formDecode(part: string): string {
-  // RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding.
-  return decodeURIComponent(part.replace(/\+/g, '%20'));
-}
-
-function presented({ authorization, form }: ClientCredentials): Presented {
-  if (authorization !== undefined && /^basic /i.test(authorization)) {
-    if (form.client_secret !== undefined) throw invalidRequest('Use one client authentication method, not Basic and client_secret together (RFC 6749 §2.3).');
-    const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon < 0) throw invalidClient('The Basic credentials are malformed.');
-    let id: string;
-    let secret: string;
-    try {
-      id = formDecode(decoded.slice(0, colon));
-      secret = formDecode(decoded.slice(colon + 1));
-    } catch {
-      throw invalidClient('The Basic credentials are not form-urlencoded (RFC 6749 §2.3.1).');
-    }
-    // The id reaches the client lookup: the same text rules as any parameter (lib/text.ts).
-    if (!isCleanText(id) || !isCleanText(secret)) throw invalidClient('The Basic credentials must be UTF-8 text without NUL characters.');
-    if (form.client_id !== undefined && form.client_id !== id) throw invalidRequest('client_id differs from the Basic credentials.');
-    return { method: 'client_secret_basic', id, secret };
-  }
-  const id = form.client_id;
-  if (!id) throw invalidClient('No client credentials were sent.');
-  const secret = form.client_secret;
-  return secret === undefined ? { method: 'none', id } : { method: 'client_secret_post', id, secret };
-}
-
-export async function authenticateClient(credentials: ClientCredentials, { clients, secrets }: ClientAuthDeps): Promise<Client> {
+export async function authenticateClient(credentials: ClientCredentials, deps: ClientAuthDeps): Promise<Client> {
   const p = presented(credentials);
-  const client = await clients.get(p.id);
+  const client = await deps.clients.get(p.id);
   if (!client) throw invalidClient();
   if (client.token_endpoint_auth_method !== p.method) {
     throw invalidClient(`The client is registered for "${client.token_endpoint_auth_method}" but used "${p.method}".`);
   }
-  if (p.method !== 'none' && !(client.secret_hash && (await secrets.verify(client.client_id, p.secret, client.secret_hash, credentials.peer)))) {
-    throw invalidClient();
-  }
+  const method = METHODS.get(client.token_endpoint_auth_method);
+  if (!method || !(await method(p, client, deps, credentials))) throw invalidClient();
   return client;
 }

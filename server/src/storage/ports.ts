@@ -35,6 +35,17 @@ export interface ClientStore {
   replace(client: Client): Promise<boolean>;
   /** `false` when there is no such client. Its tokens and consents are revoked with it. */
   delete(id: string): Promise<boolean>;
+  /** Sealed client secrets (client_secret_jwt), of clients with ids above `after`, in id order, at most `limit` clients. */
+  listSealedSecrets(after: string, limit: number): Promise<SealedSecret[]>;
+  /** Replaces one sealed secret only if it is still `expected` (compare-and-set): `false` when it changed meanwhile. */
+  swapSealedSecret(clientId: string, column: SealedSecret['column'], expected: string, next: string): Promise<boolean>;
+}
+
+/** A client secret kept sealed (`sealed$…`, clients/secret.ts), for `tessera secrets rotate`. */
+export interface SealedSecret {
+  readonly clientId: string;
+  readonly column: 'secret_hash' | 'previous_secret_hash';
+  readonly sealed: string;
 }
 
 export interface StoredKey {
@@ -345,8 +356,46 @@ export interface LeakReportStore {
   list(query: { readonly limit: number; readonly before?: string | undefined; readonly clientId?: string | undefined }): Promise<LeakReport[]>;
 }
 
+/** JWT ids seen once (client assertions, jwt-bearer grants): RFC 7523 §3 item 7. */
+export interface JtiStore {
+  /**
+   * Records `key` as used until `expiresAt`. `false` when it is recorded and
+   * not expired at `now` (a replay); of concurrent callers, in any process,
+   * exactly one gets `true`.
+   */
+  use(key: string, expiresAt: number, now: number): Promise<boolean>;
+}
+
+/** A jwt-bearer trust relationship (Hydra's trust.Grant). */
+export interface TrustedIssuer {
+  readonly id: string;
+  readonly issuer: string;
+  /** '' when `allowAnySubject`. */
+  readonly subject: string;
+  readonly allowAnySubject: boolean;
+  readonly scope: readonly string[];
+  readonly keySet: string;
+  readonly keyId: string;
+  readonly publicJwk: Readonly<Record<string, unknown>>;
+  readonly expiresAt: number;
+  readonly createdAt: number;
+}
+
+export interface TrustStore {
+  /** `false` when the issuer already trusts a key of that id for that subject. */
+  create(grant: TrustedIssuer): Promise<boolean>;
+  get(id: string): Promise<TrustedIssuer | undefined>;
+  /** Ordered by id; `issuer` filters. */
+  list(query: { readonly limit: number; readonly after?: string | undefined; readonly issuer?: string | undefined }): Promise<TrustedIssuer[]>;
+  delete(id: string): Promise<boolean>;
+  /** The unexpired grants of `issuer` whose key is `keyId`, for `subject` or any subject. */
+  find(issuer: string, subject: string, keyId: string | undefined, now: number): Promise<TrustedIssuer[]>;
+}
+
 export interface Storage {
   readonly dialect: 'sqlite' | 'postgres';
+  readonly jtis: JtiStore;
+  readonly trust: TrustStore;
   readonly clients: ClientStore;
   readonly keys: KeyStore;
   readonly tokens: TokenStore;

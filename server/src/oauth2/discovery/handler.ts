@@ -1,6 +1,9 @@
 import type { DiscoveryDocument } from '@tessera/sdk';
 import type { HandlerResult } from '../../lib/result.js';
 import { RESPONSE_MODES } from '../authorize/redirect.js';
+import { SUPPORTED_AUTH_METHODS } from '../client-auth.js';
+import { ASYMMETRIC_ALGS } from '../client-auth/private-key-jwt.js';
+import { HMAC_ALGS } from '../client-auth/client-secret-jwt.js';
 import { RESPONSE_TYPES } from '../authorize/checks/response-type.js';
 
 export interface DiscoveryInput {
@@ -11,6 +14,8 @@ export interface DiscoveryInput {
   readonly grantTypes: readonly string[];
   /** What the ID-token key set can sign now (KeyService.idTokenAlgs). */
   readonly idTokenAlgs?: readonly string[];
+  /** `oidc.dynamic_client_registration.enabled`: the registration endpoint is advertised (RFC 8414 §2). */
+  readonly registration?: boolean;
   /** `oauth2.pushed_authorization_requests.required`. */
   readonly parRequired?: boolean;
 }
@@ -19,7 +24,8 @@ export interface DiscoveryInput {
  * OpenID Connect Discovery 1.0 §3 and RFC 8414 §2. Lists only what this
  * build really does; each capability adds its own fields as it lands.
  */
-export function discoveryDocument({ issuer, publicBase, subjectTypes, grantTypes, idTokenAlgs = ['RS256'], parRequired = false }: DiscoveryInput): DiscoveryDocument {
+export function discoveryDocument(input: DiscoveryInput): DiscoveryDocument {
+  const { issuer, publicBase, subjectTypes, grantTypes, idTokenAlgs = ['RS256'], registration = false, parRequired = false } = input;
   const base = publicBase.replace(/\/$/, '');
   return {
     issuer,
@@ -42,8 +48,11 @@ export function discoveryDocument({ issuer, publicBase, subjectTypes, grantTypes
     grant_types_supported: [...grantTypes],
     scopes_supported: ['openid', 'offline_access', 'offline'],
     claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'acr', 'amr', 'sid', 'at_hash', 'c_hash'],
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    token_endpoint_auth_methods_supported: [...SUPPORTED_AUTH_METHODS],
+    revocation_endpoint_auth_methods_supported: [...SUPPORTED_AUTH_METHODS],
+    token_endpoint_auth_signing_alg_values_supported: [...ASYMMETRIC_ALGS, ...HMAC_ALGS],
+    revocation_endpoint_auth_signing_alg_values_supported: [...ASYMMETRIC_ALGS, ...HMAC_ALGS],
+    ...(registration ? { registration_endpoint: `${base}/oauth2/register` } : {}),
     code_challenge_methods_supported: ['S256'],
     // RFC 9207: `iss` is in every authorization response.
     authorization_response_iss_parameter_supported: true,

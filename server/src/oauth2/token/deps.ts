@@ -1,15 +1,30 @@
 import type { Clock } from '../../lib/clock.js';
-import type { ClientStore, DeviceStore, TokenStore } from '../../storage/ports.js';
+import type { ClientStore, DeviceStore, JtiStore, TokenStore, TrustStore } from '../../storage/ports.js';
 import type { TokenStrategy } from '../../tokens/hmac.js';
 import type { ScopeStrategy } from '../scope.js';
 import type { IdTokenSigner } from '../../keys/signer.js';
 import type { SecretGuard } from '../../clients/secret-guard.js';
+import type { AssertionDeps } from '../client-auth.js';
+
+/** The jwt-bearer grant (grants/jwt-bearer.ts): Hydra's oauth2.grant.jwt settings and the trust store. */
+export interface JwtBearerDeps {
+  readonly trust: Pick<TrustStore, 'find'>;
+  readonly jtis: JtiStore;
+  /** Accepted `aud` values: the token endpoint and the issuer. */
+  readonly audiences: readonly string[];
+  readonly maxTtl: number;
+  readonly jtiOptional: boolean;
+  readonly iatOptional: boolean;
+}
 
 /** What the grants need, and nothing more. */
 export interface GrantDeps {
   readonly clients: Pick<ClientStore, 'get'>;
   /** One per process, shared with revocation: failures count across both. */
   readonly secrets: SecretGuard;
+  /** private_key_jwt and client_secret_jwt (oauth2/client-auth/). */
+  readonly assertions?: AssertionDeps | undefined;
+  readonly jwtBearer?: JwtBearerDeps | undefined;
   readonly tokens: TokenStore;
   /** RFC 8628 polling (grants/device-code.ts). */
   readonly devices: Pick<DeviceStore, 'byDeviceCode' | 'poll'>;

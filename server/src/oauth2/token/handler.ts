@@ -7,6 +7,7 @@ import type { GrantDeps } from './deps.js';
 import { clientCredentialsGrant } from './grants/client-credentials.js';
 import { authorizationCodeGrant } from './grants/authorization-code.js';
 import { refreshTokenGrant } from './grants/refresh-token.js';
+import { JWT_BEARER_GRANT, jwtBearerGrant } from './grants/jwt-bearer.js';
 import { deviceCodeGrant } from './grants/device-code.js';
 import { DEVICE_CODE_GRANT } from '../device/model.js';
 
@@ -21,6 +22,7 @@ const GRANTS: ReadonlyMap<string, Grant> = new Map<string, Grant>([
   ['authorization_code', authorizationCodeGrant],
   ['refresh_token', refreshTokenGrant],
   ['client_credentials', clientCredentialsGrant],
+  [JWT_BEARER_GRANT, jwtBearerGrant],
   [DEVICE_CODE_GRANT, deviceCodeGrant],
 ]);
 

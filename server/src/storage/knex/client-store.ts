@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Client } from '../../clients/client.js';
-import type { ClientPage, ClientQuery, ClientStore } from '../ports.js';
+import type { ClientPage, ClientQuery, ClientStore, SealedSecret } from '../ports.js';
 import { clientToRow, rowToClient, type ClientRow } from './rows.js';
 import { isUniqueViolation } from './errors.js';
 
@@ -46,6 +46,25 @@ export function createClientStore(db: Knex): ClientStore {
     async replace(client: Client): Promise<boolean> {
       const { id, created_at: _created, ...row } = clientToRow(client);
       return (await table().where('id', id).update(row)) > 0;
+    },
+
+    async listSealedSecrets(after, limit) {
+      const rows = await table()
+        .select('id', 'secret_hash', 'previous_secret_hash')
+        .where('id', '>', after)
+        .andWhere((w) => w.where('secret_hash', 'like', 'sealed$%').orWhere('previous_secret_hash', 'like', 'sealed$%'))
+        .orderBy('id', 'asc')
+        .limit(limit);
+      const found: SealedSecret[] = [];
+      for (const row of rows) {
+        if (row.secret_hash?.startsWith('sealed$')) found.push({ clientId: row.id, column: 'secret_hash', sealed: row.secret_hash });
+        if (row.previous_secret_hash?.startsWith('sealed$')) found.push({ clientId: row.id, column: 'previous_secret_hash', sealed: row.previous_secret_hash });
+      }
+      return found;
+    },
+
+    async swapSealedSecret(clientId, column, expected, next) {
+      return (await table().where('id', clientId).andWhere(column, expected).update({ [column]: next })) > 0;
     },
 
     /** With the client go its grants: its tokens and consents are revoked in the same transaction. */

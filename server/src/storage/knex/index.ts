@@ -18,6 +18,8 @@ import { createPushedRequestStore } from './pushed-request-store.js';
 import { createPgClientStore } from '../postgres/client-store.js';
 import { createPgTokenStore } from '../postgres/token-store.js';
 import { createPgFlowStore } from '../postgres/flow-store.js';
+import { createJtiStore } from './jti-store.js';
+import { createTrustStore } from './trust-store.js';
 
 export { migrateUp, migrateDown, migrationStatus, type MigrationStatus } from './migrate.js';
 export { connect, disconnect, type Connection } from './connect.js';
@@ -31,6 +33,8 @@ export function createStorage(conn: Connection): Storage {
   const flows = createFlowStore(knex, conn.dialect);
   return {
     dialect: conn.dialect,
+    jtis: createJtiStore(knex),
+    trust: createTrustStore(knex),
     clients: direct ? createSqliteClientStore(direct, clients) : pg ? createPgClientStore(pg, clients) : clients,
     keys: createKeyStore(knex, conn.dialect),
     tokens: direct ? createSqliteTokenStore(direct) : pg ? createPgTokenStore(pg) : createTokenStore(knex),

@@ -22,7 +22,10 @@ export function createJanitorStore(db: Knex): JanitorStore {
       const expired = await batchDelete(db, 'oauth2_tokens', 'signature', (q) => q.where('expires_at', '<', cutoff))(batchSize);
       if (expired > 0) return expired;
       // `revoked` verbatim, as in the partial index's predicate (migration token_indexes).
-      return batchDelete(db, 'oauth2_tokens', 'signature', (q) => q.whereRaw('revoked').andWhere('issued_at', '<', cutoff))(batchSize);
+      const revoked = await batchDelete(db, 'oauth2_tokens', 'signature', (q) => q.whereRaw('revoked').andWhere('issued_at', '<', cutoff))(batchSize);
+      if (revoked > 0) return revoked;
+      // JWT ids kept against replay (client assertions, jwt-bearer) past their `exp`: no assertion bearing them is valid any more.
+      return batchDelete(db, 'oauth2_jti', 'key', (q) => q.where('expires_at', '<', cutoff))(batchSize);
     },
     deleteFlows: async (cutoff, batchSize) =>
       (await batchDelete(db, 'oauth2_flows', 'id', (q) => q.where('expires_at', '<', cutoff))(batchSize)) +

@@ -14,18 +14,24 @@ export interface ClientRow {
   client_name: string;
   owner: string;
   secret_hash: string | null;
+  previous_secret_hash?: string | null;
+  previous_secret_expires_at?: number | string | null;
+  registration_token_hash?: string | null;
   document: string;
   created_at: number | string;
   updated_at: number | string;
 }
 
 export function clientToRow(client: Client): ClientRow {
-  const { client_id, client_name, owner, secret_hash, created_at, updated_at, ...rest } = client;
+  const { client_id, client_name, owner, secret_hash, previous_secret_hash, previous_secret_expires_at, registration_token_hash, created_at, updated_at, ...rest } = client;
   return {
     id: client_id,
     client_name,
     owner,
     secret_hash,
+    previous_secret_hash: previous_secret_hash ?? null,
+    previous_secret_expires_at: previous_secret_expires_at ?? null,
+    registration_token_hash: registration_token_hash ?? null,
     document: JSON.stringify(rest),
     created_at,
     updated_at,
@@ -33,7 +39,7 @@ export function clientToRow(client: Client): ClientRow {
 }
 
 export function rowToClient(row: ClientRow): Client {
-  type Stored = Omit<Client, 'client_id' | 'client_name' | 'owner' | 'secret_hash' | 'created_at' | 'updated_at' | 'id_token_signed_response_alg'>;
+  type Stored = Omit<Client, 'client_id' | 'client_name' | 'owner' | 'secret_hash' | 'previous_secret_hash' | 'previous_secret_expires_at' | 'registration_token_hash' | 'created_at' | 'updated_at' | 'id_token_signed_response_alg'>;
   const rest = JSON.parse(row.document) as Stored & { id_token_signed_response_alg?: string };
   return {
     ...rest,
@@ -43,6 +49,9 @@ export function rowToClient(row: ClientRow): Client {
     client_name: row.client_name,
     owner: row.owner,
     secret_hash: row.secret_hash,
+    // Present only when set, so a client without them reads back as it was written.
+    ...(row.previous_secret_hash ? { previous_secret_hash: row.previous_secret_hash, previous_secret_expires_at: Number(row.previous_secret_expires_at ?? 0) } : {}),
+    ...(row.registration_token_hash ? { registration_token_hash: row.registration_token_hash } : {}),
     created_at: Number(row.created_at),
     updated_at: Number(row.updated_at),
   };
