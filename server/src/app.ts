@@ -21,6 +21,7 @@ import { revoke } from './oauth2/revoke/handler.js';
 import { deleteAccessTokens } from './oauth2/revoke/admin.js';
 import { createTokenStrategy } from './tokens/hmac.js';
 import { createIdTokenSigner } from './keys/signer.js';
+import { createJwtAccessTokenService, keyRetention } from './keys/access-token-signer.js';
 import type { FlowDeps } from './flows/deps.js';
 import { loginHandlers } from './flows/login/admin.js';
 import { consentHandlers } from './flows/consent/admin.js';
@@ -105,8 +106,15 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
     const schema = await prepareSchema(conn, config, logger);
     const sealer = createSealer(config.secrets.system);
     await assertKeysOpen(storage, sealer);
-    const keyService = createKeyService({ store: storage.keys, sealer, clock, prePublicationMs: config.keys.pre_publication });
+    const keyService = createKeyService({
+      store: storage.keys,
+      sealer,
+      clock,
+      prePublicationMs: config.keys.pre_publication,
+      retentionMs: keyRetention(config),
+    });
     await keyService.ensureSigningKeys();
+    if (config.strategies.access_token === 'jwt') await keyService.ensureAccessTokenKey();
 
     const outbound: OutboundPolicy = {
       dev: config.dev,
@@ -118,12 +126,14 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       clock,
       policy: { allowInsecure: config.dev, subjectTypes: config.oidc.subject_identifiers.supported_types, outbound },
       idTokenAlgs: () => keyService.idTokenAlgs(true),
+      accessTokenAlgs: () => keyService.accessTokenAlgs(true),
     });
     const issuer = config.urls.self.issuer;
     const publicBase = (config.urls.self.public ?? issuer).replace(/\/$/, '');
     const keys = keyHandlers(keyService);
     const strategy = createTokenStrategy(config.secrets.system);
     const signer = createIdTokenSigner(keyService, issuer, clock);
+    const jwtAccessTokens = createJwtAccessTokenService(keyService, issuer, clock);
     const scopeStrategy = config.strategies.scope;
     const { max_failures: maxFailures, window: windowMs } = config.oauth2.client_auth_throttle;
     const secrets = createSecretGuard({ maxFailures, windowMs, clock });
@@ -137,6 +147,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       signer,
       issuer,
       ttl: { accessToken: config.ttl.access_token, refreshToken: config.ttl.refresh_token, idToken: config.ttl.id_token },
+      accessTokens: { default: config.strategies.access_token, jwt: jwtAccessTokens },
     };
     const flowDeps: FlowDeps = {
       clients: storage.clients,
@@ -182,7 +193,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
     // One check per KEYS_CHECK_TTL_MS however many probes arrive, on both ports together.
     const keysOpen = cachedCheck(async () => (await unreadableKeys(storage.keys, sealer)).length === 0);
     const common = { logger, exposeDebug: config.oauth2.expose_internal_errors, storage, lifecycle, keysOpen };
-    const userinfoDeps = { tokens: storage.tokens, strategy, clock };
+    const userinfoDeps = { tokens: storage.tokens, strategy, clock, jwt: jwtAccessTokens };
 
     return {
       config,
@@ -197,7 +208,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
         ),
         jwks: keys.jwks,
         token: (request, authorization, peer) => tokenEndpoint(request, authorization, grantDeps, peer),
-        revoke: (request, authorization, peer) => revoke(request, authorization, { clients: storage.clients, secrets, tokens: storage.tokens, strategy }, peer),
+        revoke: (request, authorization, peer) => revoke(request, authorization, { clients: storage.clients, secrets, tokens: storage.tokens, strategy, jwt: jwtAccessTokens }, peer),
         authorize: (params, cookies) => authorize(params, cookies, authorizeDeps),
         userinfo: (input) => userinfo(input, userinfoDeps),
         endSession: (params, cookies) => endSession(params, cookies, logoutDeps),
@@ -214,7 +225,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
         ...common,
         clients: clientHandlers(clientService),
         keys,
-        introspect: (request) => introspect(request, { tokens: storage.tokens, strategy, clock, issuer }),
+        introspect: (request) => introspect(request, { tokens: storage.tokens, strategy, clock, issuer, jwt: jwtAccessTokens }),
         deleteTokens: (query) => deleteAccessTokens(query, { tokens: storage.tokens }),
         login: loginHandlers(flowDeps),
         consent: consentHandlers(flowDeps),

@@ -91,6 +91,8 @@ export const OAuth2ClientInput = z.object({
   skip_consent: z.boolean().nullish(),
   skip_logout_consent: z.boolean().nullish(),
   access_token_strategy: optionalString,
+  /** Tessera extension: the JWS algorithm of the client's JWT access tokens (RFC 9068); default RS256. */
+  access_token_signed_response_alg: optionalString,
   metadata: z.record(z.string(), z.unknown()).nullish(),
   ...lifespanShape,
 });
@@ -133,6 +135,8 @@ export const OAuth2Client = z.object({
   skip_consent: z.boolean(),
   skip_logout_consent: z.boolean(),
   access_token_strategy: z.string().optional(),
+  /** Tessera extension: the JWS algorithm of the client's JWT access tokens (RFC 9068). */
+  access_token_signed_response_alg: z.string().optional(),
   metadata: z.record(z.string(), z.unknown()),
   created_at: z.string(),
   updated_at: z.string(),

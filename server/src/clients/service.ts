@@ -13,6 +13,7 @@ import type { Client } from './client.js';
 import { toWire } from './mapper.js';
 import { applyClientPatch } from './patch.js';
 import { generateSecret, hashChosenSecret, hashGeneratedSecret } from './secret.js';
+import { checkSigningAlgs } from './algs.js';
 import { validateMetadata, type ClientMetadata, type ValidationPolicy } from './validate.js';
 
 export interface ClientServiceDeps {
@@ -21,6 +22,8 @@ export interface ClientServiceDeps {
   readonly policy: ValidationPolicy;
   /** What the ID-token key set can sign now, read fresh (KeyService.idTokenAlgs). */
   readonly idTokenAlgs?: () => Promise<readonly string[]>;
+  /** What the JWT access-token key set can sign now, read fresh (KeyService.accessTokenAlgs). */
+  readonly accessTokenAlgs?: () => Promise<readonly string[]>;
 }
 
 export interface ClientListing {
@@ -67,17 +70,11 @@ async function decideSecret(metadata: ClientMetadata, given: string | null | und
   return { hash: hashGeneratedSecret(generated), shown: generated };
 }
 
-export function createClientService({ store, clock, policy, idTokenAlgs }: ClientServiceDeps): ClientService {
+export function createClientService({ store, clock, policy, idTokenAlgs, accessTokenAlgs }: ClientServiceDeps): ClientService {
   /** Metadata rules, then one that needs the keys: an ID-token algorithm no key can sign would fail every sign-in. */
   async function validate(input: OAuth2ClientInput): Promise<ClientMetadata> {
     const metadata = validateMetadata(input, policy);
-    const alg = metadata.id_token_signed_response_alg;
-    // RS256 is always signable: KeyService.ensureSigningKeys recreates it on demand.
-    if (alg !== 'RS256' && idTokenAlgs && !(await idTokenAlgs()).includes(alg)) {
-      throw invalidClientMetadata(
-        `id_token_signed_response_alg: no ${alg} signing key in hydra.openid.id-token; create one first (POST /admin/keys/hydra.openid.id-token {"alg":"${alg}"}).`,
-      );
-    }
+    await checkSigningAlgs(metadata, { idTokenAlgs, accessTokenAlgs });
     return metadata;
   }
 

@@ -140,7 +140,8 @@ export function validateMetadata(input: OAuth2ClientInput, policy: ValidationPol
     contacts: input.contacts ?? [],
     client_secret_expires_at: 0,
     request_object_signing_alg: oneOf('request_object_signing_alg', input.request_object_signing_alg ?? '', ['', 'none', 'RS256', 'ES256']),
-    userinfo_signed_response_alg: oneOf('userinfo_signed_response_alg', input.userinfo_signed_response_alg || 'none', ['none', 'RS256']),
+    // OIDC Registration §2: "none" (the default) answers userinfo as JSON; an algorithm, as a JWT signed by hydra.openid.id-token.
+    userinfo_signed_response_alg: oneOf('userinfo_signed_response_alg', input.userinfo_signed_response_alg || 'none', ['none', ...ALG_ORDER]),
     // OIDC Registration §2: RS256 unless the client asks otherwise; the service checks a key of it exists.
     id_token_signed_response_alg: oneOf('id_token_signed_response_alg', input.id_token_signed_response_alg || 'RS256', ALG_ORDER),
     subject_type,
@@ -149,6 +150,10 @@ export function validateMetadata(input: OAuth2ClientInput, policy: ValidationPol
     skip_consent: input.skip_consent ?? false,
     skip_logout_consent: input.skip_logout_consent ?? false,
     ...(input.access_token_strategy ? { access_token_strategy: oneOf('access_token_strategy', input.access_token_strategy, ['opaque', 'jwt']) } : {}),
+    // Tessera extension: the JWS algorithm of the client's JWT access tokens (RFC 9068); the service checks a key of it exists.
+    ...(input.access_token_signed_response_alg
+      ? { access_token_signed_response_alg: oneOf('access_token_signed_response_alg', input.access_token_signed_response_alg, ALG_ORDER) }
+      : {}),
     metadata: input.metadata ?? {},
     ...(lifespans as Pick<ClientMetadata, (typeof lifespanFields)[number]>),
   };

@@ -89,6 +89,8 @@ function devDefaults(merged: Plain, cwd: string, warn: (m: string) => void): Pla
       logout: `${app}/logout`,
     },
     secrets: secrets['system'] === undefined ? { system: [devSecret(resolve(cwd, 'data'), warn)] } : {},
+    // A new signing key signs at once: nobody caches this JWKS for long (README "Which key signs").
+    keys: { pre_publication: '0s' },
   };
 }
 

@@ -4,6 +4,7 @@ import { json, type HandlerResult } from '../../lib/result.js';
 import type { TokenStore } from '../../storage/ports.js';
 import type { TokenStrategy } from '../../tokens/hmac.js';
 import { isActive } from '../../tokens/token.js';
+import { classifyToken, type JwtReader } from '../../tokens/read.js';
 import { parseScope } from '../scope.js';
 
 export interface IntrospectDeps {
@@ -11,6 +12,8 @@ export interface IntrospectDeps {
   readonly strategy: TokenStrategy;
   readonly clock: Clock;
   readonly issuer: string;
+  /** Reads JWT access tokens (RFC 9068) too; absent: opaque tokens only. */
+  readonly jwt?: JwtReader | undefined;
 }
 
 const INACTIVE = JSON.stringify({ active: false });
@@ -24,7 +27,7 @@ const seconds = (ms: number) => Math.floor(ms / 1000);
  */
 export async function introspect(request: IntrospectionRequest, deps: IntrospectDeps): Promise<HandlerResult> {
   const inactive: HandlerResult = { kind: 'json', body: INACTIVE };
-  const found = deps.strategy.classify(request.token);
+  const found = await classifyToken(request.token, deps.strategy, deps.jwt);
   if (!found || found.kind === 'authorization_code') return inactive;
   const record = await deps.tokens.get(found.signature);
   if (!record || record.kind !== found.kind || !isActive(record, deps.clock.now())) return inactive;

@@ -4,6 +4,7 @@ import type { TokenStrategy } from '../../tokens/hmac.js';
 import type { ScopeStrategy } from '../scope.js';
 import type { IdTokenSigner } from '../../keys/signer.js';
 import type { SecretGuard } from '../../clients/secret-guard.js';
+import type { AccessTokenFormats } from './access-token.js';
 
 /** What the grants need, and nothing more. */
 export interface GrantDeps {
@@ -17,4 +18,6 @@ export interface GrantDeps {
   readonly signer: Pick<IdTokenSigner, 'sign'>;
   readonly issuer: string;
   readonly ttl: { readonly accessToken: number; readonly refreshToken: number; readonly idToken: number };
+  /** JWT access tokens (RFC 9068); absent: every access token is opaque. */
+  readonly accessTokens?: AccessTokenFormats | undefined;
 }

@@ -4,6 +4,7 @@ import { lifespan } from '../../tokens/lifespans.js';
 import type { TokenRecord, TokenSession } from '../../tokens/token.js';
 import { customClaims } from '../../tokens/claims.js';
 import type { GrantDeps } from './deps.js';
+import { mintAccessToken } from './access-token.js';
 
 export interface Issuance {
   readonly grant: 'authorization_code' | 'refresh_token';
@@ -31,8 +32,8 @@ export async function issueTokens(issuance: Issuance, deps: GrantDeps, now: numb
   const accessTtl = lifespan(client, `${grant}_grant_access_token_lifespan`, deps.ttl.accessToken);
   const { session } = issuance;
   const base = { familyId: issuance.familyId, clientId: client.client_id, subject: issuance.subject, audience: issuance.audience, session, issuedAt: now, usedAt: null, revoked: false };
-  const access = deps.strategy.mint('access_token');
-  const records: TokenRecord[] = [{ ...base, signature: access.signature, kind: 'access_token', scope, expiresAt: now + accessTtl }];
+  const access = await mintAccessToken({ client, familyId: issuance.familyId, subject: issuance.subject, scope, audience: issuance.audience, session, now, ttl: accessTtl }, deps);
+  const records: TokenRecord[] = [access.record];
   const response: TokenResponse = { access_token: access.token, token_type: 'bearer', expires_in: seconds(accessTtl), scope: scope.join(' ') };
 
   const offline = issuance.refreshScope.includes('offline_access') || issuance.refreshScope.includes('offline');

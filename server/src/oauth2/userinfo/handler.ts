@@ -6,11 +6,14 @@ import type { TokenStore } from '../../storage/ports.js';
 import type { TokenStrategy } from '../../tokens/hmac.js';
 import { isActive, type TokenRecord } from '../../tokens/token.js';
 import { customClaims } from '../../tokens/claims.js';
+import { accessTokenKey, type JwtReader } from '../../tokens/read.js';
 
 export interface UserinfoDeps {
   readonly tokens: Pick<TokenStore, 'get'>;
   readonly strategy: TokenStrategy;
   readonly clock: Clock;
+  /** Reads JWT access tokens (RFC 9068) too; absent: opaque tokens only. */
+  readonly jwt?: JwtReader | undefined;
 }
 
 export interface UserinfoInput {
@@ -24,7 +27,7 @@ const insufficientScope = (hint: string) =>
 
 /** The active access token `token` is, or undefined (also CORS's way to the client of a userinfo request, http/cors.ts). */
 export async function activeAccessToken(token: string, deps: UserinfoDeps): Promise<TokenRecord | undefined> {
-  const signature = deps.strategy.verify('access_token', token);
+  const signature = await accessTokenKey(token, deps.strategy, deps.jwt);
   const record = signature === undefined ? undefined : await deps.tokens.get(signature);
   return record && record.kind === 'access_token' && isActive(record, deps.clock.now()) ? record : undefined;
 }
