@@ -127,6 +127,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       policy: { allowInsecure: config.dev, subjectTypes: config.oidc.subject_identifiers.supported_types, outbound },
       idTokenAlgs: () => keyService.idTokenAlgs(true),
       accessTokenAlgs: () => keyService.accessTokenAlgs(true),
+      outbound: { policy: outbound, resolve: options.resolve },
     });
     const issuer = config.urls.self.issuer;
     const publicBase = (config.urls.self.public ?? issuer).replace(/\/$/, '');
@@ -148,6 +149,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       issuer,
       ttl: { accessToken: config.ttl.access_token, refreshToken: config.ttl.refresh_token, idToken: config.ttl.id_token },
       accessTokens: { default: config.strategies.access_token, jwt: jwtAccessTokens },
+      pairwiseSalt: config.oidc.subject_identifiers.pairwise.salt,
     };
     const flowDeps: FlowDeps = {
       clients: storage.clients,
@@ -193,7 +195,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
     // One check per KEYS_CHECK_TTL_MS however many probes arrive, on both ports together.
     const keysOpen = cachedCheck(async () => (await unreadableKeys(storage.keys, sealer)).length === 0);
     const common = { logger, exposeDebug: config.oauth2.expose_internal_errors, storage, lifecycle, keysOpen };
-    const userinfoDeps = { tokens: storage.tokens, strategy, clock, jwt: jwtAccessTokens };
+    const userinfoDeps = { tokens: storage.tokens, strategy, clock, jwt: jwtAccessTokens, signed: { clients: storage.clients, signer, issuer } };
 
     return {
       config,

@@ -14,6 +14,8 @@ import { toWire } from './mapper.js';
 import { applyClientPatch } from './patch.js';
 import { generateSecret, hashChosenSecret, hashGeneratedSecret } from './secret.js';
 import { checkSigningAlgs } from './algs.js';
+import { checkSector } from './sector.js';
+import type { OutboundDeps } from '../lib/outbound-request.js';
 import { validateMetadata, type ClientMetadata, type ValidationPolicy } from './validate.js';
 
 export interface ClientServiceDeps {
@@ -24,6 +26,8 @@ export interface ClientServiceDeps {
   readonly idTokenAlgs?: () => Promise<readonly string[]>;
   /** What the JWT access-token key set can sign now, read fresh (KeyService.accessTokenAlgs). */
   readonly accessTokenAlgs?: () => Promise<readonly string[]>;
+  /** How sector_identifier_uri is fetched (clients/sector.ts); absent: not fetched. */
+  readonly outbound?: OutboundDeps | undefined;
 }
 
 export interface ClientListing {
@@ -70,11 +74,12 @@ async function decideSecret(metadata: ClientMetadata, given: string | null | und
   return { hash: hashGeneratedSecret(generated), shown: generated };
 }
 
-export function createClientService({ store, clock, policy, idTokenAlgs, accessTokenAlgs }: ClientServiceDeps): ClientService {
+export function createClientService({ store, clock, policy, idTokenAlgs, accessTokenAlgs, outbound }: ClientServiceDeps): ClientService {
   /** Metadata rules, then one that needs the keys: an ID-token algorithm no key can sign would fail every sign-in. */
   async function validate(input: OAuth2ClientInput): Promise<ClientMetadata> {
     const metadata = validateMetadata(input, policy);
     await checkSigningAlgs(metadata, { idTokenAlgs, accessTokenAlgs });
+    await checkSector(metadata, outbound);
     return metadata;
   }
 

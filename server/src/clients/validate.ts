@@ -32,10 +32,10 @@ export interface ValidationPolicy extends UriPolicy {
  * rules (lib/outbound-policy.ts), checked here and again at each delivery.
  * The browser loads frontchannel_logout_uri in an iframe of the logout page
  * (Front-Channel Logout 1.0 §2: https SHOULD be used): https, http only on
- * loopback or under --dev, as for redirect URIs. jwks_uri,
- * sector_identifier_uri and request_uris are stored but never fetched today
- * (private_key_jwt, pairwise subjects and request_uri are not served); a
- * fetcher for them must go through lib/outbound-request.ts.
+ * loopback or under --dev, as for redirect URIs. sector_identifier_uri is
+ * fetched at registration through lib/outbound-request.ts (clients/sector.ts);
+ * jwks_uri and request_uris are stored but never fetched here; a fetcher for
+ * them must go through lib/outbound-request.ts too.
  */
 const HTTPS_ONLY = new Set(['sector_identifier_uri', 'frontchannel_logout_uri']);
 

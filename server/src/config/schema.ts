@@ -255,7 +255,21 @@ export const ConfigSchema = z.object({
           supported_types: z
             .preprocess(toList, z.array(z.enum(['public', 'pairwise'])).min(1))
             .default(['public'])
-            .describe('Subject identifier types offered (OIDC Core §8).'),
+            .describe('Subject identifier types offered (OIDC Core §8); `pairwise` needs `pairwise.salt`.'),
+          pairwise: z
+            .object({
+              salt: z
+                .string()
+                .min(8, 'at least 8 characters')
+                .optional()
+                .describe('Salt of pairwise subjects (OIDC Core §8.1): hex SHA-256 of sector host, subject and salt, as Hydra. Changing it changes every pairwise subject.'),
+            })
+            .prefault({}),
+        })
+        .superRefine((value, ctx) => {
+          if (value.supported_types.includes('pairwise') && !value.pairwise.salt) {
+            ctx.addIssue({ code: 'custom', path: ['pairwise', 'salt'], message: 'is required when supported_types includes "pairwise"' });
+          }
         })
         .prefault({}),
     })

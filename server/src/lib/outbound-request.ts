@@ -80,3 +80,42 @@ export async function postForm(uri: string, body: string, deps: OutboundDeps, ti
     req.end(body);
   });
 }
+
+/**
+ * GETs a small document (a sector_identifier_uri's JSON, OIDC Registration
+ * §5): the same address checks and pinning as postForm, a deadline for the
+ * whole exchange, and at most `maxBytes` read (larger answers are refused,
+ * not truncated). Resolves with the status and the body; rejects with
+ * OutboundRefused or the network error.
+ */
+export async function getCapped(uri: string, deps: OutboundDeps, limits: { timeoutMs: number; maxBytes: number }): Promise<{ status: number; body: Buffer }> {
+  if (!URL.canParse(uri)) throw new OutboundRefused('not an absolute URL');
+  const url = new URL(uri);
+  const addresses = await checkedAddresses(url, deps);
+  const options: RequestOptions = {
+    method: 'GET',
+    host: bareHost(url),
+    port: destinationOf(url).port,
+    path: `${url.pathname}${url.search}`,
+    headers: { accept: 'application/json' },
+    lookup: pinned(addresses),
+    signal: AbortSignal.timeout(limits.timeoutMs),
+  };
+  return new Promise((resolve, reject) => {
+    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(options, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > limits.maxBytes) {
+          req.destroy();
+          reject(new OutboundRefused(`the answer is larger than ${limits.maxBytes} bytes`));
+        } else chunks.push(chunk);
+      });
+      res.on('error', reject);
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

@@ -41,6 +41,7 @@ export async function continueAfterConsent(params: Record<string, string>, cooki
       acr: login.acr,
       amr: login.amr,
       sid: flow.sessionId,
+      ...(login.forceSubjectIdentifier ? { forcedSubject: login.forceSubjectIdentifier } : {}),
       code: {
         redirectUri: request.redirectUri,
         redirectUriSent: request.redirectUriSent,

@@ -37,7 +37,7 @@ export async function introspect(request: IntrospectionRequest, deps: Introspect
   // are `omitempty`, so an empty scope or an empty `ext` is left out, whatever
   // the grant; `sub` (the client's id for client_credentials), `aud` ([] when
   // none was granted), `iss`, `nbf`, `token_type` and `token_use` are always sent.
-  // `username` (password grant) and `obfuscated_subject` (pairwise) never apply here.
+  // `username` (password grant) never applies here; `obfuscated_subject` is the pairwise subject (tokens/subject.ts).
   const body: IntrospectedOAuth2Token = {
     active: true,
     ...(record.scope.length > 0 ? { scope: record.scope.join(' ') } : {}),
@@ -51,6 +51,7 @@ export async function introspect(request: IntrospectionRequest, deps: Introspect
     token_type: 'Bearer',
     token_use: record.kind,
     ...(record.session.ext && Object.keys(record.session.ext).length > 0 ? { ext: { ...record.session.ext } } : {}),
+    ...(record.session.obfuscatedSubject ? { obfuscated_subject: record.session.obfuscatedSubject } : {}),
   };
   return json(body);
 }

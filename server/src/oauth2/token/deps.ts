@@ -20,4 +20,6 @@ export interface GrantDeps {
   readonly ttl: { readonly accessToken: number; readonly refreshToken: number; readonly idToken: number };
   /** JWT access tokens (RFC 9068); absent: every access token is opaque. */
   readonly accessTokens?: AccessTokenFormats | undefined;
+  /** `oidc.subject_identifiers.pairwise.salt` (tokens/subject.ts). */
+  readonly pairwiseSalt?: string | undefined;
 }

@@ -3,6 +3,8 @@ import type { Client } from '../../clients/client.js';
 import { lifespan } from '../../tokens/lifespans.js';
 import type { TokenRecord, TokenSession } from '../../tokens/token.js';
 import { customClaims } from '../../tokens/claims.js';
+import { subjectForClient } from '../../tokens/subject.js';
+import { serverError } from '../../errors/catalog.js';
 import type { GrantDeps } from './deps.js';
 import { mintAccessToken } from './access-token.js';
 
@@ -30,7 +32,7 @@ const seconds = (ms: number) => Math.floor(ms / 1000);
 export async function issueTokens(issuance: Issuance, deps: GrantDeps, now: number): Promise<{ response: TokenResponse; records: TokenRecord[] }> {
   const { client, grant, scope } = issuance;
   const accessTtl = lifespan(client, `${grant}_grant_access_token_lifespan`, deps.ttl.accessToken);
-  const { session } = issuance;
+  const session = withVisibleSubject(issuance.session, client, issuance.subject, deps.pairwiseSalt);
   const base = { familyId: issuance.familyId, clientId: client.client_id, subject: issuance.subject, audience: issuance.audience, session, issuedAt: now, usedAt: null, revoked: false };
   const access = await mintAccessToken({ client, familyId: issuance.familyId, subject: issuance.subject, scope, audience: issuance.audience, session, now, ttl: accessTtl }, deps);
   const records: TokenRecord[] = [access.record];
@@ -49,7 +51,7 @@ export async function issueTokens(issuance: Issuance, deps: GrantDeps, now: numb
     const claims: Record<string, unknown> = {
       ...customClaims(session.idToken),
       iss: deps.issuer,
-      sub: issuance.subject,
+      sub: session.obfuscatedSubject ?? issuance.subject,
       aud: [client.client_id],
       iat: seconds(now),
       exp: seconds(now + idTtl),
@@ -62,4 +64,14 @@ export async function issueTokens(issuance: Issuance, deps: GrantDeps, now: numb
     response.id_token = await deps.signer.sign(claims, { alg: client.id_token_signed_response_alg, accessToken: access.token });
   }
   return { response, records };
+}
+
+/** The session with the pairwise subject the client sees (OIDC Core §8.1), when it differs from the local one. */
+export function withVisibleSubject(session: TokenSession, client: Client, subject: string, salt: string | undefined): TokenSession {
+  const { obfuscatedSubject: _previous, ...rest } = session;
+  const visible = subjectForClient(client, subject, session.forcedSubject, salt);
+  if (visible === undefined) {
+    throw serverError().withDebug(`pairwise client ${client.client_id} has no sector host, or oidc.subject_identifiers.pairwise.salt is not set`);
+  }
+  return visible === subject ? rest : { ...rest, obfuscatedSubject: visible };
 }
