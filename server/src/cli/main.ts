@@ -12,6 +12,7 @@ import { AdminApiError, clients } from './clients.js';
 import { janitor } from './janitor.js';
 import { secrets } from './secrets.js';
 import { configCommand } from './config.js';
+import { keys } from './keys.js';
 
 const options = {
   help: { type: 'boolean', short: 'h' },
@@ -41,6 +42,9 @@ const options = {
   'keep-if-younger': { type: 'string' },
   'batch-size': { type: 'string' },
   pause: { type: 'string' },
+  alg: { type: 'string' },
+  kid: { type: 'string' },
+  use: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -86,6 +90,8 @@ async function run(argv: string[]): Promise<number> {
       return configCommand({ positionals: rest, config: values.config, dev: values.dev === true }, out, (line) => process.stderr.write(`${line}\n`));
     case 'clients':
       return clients({ positionals: rest, endpoint: values.endpoint, tokenFile: values['token-file'], values }, out);
+    case 'keys':
+      return keys({ positionals: rest, endpoint: values.endpoint, tokenFile: values['token-file'], alg: values.alg, kid: values.kid, use: values.use }, out);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
