@@ -170,6 +170,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       errorUrl: config.urls.error,
       authorizeUrl: `${publicBase}/oauth2/auth`,
       maxRequestBytes: config.oauth2.authorization_request.max_bytes,
+      pairwiseSalt: config.oidc.subject_identifiers.pairwise.salt,
       pkce: {
         enforced: config.oauth2.pkce.enforced,
         enforcedForPublicClients: config.oauth2.pkce.enforced_for_public_clients,
@@ -190,6 +191,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       urls: { logout: config.urls.logout, postLogoutRedirect: config.urls.post_logout_redirect },
       ttl: { flow: config.ttl.login_consent_request },
       maxRequestBytes: config.oauth2.authorization_request.max_bytes,
+      pairwiseSalt: config.oidc.subject_identifiers.pairwise.salt,
     };
     const lifecycle: Lifecycle = { draining: false };
     // One check per KEYS_CHECK_TTL_MS however many probes arrive, on both ports together.

@@ -42,3 +42,13 @@ export function subjectForClient(client: SectorClient, subject: string, forced: 
   const sector = sectorHost(client);
   return sector === undefined || !salt ? undefined : pairwiseSubject(sector, subject, salt);
 }
+
+/**
+ * Whether an id_token_hint's `sub` names `subject` (OIDC Core §3.1.2.1, RP-Initiated
+ * Logout §2): the local subject, or the pairwise one the hint's client saw.
+ * A forced subject identifier cannot be mapped back and does not match.
+ */
+export function hintNamesSubject(hintSub: unknown, subject: string, client: SectorClient | undefined, salt: string | undefined): boolean {
+  if (hintSub === subject) return true;
+  return client?.subject_type === 'pairwise' && hintSub === subjectForClient(client, subject, undefined, salt);
+}
