@@ -37,7 +37,8 @@ export async function checkSector(metadata: ClientMetadata, outbound: OutboundDe
       'subject_type "pairwise" needs redirect_uris on one host, or a sector_identifier_uri listing them (OpenID Connect Core §8.1).',
     );
   }
-  if (!uri || !outbound) return;
+  // Only a pairwise client's sector matters; a public client's sector_identifier_uri is stored unfetched.
+  if (!uri || !outbound || metadata.subject_type !== 'pairwise') return;
   const list = await fetchSectorList(uri, outbound);
   if (!Array.isArray(list) || !list.every((u) => typeof u === 'string')) {
     throw invalidClientMetadata(`sector_identifier_uri: "${uri}" must be a JSON array of URIs.`);

@@ -51,6 +51,7 @@ const BASE: Body = {
   skip_consent: true,
   skip_logout_consent: true,
   access_token_strategy: 'opaque',
+  access_token_signed_response_alg: 'RS256',
   metadata: { team: 'nulls' },
   client_secret_expires_at: 0,
   ...ALL_LIFESPANS,
