@@ -19,6 +19,8 @@ export interface RunningTarget {
   /** oidc-provider's introspection needs client authentication; Tessera's (admin API) does not. */
   readonly introspectionAuth: boolean;
   readonly client: BenchClient;
+  /** Tessera: clients with `access_token_strategy: jwt` (RFC 9068), signing RS256 and ES256. */
+  readonly jwtClients?: { readonly RS256: BenchClient; readonly ES256: BenchClient } | undefined;
   stop(): Promise<void>;
 }
 

@@ -84,7 +84,7 @@ export async function serveTessera(o: TesseraOptions): Promise<Omit<RunningTarge
 }
 
 /** A confidential client_secret_basic client with a generated (high-entropy) secret, through the admin API. */
-export async function createClient(adminUrl: string): Promise<BenchClient> {
+export async function createClient(adminUrl: string, extra: Record<string, unknown> = {}): Promise<BenchClient> {
   const http = createHttpClient(1);
   try {
     const res = await http.request('POST', `${adminUrl}/admin/clients`, {
@@ -96,6 +96,7 @@ export async function createClient(adminUrl: string): Promise<BenchClient> {
         redirect_uris: [REDIRECT_URI],
         scope: 'openid offline_access',
         token_endpoint_auth_method: 'client_secret_basic',
+        ...extra,
       }),
     });
     const body = parseJson(res, 'create client');
@@ -103,6 +104,25 @@ export async function createClient(adminUrl: string): Promise<BenchClient> {
   } finally {
     http.close();
   }
+}
+
+/**
+ * Two clients with JWT access tokens (RFC 9068): RS256 (the default, its key
+ * created by the first token) and ES256 (a key added to hydra.jwt.access-token
+ * first; as the set's only ES256 key it signs at once).
+ */
+async function createJwtClients(adminUrl: string): Promise<{ RS256: BenchClient; ES256: BenchClient }> {
+  const http = createHttpClient(1);
+  try {
+    const res = await http.request('POST', `${adminUrl}/admin/keys/hydra.jwt.access-token`, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ alg: 'ES256' }) });
+    if (res.status !== 201) throw new Error(`create ES256 access-token key: ${res.status}`);
+  } finally {
+    http.close();
+  }
+  return {
+    RS256: await createClient(adminUrl, { access_token_strategy: 'jwt' }),
+    ES256: await createClient(adminUrl, { access_token_strategy: 'jwt', access_token_signed_response_alg: 'ES256' }),
+  };
 }
 
 export const systemSecret = () => randomBytes(32).toString('base64url');
@@ -125,7 +145,11 @@ function tesseraTarget(name: string, database: () => Promise<BenchDatabase>, wor
           await served.stop();
           throw err;
         });
-        return { ...served, client, stop: () => served.stop().finally(() => db.drop()) };
+        const jwtClients = await createJwtClients(served.adminUrl ?? '').catch(async (err: unknown) => {
+          await served.stop();
+          throw err;
+        });
+        return { ...served, client, jwtClients, stop: () => served.stop().finally(() => db.drop()) };
       } catch (err) {
         await db.drop();
         throw err;

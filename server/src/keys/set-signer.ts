@@ -35,6 +35,8 @@ interface Loaded {
  */
 export function createSetSigner(keys: KeyService, setId: string, clock: Clock, recreate?: (alg: string) => Promise<boolean>): SetSigner {
   const loaded = new Map<string, Loaded>();
+  /** One load per algorithm at a time: a burst of first requests must not each read, import (or create) the key. */
+  const loading = new Map<string, Promise<Loaded>>();
 
   async function choose(alg: string) {
     const chosen = await keys.signingKey(setId, alg);
@@ -42,11 +44,19 @@ export function createSetSigner(keys: KeyService, setId: string, clock: Clock, r
     return keys.signingKey(setId, alg);
   }
 
-  async function signingKey(alg: string): Promise<Loaded> {
+  function signingKey(alg: string): Loaded | Promise<Loaded> {
     const now = clock.now();
     const generation = keys.generation();
     const cached = loaded.get(alg);
     if (cached && now < cached.until && cached.generation === generation) return cached;
+    const pending = loading.get(alg);
+    if (pending) return pending;
+    const load = loadKey(alg, now, generation).finally(() => loading.delete(alg));
+    loading.set(alg, load);
+    return load;
+  }
+
+  async function loadKey(alg: string, now: number, generation: number): Promise<Loaded> {
     const chosen = await choose(alg);
     if (!chosen || chosen.jwk.alg !== alg) throw serverError().withDebug(`${setId} has no private ${alg} signing key`);
     const { jwk, until } = chosen;
