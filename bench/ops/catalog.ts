@@ -5,7 +5,7 @@ import { authorizeQuery, pkce } from '../flows/common.js';
 import { flowParams, mintAccessTokens, mintRefreshTokens } from './mint.js';
 
 /** The operations of issue 7, each as a load spec for a given target. */
-export const OP_NAMES = ['client_credentials', 'client_credentials_jwt', 'client_credentials_jwt_es256', 'introspection', 'refresh', 'discovery', 'jwks', 'code_flow', 'authorize_post', 'admin_json'] as const;
+export const OP_NAMES = ['client_credentials', 'client_credentials_jwt', 'client_credentials_jwt_es256', 'introspection', 'introspection_jwt', 'refresh', 'discovery', 'jwks', 'code_flow', 'authorize_post', 'admin_json'] as const;
 export type OpName = (typeof OP_NAMES)[number];
 
 export interface Operation {
@@ -69,6 +69,19 @@ export const OPERATIONS: readonly Operation[] = [
       kind: 'http', ...timing, url: t.urls.introspect, method: 'POST',
       headers: { 'content-type': FORM, ...(t.introspectionAuth ? clientAuth(t) : {}) },
       tokens: { mode: 'cycle', bodyPrefix: 'token=', values: await mintAccessTokens(t, sizes.introspection) },
+      ...expect(t, '"active":true'),
+    }),
+  },
+  {
+    // JWT access tokens (RS256) introspected: signature checked, then the record found by jti.
+    name: 'introspection_jwt',
+    title: 'introspection of valid JWT access tokens, RS256 (signature checked, record found by jti)',
+    unit: 'req/s',
+    skip: ['oidc-provider'],
+    prepare: async (t, timing, sizes) => ({
+      kind: 'http', ...timing, url: t.urls.introspect, method: 'POST',
+      headers: { 'content-type': FORM },
+      tokens: { mode: 'cycle', bodyPrefix: 'token=', values: await mintAccessTokens(t, sizes.introspection, t.jwtClients?.RS256) },
       ...expect(t, '"active":true'),
     }),
   },

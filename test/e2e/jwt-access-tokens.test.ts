@@ -136,8 +136,14 @@ describeEachBackend('JWT access tokens, strategies.access_token: jwt', (backend)
       expect(created.status, created.text).to.equal(201);
       const client = await createClient(t.adminUrl, { ...registration, access_token_signed_response_alg: alg });
       expect(client['access_token_signed_response_alg']).to.equal(alg);
-      const { protectedHeader } = await resourceServerVerify(t, (await clientCredentials(t, client)).access_token);
+      const accessToken = (await clientCredentials(t, client)).access_token;
+      const { protectedHeader } = await resourceServerVerify(t, accessToken);
       expect(protectedHeader.alg).to.equal(alg);
+      // Introspection checks the signature of every algorithm before it looks the jti up.
+      expect((await introspect(t, accessToken)).active, alg).to.equal(true);
+      const [h, p, s] = accessToken.split('.') as [string, string, string];
+      const otherSignature = `${s.slice(0, 10)}${s[10] === 'A' ? 'B' : 'A'}${s.slice(11)}`;
+      expect(await introspect(t, `${h}.${p}.${otherSignature}`), alg).to.deep.equal({ active: false });
     }
   });
 });

@@ -44,6 +44,8 @@ export function createIdTokenSigner(keys: KeyService, issuer: string, clock: Clo
         if (protectedHeader.typ !== undefined && protectedHeader.typ.toUpperCase() !== 'JWT') return undefined;
         const claims = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>;
         if ('events' in claims) return undefined;
+        // Signed userinfo (OIDC Core §5.3.2) uses the same keys and typ, but never has `exp`; every ID token does (§2).
+        if (typeof claims['exp'] !== 'number') return undefined;
         return claims['iss'] === issuer && typeof claims['sub'] === 'string' ? claims : undefined;
       } catch {
         return undefined;

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { compactVerify, createLocalJWKSet, type JWK } from 'jose';
+import { constants, createHash, createPublicKey, verify, type JsonWebKey as NodeJwk, type KeyObject } from 'node:crypto';
 import { randomBuffer } from '../lib/crypto.js';
 import type { Clock } from '../lib/clock.js';
 import type { MintedToken } from './hmac.js';
@@ -100,18 +99,54 @@ const JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 /** Could `token` be a JWS compact serialization? Cheap: decides whether the JWT path is tried at all. */
 export const looksLikeJwt = (token: string): boolean => token.length < 16_384 && JWS.test(token);
 
-export function createJwtAccessTokens(deps: JwtAccessTokenDeps): JwtAccessTokens {
-  let keys: { verify: ReturnType<typeof createLocalJWKSet>; kids: Set<string>; at: number; generation: number } | undefined;
+/*
+ * Signature checks with node:crypto, synchronously: introspection is a hot
+ * path, and jose's WebCrypto verify (a promise and a thread-pool hop per
+ * call) cost about three times an RS256 verification itself. Only the
+ * algorithms keys are generated for; the header's `alg` must be the key's
+ * (RFC 8725 §3.1: the key decides the algorithm, not the token).
+ */
+type Check = (data: Buffer, key: KeyObject, signature: Buffer) => boolean;
+const CHECKS: ReadonlyMap<string, Check> = new Map<string, Check>([
+  ['RS256', (d, key, s) => verify('sha256', d, key, s)],
+  ['PS256', (d, key, s) => verify('sha256', d, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, s)],
+  ['ES256', (d, key, s) => verify('sha256', d, { key, dsaEncoding: 'ieee-p1363' }, s)],
+  ['EdDSA', (d, key, s) => verify(null, d, key, s)],
+]);
 
-  async function keySet(kid: string | undefined) {
+interface VerificationKey {
+  readonly key: KeyObject;
+  readonly alg: string;
+}
+
+function importKeys(list: ReadonlyArray<Record<string, unknown>>): Map<string, VerificationKey> {
+  const keys = new Map<string, VerificationKey>();
+  for (const jwk of list) {
+    const { kid, alg } = jwk;
+    if (typeof kid !== 'string' || typeof alg !== 'string' || !CHECKS.has(alg)) continue;
+    try {
+      keys.set(kid, { key: createPublicKey({ key: jwk as NodeJwk, format: 'jwk' }), alg });
+    } catch {
+      // A key node cannot import verifies nothing.
+    }
+  }
+  return keys;
+}
+
+const decodeJson = (part: string): Record<string, unknown> => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
+
+export function createJwtAccessTokens(deps: JwtAccessTokenDeps): JwtAccessTokens {
+  let keys: { byKid: Map<string, VerificationKey>; at: number; generation: number } | undefined;
+
+  async function keyFor(kid: string): Promise<VerificationKey | undefined> {
     const now = deps.clock.now();
     const stale = !keys || keys.generation !== deps.generation() || now - keys.at >= KEYS_CACHE_MS;
-    const unknown = keys && kid !== undefined && !keys.kids.has(kid) && now - keys.at >= UNKNOWN_KID_RELOAD_MS;
+    const unknown = keys && !keys.byKid.has(kid) && now - keys.at >= UNKNOWN_KID_RELOAD_MS;
     if (!keys || stale || unknown) {
-      const list = await deps.verificationKeys();
-      keys = { verify: createLocalJWKSet({ keys: list as JWK[] }), kids: new Set(list.map((k) => String(k['kid']))), at: now, generation: deps.generation() };
+      const generation = deps.generation();
+      keys = { byKid: importKeys(await deps.verificationKeys()), at: now, generation };
     }
-    return keys.verify;
+    return keys.byKid.get(kid);
   }
 
   return {
@@ -123,13 +158,18 @@ export function createJwtAccessTokens(deps: JwtAccessTokenDeps): JwtAccessTokens
 
     async lookupKey(token) {
       if (!looksLikeJwt(token)) return undefined;
+      const [headerPart = '', payloadPart = '', signaturePart = ''] = token.split('.');
       try {
-        const header = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8')) as { kid?: unknown; typ?: unknown };
-        if (typeof header.typ !== 'string' || header.typ.toLowerCase() !== AT_JWT_TYP) return undefined;
-        const { payload } = await compactVerify(token, await keySet(typeof header.kid === 'string' ? header.kid : undefined));
-        const claims = JSON.parse(new TextDecoder().decode(payload)) as { iss?: unknown; jti?: unknown };
-        if (claims.iss !== deps.issuer || typeof claims.jti !== 'string') return undefined;
-        return jtiLookupKey(claims.jti);
+        const header = decodeJson(headerPart);
+        // RFC 9068 §4: the typ tells an access token from an ID token signed by the same issuer.
+        if (typeof header['typ'] !== 'string' || header['typ'].toLowerCase() !== AT_JWT_TYP || typeof header['kid'] !== 'string') return undefined;
+        const key = await keyFor(header['kid']);
+        const check = key && header['alg'] === key.alg ? CHECKS.get(key.alg) : undefined;
+        const signed = Buffer.from(`${headerPart}.${payloadPart}`, 'ascii');
+        if (!key || !check || !check(signed, key.key, Buffer.from(signaturePart, 'base64url'))) return undefined;
+        const claims = decodeJson(payloadPart);
+        if (claims['iss'] !== deps.issuer || typeof claims['jti'] !== 'string') return undefined;
+        return jtiLookupKey(claims['jti']);
       } catch {
         return undefined;
       }
