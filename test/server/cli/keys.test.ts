@@ -17,7 +17,9 @@ describeEachBackend('tessera keys', (backend) => {
   const cli = (...args: string[]) => runCli(['keys', ...args, '--endpoint', h.t.adminUrl]);
   const keysIn = (stdout: string) => (JSON.parse(stdout.slice(0, stdout.lastIndexOf('}') + 1)) as { keys: Array<{ kid: string; alg: string }> }).keys;
 
-  it('create, list, get, rotate and delete a set, printing public parts only', async () => {
+  it('create, list, get, rotate and delete a set, printing public parts only', async function () {
+    // Eleven CLI processes (a Node start-up each: seconds on a loaded machine).
+    this.timeout(180_000);
     const created = await cli('create', SET, '--alg', 'ES256', '--kid', 'first');
     expect(created.code, created.stderr).to.equal(0);
     expect(created.stdout).not.to.match(PRIVATE);
@@ -45,7 +47,8 @@ describeEachBackend('tessera keys', (backend) => {
     expect((await cli('list', SET)).code).to.equal(1);
   });
 
-  it('usage errors: no set, unknown action, create without --alg, rotate of a set without private keys', async () => {
+  it('usage errors: no set, unknown action, create without --alg, rotate of a set without private keys', async function () {
+    this.timeout(120_000);
     expect((await cli('list')).code).to.equal(2);
     expect((await cli('spin', SET)).code).to.equal(2);
     expect((await cli('create', SET)).code).to.equal(2);
