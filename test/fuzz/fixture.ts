@@ -15,7 +15,9 @@ import type { Values } from './encode.js';
 
 export const LOGOUT_URL = 'http://login.test/logout';
 /** Tessera's configuration for a fuzzed server: the flows go to the (absent) login app. */
-export const FUZZ_CONFIG = { urls: { login: LOGIN_URL, consent: CONSENT_URL, logout: LOGOUT_URL } };
+export const FUZZ_CONFIG = {
+  urls: { login: LOGIN_URL, consent: CONSENT_URL, logout: LOGOUT_URL, device: { verification: 'http://login.test/device', success: 'http://login.test/device/success' } },
+};
 
 const REDIRECT = 'http://127.0.0.1:9999/callback';
 const AFTER_LOGOUT = 'http://127.0.0.1:9999/signed-out';

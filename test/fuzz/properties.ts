@@ -12,7 +12,7 @@ import { grown, type Counts } from './rows.js';
 const LEAKS: readonly RegExp[] = [/^\s*at .+(:\d+:\d+|\(native\)|<anonymous>)/m, /\bat [\w.<>$]+ \(/, /\/src\//, /\.ts:/, /node:\w/, /\b\w*Error: [^\n]*\n\s+at /];
 
 /** The endpoints that show a browser (Accept: text/html) an HTML error page instead of JSON (README, issue 19 item 6). */
-const BROWSER_PAGES = /^\/oauth2\/(auth|sessions\/logout)\/?(\?|$)/;
+const BROWSER_PAGES = /^\/oauth2\/(auth|sessions\/logout|device\/verify)\/?(\?|$)/;
 
 /** An HTML error page where the server shows one: a browser endpoint, asked for text/html. */
 function browserErrorPage(req: RawRequest, answer: RawAnswer): boolean {

@@ -74,7 +74,7 @@ export function operationsOf(document: unknown): OpSpec[] {
           pathParams: params.filter((p) => p['in'] === 'path').map((p) => String(p['name'])),
           query: params.filter((p) => p['in'] === 'query').map((p) => ({ name: String(p['name']), schema: resolve(p['schema'], components), required: p['required'] === true })),
           body: media ? { form: form !== undefined, schema: resolve(obj(media)['schema'], components) } : undefined,
-          browser: path === '/oauth2/auth' || path === '/oauth2/sessions/logout',
+          browser: path === '/oauth2/auth' || path === '/oauth2/sessions/logout' || path === '/oauth2/device/verify',
           security: securityOf(op),
         });
       }

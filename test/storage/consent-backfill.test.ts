@@ -87,10 +87,13 @@ describeEachBackend('migration consent_per_flow backfills consent rows', (backen
   });
 
   it('goes down and up again', async () => {
-    expect(await migrateDown(conn)).to.deep.equal([THIS]);
+    // Later migrations go down first (one step each), then this one.
+    const down: string[] = [];
+    for (let i = 0; i < migrations.length && !down.includes(THIS); i++) down.push(...(await migrateDown(conn)));
+    expect(down.at(-1)).to.equal(THIS);
     expect(await consent('reused')).to.equal(undefined);
     expect(await consent('decided')).to.not.equal(undefined);
-    expect(await migrateUp(conn)).to.deep.equal([THIS]);
+    expect(await migrateUp(conn)).to.deep.equal([...down].reverse());
     expect(await consent('reused')).to.include({ skip: 'remembered' });
   });
 });

@@ -3,6 +3,16 @@ import { describeScope, type ScopeInfo } from '../oidc/scopes.js';
 import { html, type Html } from './html.js';
 import { layout } from './layout.js';
 import { clientLinks, clientLogo, clientName } from './client.js';
+import { deviceWarning } from './device.js';
+
+/** A device flow's consent request comes back to Tessera's /oauth2/device/verify (RFC 8628), not to the client. */
+function isDeviceFlow(request: OAuth2ConsentRequest): boolean {
+  try {
+    return new URL(request.request_url ?? '').pathname.endsWith('/oauth2/device/verify');
+  } catch {
+    return false;
+  }
+}
 
 export interface ConsentView {
   readonly request: OAuth2ConsentRequest;
@@ -40,6 +50,7 @@ export function consentPage(view: ConsentView): Html {
 <h1><strong>${name}</strong> wants to access your account</h1>
 <p>Signed in as <strong>${view.userEmail}</strong></p>
 </header>
+${isDeviceFlow(request) ? deviceWarning(request.client) : ''}
 <form method="post" action="/consent?consent_challenge=${encodeURIComponent(request.challenge)}">
 <input type="hidden" name="csrf" value="${view.csrf}">
 <fieldset>

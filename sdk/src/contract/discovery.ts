@@ -15,6 +15,11 @@ export const DiscoveryDocument = z.looseObject({
   userinfo_endpoint: z.string().optional(),
   revocation_endpoint: z.string().optional(),
   end_session_endpoint: z.string().optional(),
+  /** RFC 8628 §4. */
+  device_authorization_endpoint: z.string().optional(),
+  /** RFC 9126 §5 (extension: not in Hydra). */
+  pushed_authorization_request_endpoint: z.string().optional(),
+  require_pushed_authorization_requests: flag,
   frontchannel_logout_supported: flag,
   frontchannel_logout_session_supported: flag,
   backchannel_logout_supported: flag,

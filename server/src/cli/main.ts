@@ -13,6 +13,7 @@ import { janitor } from './janitor.js';
 import { secrets } from './secrets.js';
 import { configCommand } from './config.js';
 import { keys } from './keys.js';
+import { performDeviceCode } from './perform-device-code.js';
 
 const options = {
   help: { type: 'boolean', short: 'h' },
@@ -45,6 +46,8 @@ const options = {
   alg: { type: 'string' },
   kid: { type: 'string' },
   use: { type: 'string' },
+  'client-id': { type: 'string' },
+  'client-secret': { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -61,6 +64,11 @@ async function run(argv: string[]): Promise<number> {
   if (values.help || command === 'help' || command === undefined) {
     out(HELP);
     return command === undefined && !values.help ? EXIT.usage : EXIT.ok;
+  }
+  if (command === 'perform' && rest[0] === 'device-code') {
+    const io = { out, err: (line: string) => process.stderr.write(`${line}\n`), env: process.env };
+    const args = { endpoint: values.endpoint, clientId: values['client-id'], clientSecret: values['client-secret'], scope: values.scope, audience: values.audience };
+    return performDeviceCode(args, io);
   }
   switch (command) {
     case 'version':

@@ -3,6 +3,8 @@ import type { ClientStore, ConsentStore, FlowStore, LoginSessionStore } from '..
 import type { TokenStrategy } from '../tokens/hmac.js';
 import type { ScopeStrategy } from '../oauth2/scope.js';
 import type { Sealer } from '../keys/seal.js';
+import type { IdTokenSigner } from '../keys/signer.js';
+import type { AccessTokenFormats } from '../oauth2/token/access-token.js';
 
 /** What the login/consent flow needs; one object passed down from the composition root. */
 export interface FlowDeps {
@@ -11,6 +13,8 @@ export interface FlowDeps {
   readonly loginSessions: LoginSessionStore;
   readonly consents: ConsentStore;
   readonly strategy: TokenStrategy;
+  /** ID tokens returned from the authorization endpoint (implicit and hybrid responses). */
+  readonly signer: Pick<IdTokenSigner, 'sign'>;
   /** Seals each flow's login challenge (flows/login-challenge.ts). */
   readonly challengeSealer: Sealer;
   readonly clock: Clock;
@@ -21,8 +25,15 @@ export interface FlowDeps {
     /** ttl.login_consent_request */
     readonly flow: number;
     readonly authCode: number;
+    /** Defaults for tokens issued at the authorization endpoint, before the client's implicit lifespans. */
+    readonly accessToken: number;
+    readonly idToken: number;
     readonly authenticationSession: number;
   };
+  /** JWT access tokens (RFC 9068) for implicit and hybrid responses, as at the token endpoint; absent: opaque. */
+  readonly accessTokens?: AccessTokenFormats | undefined;
+  /** `oidc.subject_identifiers.pairwise.salt` (tokens/subject.ts). */
+  readonly pairwiseSalt?: string | undefined;
 }
 
 /** Cookie names. The browser cookie binds a flow to the browser that started it (CSRF, RFC 9700 §4.7). */

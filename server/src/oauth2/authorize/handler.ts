@@ -14,9 +14,11 @@ import { continueAfterLogin } from '../../flows/login/continue.js';
 import { continueAfterConsent } from '../../flows/consent/continue.js';
 import { checkAuthorizeRequest, type AuthorizeCheckDeps } from './request.js';
 import { errorResponse, RedirectableError, targetOf, withParams } from './redirect.js';
+import { pushedParams, type PushedDeps } from '../par/request-uri.js';
 
 export type AuthorizeDeps = FlowDeps &
-  AuthorizeCheckDeps & { readonly errorUrl?: string | undefined; /** Pairwise id_token_hints (tokens/subject.ts). */ readonly pairwiseSalt?: string | undefined };
+  AuthorizeCheckDeps &
+  PushedDeps & { readonly errorUrl?: string | undefined; /** Pairwise id_token_hints (tokens/subject.ts). */ readonly pairwiseSalt?: string | undefined };
 
 const loginRequired = (hint: string) =>
   new OAuth2Error({ error: 'login_required', status: 400, description: 'The authorization server requires end-user authentication.', hint });
@@ -34,8 +36,15 @@ function mayReuse(session: LoginSession | undefined, request: AuthorizeRequest, 
   return hinted === undefined || hintNamesSubject(hinted, session.subject, hintClient.client, hintClient.salt);
 }
 
+/** The request to run: the browser's, or (RFC 9126 §4) the pushed one its request_uri names, taken once. */
+async function checkedRequest(params: Record<string, string>, deps: AuthorizeDeps) {
+  if (params['request_uri'] === undefined) return checkAuthorizeRequest(params, deps);
+  const requestUrl = `${deps.authorizeUrl}?${new URLSearchParams({ client_id: params['client_id'] ?? '', request_uri: params['request_uri'] })}`;
+  return checkAuthorizeRequest(await pushedParams(params, deps), deps, { pushed: true, requestUrl });
+}
+
 async function startFlow(params: Record<string, string>, cookies: BrowserCookies, deps: AuthorizeDeps): Promise<HandlerResult> {
-  const { client, request } = await checkAuthorizeRequest(params, deps);
+  const { client, request } = await checkedRequest(params, deps);
   const target = targetOf(request);
   const now = deps.clock.now();
   const session = await currentSession(deps, cookies);
