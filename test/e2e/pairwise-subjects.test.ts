@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { decodeJwt } from 'jose';
+import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import type { DiscoveryDocument } from '@tessera/sdk';
 import { describeEachBackend } from '../helpers/databases.js';
 import { useTessera, type Running } from '../helpers/tessera.js';
@@ -178,5 +178,38 @@ describe('oidc.subject_identifiers.pairwise.salt', () => {
       ConfigError,
       /oidc\.subject_identifiers\.pairwise\.salt/,
     );
+  });
+});
+
+describeEachBackend('implicit responses: JWT access tokens and pairwise subjects at the authorization endpoint', (backend) => {
+  const h = useTessera(backend, {
+    ...FLOW_URLS,
+    oidc: { subject_identifiers: { supported_types: ['public', 'pairwise'], pairwise: { salt: SALT } } },
+    strategies: { access_token: 'jwt' },
+  });
+
+  it('response_type "id_token token" returns an RFC 9068 JWT access token (local sub) and an ID token with the pairwise sub', async () => {
+    const t = h.t;
+    const redirect = 'https://spa.example/cb';
+    const client = await createClient(t.adminUrl, {
+      redirect_uris: [redirect],
+      grant_types: ['implicit'],
+      response_types: ['id_token token'],
+      scope: 'openid',
+      subject_type: 'pairwise',
+      token_endpoint_auth_method: 'none',
+    });
+    const params = new URLSearchParams({ client_id: client.client_id, redirect_uri: redirect, response_type: 'id_token token', scope: 'openid', state: 'state-0123456789', nonce: 'nonce-0123456789' });
+    const callback = await runFlow(new Browser(), t.adminUrl, `${t.publicUrl}/oauth2/auth?${params.toString()}`, { login: { subject: 'alice' } });
+    const fragment = new URLSearchParams(callback.hash.slice(1));
+    expect(fragment.get('error'), callback.href).to.equal(null);
+    const accessToken = fragment.get('access_token') ?? '';
+    const { payload } = await jwtVerify(accessToken, createRemoteJWKSet(new URL(`${t.publicUrl}/.well-known/jwks.json`)), { issuer: t.config.urls.self.issuer, typ: 'at+jwt' });
+    expect(payload).to.include({ sub: 'alice', client_id: client.client_id });
+    expect(decodeJwt(fragment.get('id_token') ?? '').sub).to.equal(pairwise('spa.example', 'alice'));
+    const seen = await introspect(t, accessToken);
+    expect(seen).to.include({ active: true, sub: 'alice', obfuscated_subject: pairwise('spa.example', 'alice') });
+    const info = await request<{ sub: string }>(t.publicUrl, 'GET', '/userinfo', { headers: { authorization: `Bearer ${accessToken}` } });
+    expect(info.body.sub).to.equal(pairwise('spa.example', 'alice'));
   });
 });
