@@ -8,6 +8,7 @@ import * as janitorIndex from './20261123050000_janitor_index.js';
 import * as tokenIndexes from './20261123060000_token_indexes.js';
 import * as consentPerFlow from './20261124030000_consent_per_flow.js';
 import * as device from './20261202010000_device.js';
+import * as leakReports from './20261202030000_leak_reports.js';
 import * as pushedRequests from './20261202060000_pushed_requests.js';
 
 export interface Migration {
@@ -27,5 +28,6 @@ export const migrations: readonly Migration[] = [
   { name: '20261123060000_token_indexes', ...tokenIndexes },
   { name: '20261124030000_consent_per_flow', ...consentPerFlow },
   { name: '20261202010000_device', ...device },
+  { name: '20261202030000_leak_reports', ...leakReports },
   { name: '20261202060000_pushed_requests', ...pushedRequests },
 ];

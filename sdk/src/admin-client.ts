@@ -15,6 +15,7 @@ import {
 import { HealthNotReady, HealthStatus } from './contract/health.js';
 import { CreateJsonWebKeySet, JsonWebKey, JsonWebKeySet } from './contract/keys.js';
 import { IntrospectedOAuth2Token, type DeleteOAuth2TokensQuery } from './contract/oauth2.js';
+import { LeakedTokenResult, LeakReport, ReportLeakedTokens, type ListLeakReportsQuery } from './contract/leaks.js';
 import { TesseraError } from './errors.js';
 import { allPages, nextPageToken, totalCount, type ClientPage, type ConsentSessionPage } from './pagination.js';
 import { createTransport, parseReply, type Call, type Send, type TesseraAdminOptions } from './transport.js';
@@ -249,6 +250,21 @@ export class TesseraAdmin {
   deleteAccessTokens(clientId: string): Promise<void> {
     const query: DeleteOAuth2TokensQuery = { client_id: clientId };
     return this.#empty({ method: 'DELETE', path: '/admin/oauth2/tokens', query });
+  }
+
+  /**
+   * `POST /admin/oauth2/tokens/leaked` (extension): tokens found where they should not be. A live token of
+   * the server is revoked with every token of its grant (`revoked`); one result per token, in order, by
+   * `token_hash` (the tokens are never echoed).
+   */
+  reportLeakedTokens(items: Body<typeof ReportLeakedTokens>): Promise<LeakedTokenResult[]> {
+    return this.#json(z.array(LeakedTokenResult), 'leak report results', { method: 'POST', path: '/admin/oauth2/tokens/leaked', json: items });
+  }
+
+  /** `GET /admin/oauth2/tokens/leaked` (extension): one page of stored leak reports, newest first, with the next page's token. */
+  async listLeakReports(options: Partial<ListLeakReportsQuery> = {}): Promise<{ reports: LeakReport[]; nextPageToken: string | undefined }> {
+    const reply = await this.#send({ method: 'GET', path: '/admin/oauth2/tokens/leaked', query: { ...options } });
+    return { reports: parseReply(z.array(LeakReport), reply, 'leak reports'), nextPageToken: nextPageToken(reply) };
   }
 
   // ── JSON Web Keys ─────────────────────────────────────────────────────────

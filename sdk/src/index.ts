@@ -5,6 +5,7 @@ export * from './contract/keys.js';
 export * from './contract/discovery.js';
 export * from './contract/oauth2.js';
 export * from './contract/flows.js';
+export * from './contract/leaks.js';
 export {
   TesseraAdmin,
   type ListClientsOptions,

@@ -45,6 +45,7 @@ import { createCors } from './http/cors.js';
 import { cachedCheck, type Lifecycle } from './http/health.js';
 import type { OutboundPolicy } from './lib/outbound-policy.js';
 import type { Resolve } from './lib/outbound-request.js';
+import { createLeaks, type LeakWiring } from './oauth2/leaks/index.js';
 
 export interface Tessera {
   readonly config: Config;
@@ -64,6 +65,8 @@ export interface TesseraOptions {
   readonly clock?: Clock;
   /** Resolves the hosts of back-channel logout URIs; the system resolver by default (tests inject one). */
   readonly resolve?: Resolve;
+  /** Called once per reported leaked token (issue 18 item 6: the metrics counter hooks in here). */
+  readonly onLeakOutcome?: LeakWiring['onOutcome'];
 }
 
 /** Thrown when the schema is behind and neither `--dev` nor DSN=memory is there to migrate it. */
@@ -236,6 +239,9 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       maxRequestBytes: config.oauth2.authorization_request.max_bytes,
       pairwiseSalt: config.oidc.subject_identifiers.pairwise.salt,
     };
+    const leaks = createLeaks(config.oauth2.leak_reports, {
+      storage, strategy, clock, logger, dev: config.dev, ownPorts: outbound.ownPorts, resolve: options.resolve, onOutcome: options.onLeakOutcome,
+    });
     const lifecycle: Lifecycle = { draining: false };
     // One check per KEYS_CHECK_TTL_MS however many probes arrive, on both ports together.
     const keysOpen = cachedCheck(async () => (await unreadableKeys(storage.keys, sealer)).length === 0);
@@ -276,6 +282,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
               tokenClient: async (token) => (await activeAccessToken(token, userinfoDeps))?.clientId,
             })
           : undefined,
+        leakReport: leaks.publicReport,
       }),
       adminApp: createAdminApp({
         ...common,
@@ -294,11 +301,12 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
         }),
         logout: logoutHandlers(logoutDeps),
         device: deviceHandlers(deviceFlowDeps),
+        leaks: leaks.admin,
         guard: { allowedHosts: config.serve.admin.allowed_hosts, tokenDigests: config.serve.admin.auth.tokens },
       }),
       notifier,
       async close() {
-        await notifier.drain();
+        await Promise.all([notifier.drain(), leaks.notifier?.drain()]);
         await storage.close();
       },
     };

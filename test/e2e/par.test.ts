@@ -111,8 +111,10 @@ describeEachBackend('pushed authorization requests (RFC 9126)', (backend) => {
     expect(JSON.parse((await authorizeWith(client.client_id, late)).body).error).to.equal('invalid_request_uri');
   });
 
-  it('refuses a request_uri that is not a pushed one, and one without client_id', async () => {
-    expect(JSON.parse((await authorizeWith(client.client_id, 'https://client.example/request.jwt')).body).error).to.equal('request_uri_not_supported');
+  it('redirects request_uri_not_supported for a request_uri that is not a pushed one, and shows a pushed one without client_id', async () => {
+    // A request object by reference is not served: refused like any bad parameter, to the client's redirect_uri.
+    const byReference = await authorizeWith(client.client_id, 'https://client.example/request.jwt', { response_type: 'code', state: STATE });
+    expect(new URL(byReference.location ?? '').searchParams.get('error')).to.equal('request_uri_not_supported');
     const bare = await new Browser().get(`${h.t.publicUrl}/oauth2/auth?request_uri=${encodeURIComponent(`${PREFIX}x`)}`);
     expect(JSON.parse(bare.body).error).to.equal('invalid_request');
   });

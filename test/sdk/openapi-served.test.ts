@@ -8,6 +8,7 @@ import { basic } from '../helpers/clients.js';
 import { challengeOf, CONSENT_URL, LOGIN_URL } from '../helpers/flow.js';
 import { documentedRoutes, documentValidator, registeredRoutes } from './openapi-support.js';
 import { authorizeUrl, exchangeCode, REDIRECT } from './support.js';
+import { generateKeyPairSync, sign } from 'node:crypto';
 
 const LOGOUT_URL = 'http://login.test/logout';
 const DEVICE_URL = 'http://login.test/device';
@@ -23,6 +24,9 @@ interface Call {
   readonly form?: Record<string, string>;
   readonly headers?: Record<string, string>;
 }
+
+/** The signed public leak endpoint's sender key (issue 18). */
+const LEAK_KEYS = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 
 describeEachBackend('sdk: the OpenAPI document against a started server', (backend) => {
   let db: Database;
@@ -44,7 +48,10 @@ describeEachBackend('sdk: the OpenAPI document against a started server', (backe
 
   before(async () => {
     db = await backend.create();
-    t = await startTessera(db, { urls: { login: LOGIN_URL, consent: CONSENT_URL, logout: LOGOUT_URL, device: { verification: DEVICE_URL, success: `${DEVICE_URL}/success` } } });
+    t = await startTessera(db, {
+      urls: { login: LOGIN_URL, consent: CONSENT_URL, logout: LOGOUT_URL, device: { verification: DEVICE_URL, success: `${DEVICE_URL}/success` } },
+      oauth2: { leak_reports: { public: { enabled: true, senders: [{ id: 'github', public_keys: [{ key_identifier: 'k1', key: LEAK_KEYS.publicKey.export({ type: 'spki', format: 'pem' }).toString() }] }] } } },
+    });
     admin = new TesseraAdmin({ baseUrl: t.adminUrl });
     rp = await admin.createClient({
       client_name: 'OpenAPI RP',
@@ -127,11 +134,22 @@ describeEachBackend('sdk: the OpenAPI document against a started server', (backe
     oAuth2DeviceFlow: () => ({ form: { scope: 'openid' }, headers: { authorization: basic(rp.client_id, rp.client_secret ?? '') } }),
     performOAuth2DeviceVerificationFlow: () => ({ query: {} }),
     acceptUserCodeRequest: () => ({ query: { device_challenge: pending.device }, json: { user_code: pending.userCode } }),
+    pushOAuth2AuthorizationRequest: () => {
+      const { client_id: _id, ...pushed } = authorizeParams();
+      return { form: pushed, headers: { authorization: basic(rp.client_id, rp.client_secret ?? '') } };
+    },
     oAuth2Authorize: () => ({ query: authorizeParams() }),
     oAuth2AuthorizeWithForm: () => ({ form: authorizeParams() }),
     revokeOidcSessionWithForm: () => ({ form: {} }),
     getOidcUserInfo: () => ({ headers: { authorization: `Bearer ${accessToken}` } }),
     getOidcUserInfoWithPost: () => ({ headers: { authorization: `Bearer ${accessToken}` } }),
+    reportLeakedOAuth2Tokens: () => ({ json: [{ token: 'ory_at_unknown.token' }] }),
+    listLeakedOAuth2Tokens: () => ({}),
+    reportLeakedOAuth2TokensSigned: () => {
+      const json = [{ token: 'ory_at_unknown.token', type: 't' }];
+      const signature = sign('sha256', Buffer.from(JSON.stringify(json)), LEAK_KEYS.privateKey).toString('base64');
+      return { json, headers: { 'Github-Public-Key-Identifier': 'k1', 'Github-Public-Key-Signature': signature } };
+    },
   };
 
   async function send(op: Operation, api: Api, call: Call): Promise<Response> {

@@ -22,6 +22,7 @@ import { CreateJsonWebKeySet, JsonWebKey, JsonWebKeySet, JsonWebKeySetInput } fr
 import { DeleteOAuth2TokensQuery, IntrospectedOAuth2Token, IntrospectionRequest } from '../contract/oauth2.js';
 import { ErrorResponse } from '../contract/errors.js';
 import { pageHeaders, type Operation, type ResponseSpec } from './table.js';
+import { leakAdminOperations } from './leak-routes.js';
 
 /* The admin API (port 4445), as `server/src/http/admin.ts` registers it. */
 
@@ -148,4 +149,5 @@ export const adminOperations: readonly Operation[] = [
   ...sessions,
   introspection,
   deleteTokens,
+  ...leakAdminOperations,
 ];

@@ -15,6 +15,7 @@ import {
   TokenResponse,
 } from '../contract/oauth2.js';
 import { locationHeader, type Operation, type ResponseSpec } from './table.js';
+import { leakPublicOperations } from './leak-routes.js';
 
 /*
  * The public API (port 4444), as `server/src/http/public.ts` registers it,
@@ -138,4 +139,5 @@ export const publicOperations: readonly Operation[] = [
   ...authorize,
   ...logout,
   ...userinfo,
+  ...leakPublicOperations,
 ];

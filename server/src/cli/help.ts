@@ -67,6 +67,16 @@ Usage:
       http://127.0.0.1:4444; id and secret also from OAUTH2_CLIENT_ID and
       OAUTH2_CLIENT_SECRET; scope default "offline openid").
 
+  tessera scan [PATH…] [--format text|sarif] [--report] [--endpoint URL]
+      Find Tessera tokens (ory_at_, ory_rt_, ory_ac_, ory_dc_) in files and
+      directories (node_modules, .git and binaries skipped), or on standard
+      input without a PATH; with the system secret (SECRETS_SYSTEM, --config,
+      --dev) each is classified authentic or forged offline. Tokens are shown
+      redacted. --format sarif for code-scanning UIs. --report sends what may
+      be live to POST /admin/oauth2/tokens/leaked (endpoint and token as for
+      clients), which revokes it with its whole grant. Exit 1 when an
+      authentic token is found (without a secret: any token), else 0.
+
   tessera version
   tessera help
 

@@ -14,6 +14,7 @@ import { secrets } from './secrets.js';
 import { configCommand } from './config.js';
 import { keys } from './keys.js';
 import { performDeviceCode } from './perform-device-code.js';
+import { readStdin, scan } from './scan.js';
 
 const options = {
   help: { type: 'boolean', short: 'h' },
@@ -48,6 +49,8 @@ const options = {
   use: { type: 'string' },
   'client-id': { type: 'string' },
   'client-secret': { type: 'string' },
+  format: { type: 'string' },
+  report: { type: 'boolean' },
 } satisfies ParseArgsConfig['options'];
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -100,6 +103,11 @@ async function run(argv: string[]): Promise<number> {
       return clients({ positionals: rest, endpoint: values.endpoint, tokenFile: values['token-file'], values }, out);
     case 'keys':
       return keys({ positionals: rest, endpoint: values.endpoint, tokenFile: values['token-file'], alg: values.alg, kid: values.kid, use: values.use }, out);
+    case 'scan':
+      return scan(
+        { paths: rest, config: values.config, dev: values.dev === true, format: values.format, report: values.report === true, endpoint: values.endpoint, tokenFile: values['token-file'] },
+        { out, err: (line) => process.stderr.write(`${line}\n`), stdin: readStdin },
+      );
     default:
       throw new UsageError(`unknown command "${command}"`);
   }

@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
 import { parseDuration } from '../lib/duration.js';
 import { dsnOptions } from '../lib/dsn.js';
@@ -44,6 +45,25 @@ const duration = z.string().transform((s, ctx) => {
   }
   return ms;
 }).meta({ kind: 'duration' });
+
+/** A structured value given as JSON text (an environment variable); anything else is left to the schema. */
+const fromJson = (v: unknown) => {
+  if (typeof v !== 'string') return v;
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    return v;
+  }
+};
+
+/** A PEM (SPKI) ECDSA public key. */
+const ecPublicKey = z.string().superRefine((s, ctx) => {
+  try {
+    if (createPublicKey(s).asymmetricKeyType !== 'ec') ctx.addIssue({ code: 'custom', message: 'must be an ECDSA public key' });
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be a PEM public key' });
+  }
+}).describe('PEM (SPKI) ECDSA public key.');
 
 /**
  * A section that may be left out entirely: it is parsed as `{}` so that the
@@ -284,6 +304,46 @@ export const ConfigSchema = z.object({
             .default(10)
             .describe('Failed checks of an admin-chosen client secret per client and window, per process, before 429 (0: off). Not in Hydra.'),
           window: duration.prefault('1m').describe('The throttle window, from the first failure.'),
+        })
+        .prefault({}),
+      // Not in Hydra (issue 18, README "When a token leaks").
+      leak_reports: z
+        .object({
+          owner_webhook: z
+            .object({
+              allow_private_networks: flag.default(false).describe('Let the webhook reach loopback and private networks, over plain http too (SSRF: off by default).'),
+              url: url.optional().describe("Where each leak report of a client's token is POSTed (signed JSON) for the client's owner (none while left out)."),
+              secret: z.string().min(32).optional().describe('Key of the HMAC-SHA256 `Tessera-Signature` header of each notification (at least 32 characters); required with `url`.'),
+            })
+            .prefault({})
+            .refine((w) => w.url === undefined || w.secret !== undefined, { message: 'secret is required when url is set', path: ['secret'] }),
+          public: z
+            .object({
+              enabled: flag.default(false).describe('Serve POST /oauth2/tokens/leaked on the public port for signed third-party reports (GitHub secret scanning).'),
+              senders: z
+                .preprocess(
+                  fromJson,
+                  z.array(
+                  z.object({
+                    id: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,31}$/, 'must be letters and digits').describe('Names the headers `<id>-Public-Key-Identifier` and `<id>-Public-Key-Signature` (GitHub: `github`).'),
+                    public_keys: z
+                      .array(z.object({ key_identifier: z.string().min(1).max(256).describe('As sent in `<id>-Public-Key-Identifier`.'), key: ecPublicKey }))
+                      .min(1)
+                      .describe("The sender's ECDSA public keys (GitHub publishes its own at its secret-scanning public-keys API)."),
+                  }),
+                  ),
+                )
+                .refine((senders) => new Set(senders.map((s) => s.id.toLowerCase())).size === senders.length, 'sender ids must differ (they name HTTP headers, whose names ignore case)')
+                .default([])
+                .describe('Who may report, with which keys: a list of `{id, public_keys: [{key_identifier, key}]}` (in the environment, as JSON).'),
+              rate_limit: z
+                .object({
+                  requests: z.preprocess(toNumber, z.number().int().min(1).max(100_000)).default(60).describe('Signed-report requests per caller address (IPv6: per /64) and window, per process, before 429.'),
+                  window: duration.prefault('1m').describe('The rate-limit window.'),
+                })
+                .prefault({}),
+            })
+            .prefault({}),
         })
         .prefault({}),
     })

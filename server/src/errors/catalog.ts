@@ -83,6 +83,17 @@ export const misdirectedRequest = factory('invalid_request', 421, 'The request w
 export const requestUnauthorized = factory('request_unauthorized', 401, 'The request could not be authorized.');
 export const requestForbidden = factory('request_forbidden', 403, 'The request is not allowed.');
 export const consentRequired = factory('consent_required', 400, 'The authorization server requires end-user consent.');
+
+/** A caller over its request budget (issue 18: signed leak reports). */
+export const rateLimited = (retryAfterSeconds: number): OAuth2Error =>
+  new OAuth2Error({
+    error: 'too_many_requests',
+    status: 429,
+    description: 'Too many requests from this caller.',
+    hint: `Try again in ${retryAfterSeconds} seconds.`,
+    headers: { 'Retry-After': String(retryAfterSeconds) },
+  });
+
 /**
  * RFC 6585 §4 with `Retry-After` (RFC 9110 §10.2.3): too many failed client
  * authentications (RFC 6749 §10.10). RFC 6749 has no code for it; this one

@@ -41,6 +41,7 @@ import { healthRoutes, type HealthDeps } from './health.js';
 import { commonMiddleware } from './common.js';
 import { HttpApp } from './fast-lane.js';
 import { createAdminGuard, type AdminGuardOptions } from './middleware/admin-guard.js';
+import { leakAdminRoutes, type LeakAdminHandlers } from './leaks.js';
 
 export interface AdminDeps extends HealthDeps {
   readonly logger: Logger;
@@ -54,6 +55,8 @@ export interface AdminDeps extends HealthDeps {
   readonly sessions: ReturnType<typeof sessionHandlers>;
   readonly logout: ReturnType<typeof logoutHandlers>;
   readonly device: ReturnType<typeof deviceHandlers>;
+  /** Leak reports (extension, issue 18). */
+  readonly leaks: LeakAdminHandlers;
   /** Host allow-list and bearer tokens; absent or empty: open, as Hydra's admin API is. */
   readonly guard?: AdminGuardOptions;
 }
@@ -147,6 +150,7 @@ export function createAdminApp(deps: AdminDeps): HttpApp {
   const introspect = (form: Record<string, string>) => deps.introspect(parseInput(IntrospectionRequest, form, 'introspection request'));
   router.post('/admin/oauth2/introspect', formBody(), route((ctx) => introspect(formOf(ctx))));
   router.delete('/admin/oauth2/tokens', route((ctx) => deps.deleteTokens(parseInput(DeleteOAuth2TokensQuery, ctx.query, 'query'))));
+  leakAdminRoutes(router, deps.leaks);
 
   const guard = createAdminGuard(deps.guard ?? { allowedHosts: [], tokenDigests: [] });
   const app = new HttpApp().fastPost(['/admin/oauth2/introspect', '/oauth2/introspect'], introspect, {

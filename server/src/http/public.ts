@@ -16,6 +16,8 @@ import { commonMiddleware } from './common.js';
 import { HttpApp } from './fast-lane.js';
 import { actualHeaders, CORS_ENDPOINTS, corsActual, corsPreflight, type Cors } from './cors.js';
 import { browserErrors } from './error-page.js';
+import { leakPublicRoute } from './leaks.js';
+import type { SignedRequest } from '../oauth2/leaks/public.js';
 
 export interface PublicDeps extends HealthDeps {
   readonly logger: Logger;
@@ -37,6 +39,8 @@ export interface PublicDeps extends HealthDeps {
   readonly secureCookies: boolean;
   /** CORS on the endpoints of http/cors.ts; undefined while `serve.public.cors.enabled` is off (no CORS headers, no OPTIONS routes). */
   readonly cors?: Cors | undefined;
+  /** Signed leak reports from third-party scanners; undefined while `oauth2.leak_reports.public.enabled` is off (no route). */
+  readonly leakReport?: ((request: SignedRequest) => Promise<HandlerResult>) | undefined;
 }
 
 const browserCookies = (ctx: Koa.Context): BrowserCookies => ({
@@ -97,6 +101,7 @@ export function createPublicApp(deps: PublicDeps): HttpApp {
     const posted = ctx.method === 'POST' ? formOf(ctx) : {};
     return deps.userinfo({ authorization: authorization(ctx), tokenElsewhere: ctx.query['access_token'] !== undefined || posted['access_token'] !== undefined });
   });
+  if (deps.leakReport) leakPublicRoute(router, deps.leakReport);
   router.get('/userinfo', noStore, ...corsFor('/userinfo'), userinfoRoute).post('/userinfo', noStore, ...corsFor('/userinfo'), form, userinfoRoute);
 
   const tokenCors = CORS_ENDPOINTS.get('/oauth2/token');

@@ -31,7 +31,7 @@ export interface OutboundDeps {
   readonly resolve?: Resolve | undefined;
 }
 
-async function checkedAddresses(url: URL, deps: OutboundDeps): Promise<readonly LookupAddress[]> {
+export async function checkedAddresses(url: URL, deps: OutboundDeps): Promise<readonly LookupAddress[]> {
   const refused = refuseUrl(url, deps.policy);
   if (refused) throw new OutboundRefused(refused);
   const host = bareHost(url);
@@ -48,7 +48,7 @@ async function checkedAddresses(url: URL, deps: OutboundDeps): Promise<readonly 
 }
 
 /** A `lookup` that answers with the addresses already checked (never none), never asking a resolver again. */
-function pinned(addresses: readonly LookupAddress[]): LookupFunction {
+export function pinned(addresses: readonly LookupAddress[]): LookupFunction {
   return (_hostname, options, callback) => {
     // net asks for all of them when it races IPv4 and IPv6 (autoSelectFamily), else for one.
     if (options.all) callback(null, [...addresses]);

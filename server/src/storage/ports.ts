@@ -2,6 +2,7 @@ import type { Client } from '../clients/client.js';
 import type { TokenRecord } from '../tokens/token.js';
 import type { DeviceChallenge, Flow, FlowState, Rejection } from '../flows/flow.js';
 import type { DeviceRequest } from '../oauth2/device/model.js';
+import type { LeakReport } from '../tokens/leaks/report.js';
 
 /*
  * What the domain needs from storage, one small interface per aggregate.
@@ -283,6 +284,8 @@ export interface DeviceStore {
   poll(id: string, now: number): Promise<boolean>;
   /** claimed → denied with the app's rejection; `false` when it was not claimed. */
   deny(id: string, rejection: Rejection): Promise<boolean>;
+  /** pending or claimed → denied (its device code was reported leaked, issue 18); `false` when it was neither. */
+  revoke(id: string, rejection: Rejection): Promise<boolean>;
   createChallenge(challenge: DeviceChallenge): Promise<void>;
   findChallenge(by: 'challenge' | 'verifier', hash: string): Promise<DeviceChallenge | undefined>;
   /** Counts a wrong user code against the challenge. */
@@ -335,6 +338,13 @@ export interface JanitorStore {
   deletePushedRequests(cutoff: number, batchSize: number): Promise<number>;
 }
 
+/** Leak reports (issue 18), newest first. */
+export interface LeakReportStore {
+  insert(reports: readonly LeakReport[]): Promise<void>;
+  /** Up to `limit` reports older than the report `before` (an id), optionally of one client. */
+  list(query: { readonly limit: number; readonly before?: string | undefined; readonly clientId?: string | undefined }): Promise<LeakReport[]>;
+}
+
 export interface Storage {
   readonly dialect: 'sqlite' | 'postgres';
   readonly clients: ClientStore;
@@ -348,6 +358,7 @@ export interface Storage {
   readonly sessionClients: SessionClients;
   readonly devices: DeviceStore;
   readonly pushedRequests: PushedRequestStore;
+  readonly leakReports: LeakReportStore;
   /** Throws when the database does not answer within `timeoutMs`. */
   ping(timeoutMs: number): Promise<void>;
   close(): Promise<void>;

@@ -26,7 +26,9 @@ export async function revoke(request: RevocationRequest, authorization: string |
   const found = await classifyToken(request.token, deps.strategy, deps.jwt);
   if (!found || found.kind === 'authorization_code' || found.kind === 'device_code') return ok;
   const record = await deps.tokens.get(found.signature);
-  if (!record) return ok;
+  // The HMAC covers the body, not the prefix: a refresh token sent as `ory_at_…` is no token of ours
+  // (as introspection and every grant check the stored kind), not an access token to revoke alone.
+  if (!record || record.kind !== found.kind) return ok;
   if (record.clientId !== client.client_id) throw unauthorizedClient('The token was issued to another client.');
   if (found.kind === 'refresh_token') await deps.tokens.revokeFamily(record.familyId);
   else await deps.tokens.revoke(found.signature);

@@ -118,6 +118,10 @@ export function createDeviceStore(db: Knex): DeviceStore {
       return (await requests().where({ id, state: 'claimed' }).update({ state: 'denied', rejection: JSON.stringify(rejection) })) > 0;
     },
 
+    async revoke(id, rejection) {
+      return (await requests().where('id', id).whereIn('state', ['pending', 'claimed']).update({ state: 'denied', rejection: JSON.stringify(rejection) })) > 0;
+    },
+
     async createChallenge(challenge) {
       await challenges().insert({
         challenge: challenge.id,

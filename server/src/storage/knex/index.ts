@@ -8,6 +8,7 @@ import { createConsentStore, createLoginSessionStore } from './session-store.js'
 import { createJanitorStore } from './janitor.js';
 import { createLogoutStore, createSessionClients } from './logout-store.js';
 import { createDeviceStore } from './device-store.js';
+import { createLeakReportStore } from './leak-store.js';
 import { SqliteDirect } from '../sqlite/direct.js';
 import { createSqliteTokenStore } from '../sqlite/token-store.js';
 import { createSqliteClientStore } from '../sqlite/client-store.js';
@@ -41,6 +42,7 @@ export function createStorage(conn: Connection): Storage {
     sessionClients: createSessionClients(knex),
     devices: createDeviceStore(knex),
     pushedRequests: createPushedRequestStore(knex),
+    leakReports: createLeakReportStore(knex),
     async ping(timeoutMs: number): Promise<void> {
       await knex.raw('select 1').timeout(timeoutMs, { cancel: conn.dialect === 'postgres' });
     },
