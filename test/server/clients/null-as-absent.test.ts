@@ -50,6 +50,7 @@ const BASE: Body = {
   backchannel_logout_session_required: true,
   skip_consent: true,
   skip_logout_consent: true,
+  require_pushed_authorization_requests: false,
   access_token_strategy: 'opaque',
   access_token_signed_response_alg: 'RS256',
   metadata: { team: 'nulls' },
