@@ -42,13 +42,14 @@ function fakeTokens(count: number, prefix: string): string[] {
   return Array.from({ length: count }, () => `${prefix}${randomBytes(32).toString('base64url')}.${randomBytes(32).toString('base64url')}`);
 }
 
-export async function mintAccessTokens(t: RunningTarget, count: number): Promise<string[]> {
+/** `client`: whose tokens (Tessera's JWT clients for JWT access tokens); the target's client by default. */
+export async function mintAccessTokens(t: RunningTarget, count: number, client = t.client): Promise<string[]> {
   if (t.kind === 'koa') return fakeTokens(count, 'ory_at_');
   const http = createHttpClient(CONCURRENCY);
   try {
     return await many(count, 'access tokens', async () => {
       const res = await http.request('POST', t.urls.token, {
-        headers: { 'content-type': FORM, authorization: basicAuth(t.client.id, t.client.secret) },
+        headers: { 'content-type': FORM, authorization: basicAuth(client.id, client.secret) },
         body: 'grant_type=client_credentials',
       });
       return stringField(parseJson(res, 'client_credentials'), 'access_token', 'client_credentials');

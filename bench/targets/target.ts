@@ -21,6 +21,8 @@ export interface RunningTarget {
   readonly client: BenchClient;
   /** A client whose secret an operator chose (Tessera: scrypt at rest); `client` where the server makes no difference. */
   readonly chosenClient?: BenchClient;
+  /** Tessera: clients with `access_token_strategy: jwt` (RFC 9068), signing RS256 and ES256. */
+  readonly jwtClients?: { readonly RS256: BenchClient; readonly ES256: BenchClient } | undefined;
   stop(): Promise<void>;
 }
 

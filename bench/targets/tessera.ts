@@ -85,9 +85,10 @@ export async function serveTessera(o: TesseraOptions): Promise<Omit<RunningTarge
 
 /**
  * A confidential client_secret_basic client through the admin API: a generated (high-entropy)
- * secret, or `chosenSecret` (what an operator importing clients from Hydra has: scrypt at rest).
+ * secret unless `extra` names `client_secret` (what an operator importing clients from Hydra has:
+ * scrypt at rest), with any other metadata in `extra`.
  */
-export async function createClient(adminUrl: string, chosenSecret?: string): Promise<BenchClient> {
+export async function createClient(adminUrl: string, extra: Record<string, unknown> = {}): Promise<BenchClient> {
   const http = createHttpClient(1);
   try {
     const res = await http.request('POST', `${adminUrl}/admin/clients`, {
@@ -99,7 +100,7 @@ export async function createClient(adminUrl: string, chosenSecret?: string): Pro
         redirect_uris: [REDIRECT_URI],
         scope: 'openid offline_access',
         token_endpoint_auth_method: 'client_secret_basic',
-        ...(chosenSecret === undefined ? {} : { client_secret: chosenSecret }),
+        ...extra,
       }),
     });
     const body = parseJson(res, 'create client');
@@ -107,6 +108,25 @@ export async function createClient(adminUrl: string, chosenSecret?: string): Pro
   } finally {
     http.close();
   }
+}
+
+/**
+ * Two clients with JWT access tokens (RFC 9068): RS256 (the default, its key
+ * created by the first token) and ES256 (a key added to hydra.jwt.access-token
+ * first; as the set's only ES256 key it signs at once).
+ */
+async function createJwtClients(adminUrl: string): Promise<{ RS256: BenchClient; ES256: BenchClient }> {
+  const http = createHttpClient(1);
+  try {
+    const res = await http.request('POST', `${adminUrl}/admin/keys/hydra.jwt.access-token`, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ alg: 'ES256' }) });
+    if (res.status !== 201) throw new Error(`create ES256 access-token key: ${res.status}`);
+  } finally {
+    http.close();
+  }
+  return {
+    RS256: await createClient(adminUrl, { access_token_strategy: 'jwt' }),
+    ES256: await createClient(adminUrl, { access_token_strategy: 'jwt', access_token_signed_response_alg: 'ES256' }),
+  };
 }
 
 export const systemSecret = () => randomBytes(32).toString('base64url');
@@ -129,11 +149,15 @@ function tesseraTarget(name: string, database: () => Promise<BenchDatabase>, wor
           await served.stop();
           throw err;
         });
-        const chosenClient = await createClient(served.adminUrl ?? '', `operator-chosen-${systemSecret().slice(0, 12)}`).catch(async (err: unknown) => {
+        const chosenClient = await createClient(served.adminUrl ?? '', { client_secret: `operator-chosen-${systemSecret().slice(0, 12)}` }).catch(async (err: unknown) => {
           await served.stop();
           throw err;
         });
-        return { ...served, client, chosenClient, stop: () => served.stop().finally(() => db.drop()) };
+        const jwtClients = await createJwtClients(served.adminUrl ?? '').catch(async (err: unknown) => {
+          await served.stop();
+          throw err;
+        });
+        return { ...served, client, chosenClient, jwtClients, stop: () => served.stop().finally(() => db.drop()) };
       } catch (err) {
         await db.drop();
         throw err;

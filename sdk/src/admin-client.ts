@@ -274,7 +274,7 @@ export class TesseraAdmin {
     return this.#json(JsonWebKeySet, 'key set', { method: 'GET', path: `/admin/keys/${seg(set)}` });
   }
 
-  /** `POST /admin/keys/{set}` (201): generates a key (`RS256`, `ES256` or `EdDSA`) and adds it to the set; returns it. */
+  /** `POST /admin/keys/{set}` (201): generates a key (`RS256`, `PS256`, `ES256` or `EdDSA`) and adds it to the set; returns it. */
   createJsonWebKey(set: string, request: Body<typeof CreateJsonWebKeySet>): Promise<JsonWebKey> {
     return this.#oneKey({ method: 'POST', path: `/admin/keys/${seg(set)}`, json: request });
   }

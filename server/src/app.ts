@@ -27,6 +27,7 @@ import { revoke } from './oauth2/revoke/handler.js';
 import { deleteAccessTokens } from './oauth2/revoke/admin.js';
 import { createTokenStrategy } from './tokens/hmac.js';
 import { createIdTokenSigner } from './keys/signer.js';
+import { createJwtAccessTokenService, keyRetention } from './keys/access-token-signer.js';
 import { IMPLICIT_GRANT } from './oauth2/authorize/checks/response-type.js';
 import type { FlowDeps } from './flows/deps.js';
 import { loginHandlers } from './flows/login/admin.js';
@@ -121,8 +122,15 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
     const schema = await prepareSchema(conn, config, logger);
     const sealer = createSealer(config.secrets.system);
     await assertKeysOpen(storage, sealer);
-    const keyService = createKeyService({ store: storage.keys, sealer, clock, prePublicationMs: config.keys.pre_publication });
+    const keyService = createKeyService({
+      store: storage.keys,
+      sealer,
+      clock,
+      prePublicationMs: config.keys.pre_publication,
+      retentionMs: keyRetention(config),
+    });
     await keyService.ensureSigningKeys();
+    if (config.strategies.access_token === 'jwt') await keyService.ensureAccessTokenKey();
 
     const outbound: OutboundPolicy = {
       dev: config.dev,
@@ -137,12 +145,15 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       rotationGraceMs: config.oauth2.client_secret_rotation.grace_period,
       policy: { allowInsecure: config.dev, subjectTypes: config.oidc.subject_identifiers.supported_types, outbound },
       idTokenAlgs: () => keyService.idTokenAlgs(true),
+      accessTokenAlgs: () => keyService.accessTokenAlgs(true),
+      outbound: { policy: outbound, resolve: options.resolve },
     });
     const issuer = config.urls.self.issuer;
     const publicBase = (config.urls.self.public ?? issuer).replace(/\/$/, '');
     const keys = keyHandlers(keyService);
     const strategy = createTokenStrategy(config.secrets.system);
     const signer = createIdTokenSigner(keyService, issuer, clock);
+    const jwtAccessTokens = createJwtAccessTokenService(keyService, issuer, clock);
     const scopeStrategy = config.strategies.scope;
     const { max_failures: maxFailures, window: windowMs } = config.oauth2.client_auth_throttle;
     const secrets = createSecretGuard({ maxFailures, windowMs, clock });
@@ -182,6 +193,8 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       signer,
       issuer,
       ttl: { accessToken: config.ttl.access_token, refreshToken: config.ttl.refresh_token, idToken: config.ttl.id_token },
+      accessTokens: { default: config.strategies.access_token, jwt: jwtAccessTokens },
+      pairwiseSalt: config.oidc.subject_identifiers.pairwise.salt,
     };
     const flowDeps: FlowDeps = {
       clients: storage.clients,
@@ -202,6 +215,8 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
         accessToken: config.ttl.access_token,
         idToken: config.ttl.id_token,
       },
+      accessTokens: grantDeps.accessTokens,
+      pairwiseSalt: config.oidc.subject_identifiers.pairwise.salt,
     };
     const authorizeDeps: AuthorizeDeps = {
       ...flowDeps,
@@ -209,6 +224,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       errorUrl: config.urls.error,
       authorizeUrl: `${publicBase}/oauth2/auth`,
       maxRequestBytes: config.oauth2.authorization_request.max_bytes,
+      pairwiseSalt: config.oidc.subject_identifiers.pairwise.salt,
       pkce: {
         enforced: config.oauth2.pkce.enforced,
         enforcedForPublicClients: config.oauth2.pkce.enforced_for_public_clients,
@@ -263,6 +279,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       urls: { logout: config.urls.logout, postLogoutRedirect: config.urls.post_logout_redirect },
       ttl: { flow: config.ttl.login_consent_request },
       maxRequestBytes: config.oauth2.authorization_request.max_bytes,
+      pairwiseSalt: config.oidc.subject_identifiers.pairwise.salt,
     };
     const leaks = createLeaks(config.oauth2.leak_reports, {
       storage, strategy, clock, logger, dev: config.dev, ownPorts: outbound.ownPorts, resolve: options.resolve, onOutcome: options.onLeakOutcome,
@@ -271,7 +288,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
     // One check per KEYS_CHECK_TTL_MS however many probes arrive, on both ports together.
     const keysOpen = cachedCheck(async () => (await unreadableKeys(storage.keys, sealer)).length === 0);
     const common = { logger, exposeDebug: config.oauth2.expose_internal_errors, storage, lifecycle, keysOpen };
-    const userinfoDeps = { tokens: storage.tokens, strategy, clock };
+    const userinfoDeps = { tokens: storage.tokens, strategy, clock, jwt: jwtAccessTokens, signed: { clients: storage.clients, signer, issuer } };
 
     return {
       config,
@@ -293,7 +310,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
         ),
         jwks: keys.jwks,
         token: (request, authorization, peer) => tokenEndpoint(request, authorization, grantDeps, peer),
-        revoke: (request, authorization, peer) => revoke(request, authorization, { clients: storage.clients, secrets, assertions, clock, tokens: storage.tokens, strategy }, peer),
+        revoke: (request, authorization, peer) => revoke(request, authorization, { clients: storage.clients, secrets, assertions, clock, tokens: storage.tokens, strategy, jwt: jwtAccessTokens }, peer),
         authorize: (params, cookies) => authorize(params, cookies, authorizeDeps),
         pushAuthorizationRequest: (form, authorization, peer) => pushAuthorizationRequest(form, authorization, parDeps, peer),
         userinfo: (input) => userinfo(input, userinfoDeps),
@@ -322,7 +339,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
         ...common,
         clients: clientHandlers(clientService),
         keys,
-        introspect: (request) => introspect(request, { tokens: storage.tokens, strategy, clock, issuer }),
+        introspect: (request) => introspect(request, { tokens: storage.tokens, strategy, clock, issuer, jwt: jwtAccessTokens }),
         deleteTokens: (query) => deleteAccessTokens(query, { tokens: storage.tokens }),
         login: loginHandlers(flowDeps),
         consent: consentHandlers(flowDeps),

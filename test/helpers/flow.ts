@@ -14,6 +14,8 @@ export interface LoginDecision {
   readonly acr?: string;
   readonly amr?: string[];
   readonly context?: unknown;
+  /** Hydra's: a pairwise client's subject instead of the computed one (OIDC Core §8.1). */
+  readonly force_subject_identifier?: string;
 }
 
 export interface ConsentDecision {

@@ -93,6 +93,8 @@ export const OAuth2ClientInput = z.object({
   /** RFC 9126 §6: this client's authorization requests must come through POST /oauth2/par (extension: not in Hydra). */
   require_pushed_authorization_requests: z.boolean().nullish(),
   access_token_strategy: optionalString,
+  /** Tessera extension: the JWS algorithm of the client's JWT access tokens (RFC 9068); default RS256. */
+  access_token_signed_response_alg: optionalString,
   metadata: z.record(z.string(), z.unknown()).nullish(),
   ...lifespanShape,
 });
@@ -137,6 +139,8 @@ export const OAuth2Client = z.object({
   /** Present when set (extension, RFC 9126 §6). */
   require_pushed_authorization_requests: z.boolean().optional(),
   access_token_strategy: z.string().optional(),
+  /** Tessera extension: the JWS algorithm of the client's JWT access tokens (RFC 9068). */
+  access_token_signed_response_alg: z.string().optional(),
   metadata: z.record(z.string(), z.unknown()),
   created_at: z.string(),
   updated_at: z.string(),

@@ -9,6 +9,7 @@ export const DiscoveryDocument = z.looseObject({
   jwks_uri: z.string(),
   subject_types_supported: z.array(z.string()),
   id_token_signing_alg_values_supported: z.array(z.string()),
+  userinfo_signing_alg_values_supported: list,
   authorization_endpoint: z.string().optional(),
   token_endpoint: z.string().optional(),
   userinfo_endpoint: z.string().optional(),

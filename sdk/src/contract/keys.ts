@@ -35,7 +35,7 @@ export type JsonWebKeySet = z.infer<typeof JsonWebKeySet>;
 export const JsonWebKeySetInput = z.object({ keys: z.array(JsonWebKey).max(100) });
 export type JsonWebKeySetInput = z.infer<typeof JsonWebKeySetInput>;
 
-export const signingAlgorithms = ['RS256', 'ES256', 'EdDSA'] as const;
+export const signingAlgorithms = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
 export type SigningAlgorithm = (typeof signingAlgorithms)[number];
 
 /** Body of `POST /admin/keys/{set}`: generate a key and add it to the set. `null` kid or use get the default, as in Hydra. */

@@ -127,6 +127,8 @@ export const IntrospectedOAuth2Token = z.object({
   token_type: z.string().optional(),
   token_use: z.enum(['access_token', 'refresh_token']).optional(),
   ext: z.record(z.string(), z.unknown()).optional(),
+  /** Hydra's: the pairwise subject (OIDC Core §8.1) the client sees in ID tokens and userinfo, when it differs from `sub`. */
+  obfuscated_subject: z.string().optional(),
 });
 export type IntrospectedOAuth2Token = z.infer<typeof IntrospectedOAuth2Token>;
 

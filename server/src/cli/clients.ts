@@ -27,14 +27,14 @@ export class AdminApiError extends Error {
   }
 }
 
-interface Target {
+export interface Target {
   readonly endpoint: string;
   /** Sent as `Authorization: Bearer` when the admin API asks for one (serve.admin.auth.tokens). */
   readonly token: string | undefined;
 }
 
 /** `--token-file`, else $TESSERA_ADMIN_TOKEN, else none. */
-function adminToken(tokenFile: string | undefined): string | undefined {
+export function adminToken(tokenFile: string | undefined): string | undefined {
   if (tokenFile === undefined) return process.env['TESSERA_ADMIN_TOKEN'] || undefined;
   try {
     return readFileSync(tokenFile, 'utf8').trim();
@@ -43,7 +43,7 @@ function adminToken(tokenFile: string | undefined): string | undefined {
   }
 }
 
-async function call({ endpoint, token }: Target, method: string, path: string, body?: unknown): Promise<unknown> {
+export async function call({ endpoint, token }: Target, method: string, path: string, body?: unknown): Promise<unknown> {
   const url = new URL(path, endpoint.endsWith('/') ? endpoint : `${endpoint}/`);
   const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
   if (token) headers['authorization'] = `Bearer ${token}`;

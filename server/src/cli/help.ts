@@ -38,6 +38,16 @@ Usage:
       get     ID
       delete  ID
 
+  tessera keys create|list|get|delete|rotate SET [--endpoint URL] [--token-file FILE] …
+      Manage signing keys through the admin API (public parts are printed).
+      create  SET --alg RS256|PS256|ES256|EdDSA [--kid KID] [--use sig|enc]
+      list    SET
+      get     SET KID
+      delete  SET [KID]
+      rotate  SET [--alg ALG]   a new key per algorithm the set signs with:
+              published at once, signing after keys.pre_publication; the
+              old key stays published until what it signed has expired.
+
   tessera janitor [--tokens] [--requests] [--grants] [--keep-if-younger 24h]
                   [--batch-size 1000] [--pause 10ms] [--dsn DSN] [--config FILE]
       Delete expired and revoked tokens (--tokens), expired login/consent

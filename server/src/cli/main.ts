@@ -12,6 +12,7 @@ import { AdminApiError, clients } from './clients.js';
 import { janitor } from './janitor.js';
 import { secrets } from './secrets.js';
 import { configCommand } from './config.js';
+import { keys } from './keys.js';
 import { performDeviceCode } from './perform-device-code.js';
 import { readStdin, scan } from './scan.js';
 
@@ -44,6 +45,9 @@ const options = {
   'keep-if-younger': { type: 'string' },
   'batch-size': { type: 'string' },
   pause: { type: 'string' },
+  alg: { type: 'string' },
+  kid: { type: 'string' },
+  use: { type: 'string' },
   'client-id': { type: 'string' },
   'client-secret': { type: 'string' },
   format: { type: 'string' },
@@ -98,6 +102,8 @@ async function run(argv: string[]): Promise<number> {
       return configCommand({ positionals: rest, config: values.config, dev: values.dev === true }, out, (line) => process.stderr.write(`${line}\n`));
     case 'clients':
       return clients({ positionals: rest, endpoint: values.endpoint, tokenFile: values['token-file'], values }, out);
+    case 'keys':
+      return keys({ positionals: rest, endpoint: values.endpoint, tokenFile: values['token-file'], alg: values.alg, kid: values.kid, use: values.use }, out);
     case 'scan':
       return scan(
         { paths: rest, config: values.config, dev: values.dev === true, format: values.format, report: values.report === true, endpoint: values.endpoint, tokenFile: values['token-file'] },

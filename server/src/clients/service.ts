@@ -14,6 +14,9 @@ import { toWire } from './mapper.js';
 import { applyClientPatch } from './patch.js';
 import { generateSecret, hashChosenSecret, hashGeneratedSecret, isSealedSecret, sealSecret } from './secret.js';
 import type { Sealer } from '../keys/seal.js';
+import { checkSigningAlgs } from './algs.js';
+import { checkSector } from './sector.js';
+import type { OutboundDeps } from '../lib/outbound-request.js';
 import { validateMetadata, type ClientMetadata, type ValidationPolicy } from './validate.js';
 
 export interface ClientServiceDeps {
@@ -26,6 +29,10 @@ export interface ClientServiceDeps {
   readonly secretSealer?: Sealer;
   /** `oauth2.client_secret_rotation.grace_period` in ms. */
   readonly rotationGraceMs?: number;
+  /** What the JWT access-token key set can sign now, read fresh (KeyService.accessTokenAlgs). */
+  readonly accessTokenAlgs?: () => Promise<readonly string[]>;
+  /** How sector_identifier_uri is fetched (clients/sector.ts); absent: not fetched. */
+  readonly outbound?: OutboundDeps | undefined;
 }
 
 /** A rotated secret: the client with its new secret, shown once, and until when the previous one still works. */
@@ -103,17 +110,12 @@ async function decideSecret(metadata: ClientMetadata, given: string | null | und
   return { hash: await keepSecret(metadata, generated, false, ctx), shown: generated };
 }
 
-export function createClientService({ store, clock, policy, idTokenAlgs, secretSealer, rotationGraceMs = 86_400_000 }: ClientServiceDeps): ClientService {
+export function createClientService({ store, clock, policy, idTokenAlgs, accessTokenAlgs, outbound, secretSealer, rotationGraceMs = 86_400_000 }: ClientServiceDeps): ClientService {
   /** Metadata rules, then one that needs the keys: an ID-token algorithm no key can sign would fail every sign-in. */
   async function validate(input: OAuth2ClientInput): Promise<ClientMetadata> {
     const metadata = validateMetadata(input, policy);
-    const alg = metadata.id_token_signed_response_alg;
-    // RS256 is always signable: KeyService.ensureSigningKeys recreates it on demand.
-    if (alg !== 'RS256' && idTokenAlgs && !(await idTokenAlgs()).includes(alg)) {
-      throw invalidClientMetadata(
-        `id_token_signed_response_alg: no ${alg} signing key in hydra.openid.id-token; create one first (POST /admin/keys/hydra.openid.id-token {"alg":"${alg}"}).`,
-      );
-    }
+    await checkSigningAlgs(metadata, { idTokenAlgs, accessTokenAlgs });
+    await checkSector(metadata, outbound);
     return metadata;
   }
 

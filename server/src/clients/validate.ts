@@ -42,10 +42,10 @@ export interface ValidationPolicy extends UriPolicy {
  * The browser loads frontchannel_logout_uri in an iframe of the logout page
  * (Front-Channel Logout 1.0 §2: https SHOULD be used): https, http only on
  * loopback or under --dev, as for redirect URIs. jwks_uri is fetched for
- * private_key_jwt through lib/outbound-request.ts (oauth2/client-auth/
- * remote-keys.ts); sector_identifier_uri and request_uris are stored but
- * never fetched today (pairwise subjects and request_uri are not served); a
- * fetcher for them must go through lib/outbound-request.ts too.
+ * private_key_jwt (oauth2/client-auth/remote-keys.ts) and sector_identifier_uri
+ * at registration of a pairwise client (clients/sector.ts), both through
+ * lib/outbound-request.ts; request_uris are stored but never fetched (request
+ * objects are not served); a fetcher for them must go through it too.
  */
 const HTTPS_ONLY = new Set(['sector_identifier_uri', 'frontchannel_logout_uri']);
 
@@ -163,7 +163,8 @@ export function validateMetadata(input: OAuth2ClientInput, policy: ValidationPol
     contacts: input.contacts ?? [],
     client_secret_expires_at: 0,
     request_object_signing_alg: oneOf('request_object_signing_alg', input.request_object_signing_alg ?? '', ['', 'none', 'RS256', 'ES256']),
-    userinfo_signed_response_alg: oneOf('userinfo_signed_response_alg', input.userinfo_signed_response_alg || 'none', ['none', 'RS256']),
+    // OIDC Registration §2: "none" (the default) answers userinfo as JSON; an algorithm, as a JWT signed by hydra.openid.id-token.
+    userinfo_signed_response_alg: oneOf('userinfo_signed_response_alg', input.userinfo_signed_response_alg || 'none', ['none', ...ALG_ORDER]),
     // OIDC Registration §2: RS256 unless the client asks otherwise; the service checks a key of it exists.
     id_token_signed_response_alg: oneOf('id_token_signed_response_alg', input.id_token_signed_response_alg || 'RS256', ALG_ORDER),
     subject_type,
@@ -173,6 +174,10 @@ export function validateMetadata(input: OAuth2ClientInput, policy: ValidationPol
     skip_logout_consent: input.skip_logout_consent ?? false,
     ...(typeof input.require_pushed_authorization_requests === 'boolean' ? { require_pushed_authorization_requests: input.require_pushed_authorization_requests } : {}),
     ...(input.access_token_strategy ? { access_token_strategy: oneOf('access_token_strategy', input.access_token_strategy, ['opaque', 'jwt']) } : {}),
+    // Tessera extension: the JWS algorithm of the client's JWT access tokens (RFC 9068); the service checks a key of it exists.
+    ...(input.access_token_signed_response_alg
+      ? { access_token_signed_response_alg: oneOf('access_token_signed_response_alg', input.access_token_signed_response_alg, ALG_ORDER) }
+      : {}),
     metadata: input.metadata ?? {},
     ...(lifespans as Pick<ClientMetadata, (typeof lifespanFields)[number]>),
   };

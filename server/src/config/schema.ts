@@ -232,11 +232,10 @@ export const ConfigSchema = z.object({
     .prefault({}),
   strategies: z
     .object({
-      // Hydra also offers `jwt` (RFC 9068); not built yet, so refused rather than silently ignored.
       access_token: z
-        .enum(['opaque'], { error: 'only "opaque" is supported (JWT access tokens are not built yet)' })
+        .enum(['opaque', 'jwt'])
         .default('opaque')
-        .describe("Access token format: only `opaque` for now (Hydra's `jwt` is refused, not ignored)."),
+        .describe('Access token format unless the client sets `access_token_strategy`: `opaque` (`ory_at_…`) or `jwt` (RFC 9068, signed by hydra.jwt.access-token); README "Opaque or JWT access tokens".'),
       scope: z.enum(['exact', 'wildcard']).default('exact').describe("How a requested scope matches the client's: `exact`, or `wildcard` (an allowed `foo.*` covers `foo.bar`; Hydra's default)."),
     })
     .prefault({}),
@@ -385,7 +384,21 @@ export const ConfigSchema = z.object({
           supported_types: z
             .preprocess(toList, z.array(z.enum(['public', 'pairwise'])).min(1))
             .default(['public'])
-            .describe('Subject identifier types offered (OIDC Core §8).'),
+            .describe('Subject identifier types offered (OIDC Core §8); `pairwise` needs `pairwise.salt`.'),
+          pairwise: z
+            .object({
+              salt: z
+                .string()
+                .min(8, 'at least 8 characters')
+                .optional()
+                .describe('Salt of pairwise subjects (OIDC Core §8.1): hex SHA-256 of sector host, subject and salt, as Hydra. Changing it changes every pairwise subject.'),
+            })
+            .prefault({}),
+        })
+        .superRefine((value, ctx) => {
+          if (value.supported_types.includes('pairwise') && !value.pairwise.salt) {
+            ctx.addIssue({ code: 'custom', path: ['pairwise', 'salt'], message: 'is required when supported_types includes "pairwise"' });
+          }
         })
         .prefault({}),
       dynamic_client_registration: z
@@ -409,8 +422,8 @@ export const ConfigSchema = z.object({
       // How long a new signing key is published (JWKS) before it signs: relying parties that
       // cached the JWKS meanwhile still know the key that signs (README "Which key signs").
       pre_publication: duration
-        .prefault('1m')
-        .describe('How long a new signing key is published before it signs (`0s`: at once, as in Hydra); README "Which key signs".'),
+        .prefault('24h')
+        .describe('How long a new signing key is published before it signs (`0s`: at once, as in Hydra; `--dev`: `0s`); README "Which key signs".'),
     })
     .prefault({}),
   log: z

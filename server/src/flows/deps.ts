@@ -4,6 +4,7 @@ import type { TokenStrategy } from '../tokens/hmac.js';
 import type { ScopeStrategy } from '../oauth2/scope.js';
 import type { Sealer } from '../keys/seal.js';
 import type { IdTokenSigner } from '../keys/signer.js';
+import type { AccessTokenFormats } from '../oauth2/token/access-token.js';
 
 /** What the login/consent flow needs; one object passed down from the composition root. */
 export interface FlowDeps {
@@ -29,6 +30,10 @@ export interface FlowDeps {
     readonly idToken: number;
     readonly authenticationSession: number;
   };
+  /** JWT access tokens (RFC 9068) for implicit and hybrid responses, as at the token endpoint; absent: opaque. */
+  readonly accessTokens?: AccessTokenFormats | undefined;
+  /** `oidc.subject_identifiers.pairwise.salt` (tokens/subject.ts). */
+  readonly pairwiseSalt?: string | undefined;
 }
 
 /** Cookie names. The browser cookie binds a flow to the browser that started it (CSRF, RFC 9700 §4.7). */

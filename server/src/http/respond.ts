@@ -22,7 +22,8 @@ export function respond(ctx: Context, result: HandlerResult, options: RespondOpt
     case 'json':
       ctx.status = result.status ?? 200;
       if (result.headers) ctx.set(result.headers);
-      ctx.type = 'application/json; charset=utf-8';
+      // A handler may name another JSON-bearing type (signed userinfo: application/jwt, OIDC Core §5.3.2).
+      if (!result.headers?.['Content-Type']) ctx.type = 'application/json; charset=utf-8';
       ctx.body = typeof result.body === 'string' ? result.body : JSON.stringify(result.body);
       return;
     case 'empty':

@@ -39,3 +39,25 @@ export function signingAlgs(keys: readonly StoredKey[]): string[] {
   const rank = (alg: string) => (ALG_ORDER.includes(alg) ? ALG_ORDER.indexOf(alg) : ALG_ORDER.length);
   return algs.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
+
+/**
+ * When `key` stopped signing: the moment the first newer private key of its
+ * algorithm took over (created + pre-publication), or Infinity while none has.
+ * `keys` newest first.
+ */
+export function supersededAt(keys: readonly StoredKey[], key: StoredKey, now: number, prePublicationMs: number): number {
+  if (!canSign(key)) return Infinity;
+  const newer = keys.slice(0, keys.indexOf(key)).filter((k) => canSign(k) && k.alg === key.alg && k.setId === key.setId);
+  const takeovers = newer.map((k) => k.createdAt + prePublicationMs).filter((t) => t <= now);
+  return takeovers.length === 0 ? Infinity : Math.min(...takeovers);
+}
+
+/**
+ * The keys the JWKS publishes (README "Key rotation"): every `sig` key,
+ * except a retired private one whose successor took over more than
+ * `retentionMs` ago, by when every token it signed has expired. Public-only
+ * keys (imported for verification) never retire. `keys` newest first.
+ */
+export function publishedKeys(keys: readonly StoredKey[], now: number, prePublicationMs: number, retentionMs: number): StoredKey[] {
+  return keys.filter((k) => k.use === 'sig' && supersededAt(keys, k, now, prePublicationMs) + retentionMs > now);
+}

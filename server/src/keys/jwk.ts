@@ -17,6 +17,7 @@ export function isPrivate(jwk: Readonly<Record<string, unknown>>): boolean {
 const generateOptions: Record<SigningAlgorithm, { modulusLength?: number; crv?: string }> = {
   // 2048 bits: NIST SP 800-57 strength to 2030, and a quarter of 4096's signing cost.
   RS256: { modulusLength: 2048 },
+  PS256: { modulusLength: 2048 },
   ES256: {},
   EdDSA: { crv: 'Ed25519' },
 };

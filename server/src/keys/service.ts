@@ -4,7 +4,7 @@ import type { KeyStore, StoredKey } from '../storage/ports.js';
 import { conflict, invalidRequest, notFound } from '../errors/catalog.js';
 import type { Sealer } from './seal.js';
 import { assertUsableJwk, generateJwk, isPrivate, publicPart } from './jwk.js';
-import { chooseSigningKey, signingAlgs } from './choose.js';
+import { chooseSigningKey, publishedKeys, signingAlgs } from './choose.js';
 
 /** Hydra's set names, so existing tooling finds the keys where it expects them. */
 export const ID_TOKEN_SET = 'hydra.openid.id-token';
@@ -19,6 +19,8 @@ export interface KeyService {
    * one if not; safe to call from many processes at once.
    */
   ensureSigningKeys(): Promise<void>;
+  /** The same for hydra.jwt.access-token (JWT access tokens, RFC 9068): an RS256 key, created if missing. */
+  ensureAccessTokenKey(): Promise<void>;
   getSet(setId: string): Promise<JsonWebKeySet>;
   getKey(setId: string, kid: string): Promise<JsonWebKeySet>;
   createKey(setId: string, request: CreateJsonWebKeySet): Promise<JsonWebKeySet>;
@@ -44,6 +46,8 @@ export interface KeyService {
    * cached like the JWKS unless `fresh`.
    */
   idTokenAlgs(fresh?: boolean): Promise<string[]>;
+  /** What hydra.jwt.access-token can sign, RS256 first and always (it is created on demand); cached like idTokenAlgs. */
+  accessTokenAlgs(fresh?: boolean): Promise<string[]>;
   /** The public signing keys of one set. */
   verificationKeys(setId: string): Promise<Array<Record<string, unknown>>>;
   /** Grows with every key change made through this process: caches of keys compare it. */
@@ -56,6 +60,12 @@ export interface KeyServiceDeps {
   readonly clock: Clock;
   /** `keys.pre_publication`: how long a new key is published before it signs. */
   readonly prePublicationMs?: number;
+  /**
+   * How long a retired signing key stays published after its successor took
+   * over: the longest lifetime of what it signed (keys/choose.ts publishedKeys).
+   * Infinity (never retire) unless given.
+   */
+  readonly retentionMs?: number;
 }
 
 /** What a sealed private key is bound to (keys/seal.ts): its set and kid. */
@@ -70,19 +80,33 @@ function checkIds(setId: string, kid?: string): void {
 /** How stale another process's key change may look in the published JWKS. */
 export const JWKS_CACHE_MS = 5_000;
 
-export function createKeyService({ store, sealer, clock, prePublicationMs = 0 }: KeyServiceDeps): KeyService {
+export function createKeyService({ store, sealer, clock, prePublicationMs = 0, retentionMs = Infinity }: KeyServiceDeps): KeyService {
   let jwks: { json: string; at: number } | undefined;
-  let algs: { list: string[]; at: number } | undefined;
+  const algs = new Map<string, { list: string[]; at: number }>();
   let generation = 0;
   async function publicJwks() {
-    const keys = await store.listSets(PUBLISHED_SETS);
-    return { keys: keys.filter((k) => k.use === 'sig').map((k) => ({ ...k.publicJwk })) };
+    const keys = publishedKeys(await store.listSets(PUBLISHED_SETS), clock.now(), prePublicationMs, retentionMs);
+    return { keys: keys.map((k) => ({ ...k.publicJwk })) };
   }
   const changed = () => {
     jwks = undefined;
-    algs = undefined;
+    algs.clear();
     generation++;
   };
+  async function ensureRs256(setId: string) {
+    if (signingAlgs(await store.listSet(setId)).includes('RS256')) return;
+    const jwk = await generateJwk('RS256', '', 'sig');
+    if (await store.ensureKey(toStored(setId, jwk))) changed();
+  }
+  /** RS256 first and always: the signers recreate it if none is left (OIDC Discovery §3 for ID tokens). */
+  async function setAlgs(setId: string, fresh: boolean) {
+    const now = clock.now();
+    const cached = algs.get(setId);
+    if (!fresh && cached && now - cached.at < JWKS_CACHE_MS) return cached.list;
+    const list = ['RS256', ...signingAlgs(await store.listSet(setId)).filter((a) => a !== 'RS256')];
+    algs.set(setId, { list, at: now });
+    return list;
+  }
   function toStored(setId: string, jwk: JsonWebKey): StoredKey {
     return {
       setId,
@@ -107,11 +131,8 @@ export function createKeyService({ store, sealer, clock, prePublicationMs = 0 }:
   }
 
   return {
-    async ensureSigningKeys() {
-      if (signingAlgs(await store.listSet(ID_TOKEN_SET)).includes('RS256')) return;
-      const jwk = await generateJwk('RS256', '', 'sig');
-      if (await store.ensureKey(toStored(ID_TOKEN_SET, jwk))) changed();
-    },
+    ensureSigningKeys: () => ensureRs256(ID_TOKEN_SET),
+    ensureAccessTokenKey: () => ensureRs256(JWT_ACCESS_TOKEN_SET),
 
     getSet: (setId) => nonEmpty(setId, store.listSet(setId)),
 
@@ -168,14 +189,8 @@ export function createKeyService({ store, sealer, clock, prePublicationMs = 0 }:
       return choice ? { jwk: toJwk(choice.key), until: choice.until } : undefined;
     },
 
-    async idTokenAlgs(fresh = false) {
-      const now = clock.now();
-      if (!fresh && algs && now - algs.at < JWKS_CACHE_MS) return algs.list;
-      // RS256 is always offered (OIDC Discovery §3): the signer recreates its key if none is left.
-      const list = ['RS256', ...signingAlgs(await store.listSet(ID_TOKEN_SET)).filter((a) => a !== 'RS256')];
-      algs = { list, at: now };
-      return list;
-    },
+    idTokenAlgs: (fresh = false) => setAlgs(ID_TOKEN_SET, fresh),
+    accessTokenAlgs: (fresh = false) => setAlgs(JWT_ACCESS_TOKEN_SET, fresh),
 
     async verificationKeys(setId) {
       return (await store.listSet(setId)).filter((k) => k.use === 'sig').map((k) => ({ ...k.publicJwk }));

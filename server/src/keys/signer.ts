@@ -1,16 +1,14 @@
 import { createHash } from 'node:crypto';
-import { compactVerify, createLocalJWKSet, importJWK, SignJWT, type CryptoKey, type JWK, type KeyObject } from 'jose';
+import { compactVerify, createLocalJWKSet, type JWK } from 'jose';
 import type { Clock } from '../lib/clock.js';
-import { serverError } from '../errors/catalog.js';
+import { createSetSigner } from './set-signer.js';
 import { ID_TOKEN_SET, type KeyService } from './service.js';
 
 /**
  * Signs ID tokens and logout tokens with the key of `hydra.openid.id-token`
  * that signs the client's algorithm (keys/choose.ts), and checks
- * `id_token_hint`s against the set. The imported key is kept for a short
- * while (importing costs more than signing): until a key change through this
- * process, the moment a pre-published key takes over, or `CACHE_MS`, within
- * which a change made through another process is picked up.
+ * `id_token_hint`s against the set. Keys are loaded and cached by
+ * keys/set-signer.ts.
  */
 export interface IdTokenSigner {
   /**
@@ -23,53 +21,23 @@ export interface IdTokenSigner {
   verifyHint(token: string): Promise<Record<string, unknown> | undefined>;
 }
 
-const CACHE_MS = 30_000;
-
-interface Loaded {
-  readonly key: CryptoKey | KeyObject | Uint8Array;
-  readonly kid: string;
-  readonly alg: string;
-  /** When to look again (ms), and the key service's generation it was loaded at. */
-  readonly until: number;
-  readonly generation: number;
-}
-
 export function createIdTokenSigner(keys: KeyService, issuer: string, clock: Clock): IdTokenSigner {
-  const loaded = new Map<string, Loaded>();
-
-  async function choose(alg: string) {
-    const chosen = await keys.signingKey(ID_TOKEN_SET, alg);
-    if (chosen || alg !== 'RS256') return chosen;
-    // RS256 is always offered (OIDC Discovery §3): recreate it if an admin removed every RS256 key.
+  // RS256 is always offered (OIDC Discovery §3): recreate it if an admin removed every RS256 key.
+  const set = createSetSigner(keys, ID_TOKEN_SET, clock, async (alg) => {
+    if (alg !== 'RS256') return false;
     await keys.ensureSigningKeys();
-    return keys.signingKey(ID_TOKEN_SET, alg);
-  }
-
-  async function signingKey(alg: string): Promise<Loaded> {
-    const now = clock.now();
-    const generation = keys.generation();
-    const cached = loaded.get(alg);
-    if (cached && now < cached.until && cached.generation === generation) return cached;
-    const chosen = await choose(alg);
-    if (!chosen || chosen.jwk.alg !== alg) {
-      throw serverError().withDebug(`${ID_TOKEN_SET} has no private ${alg} signing key (the client's id_token_signed_response_alg)`);
-    }
-    const { jwk, until } = chosen;
-    const fresh = { key: await importJWK(jwk as JWK, alg), kid: jwk.kid, alg, until: Math.min(now + CACHE_MS, until), generation };
-    loaded.set(alg, fresh);
-    return fresh;
-  }
+    return true;
+  });
 
   return {
     async sign(claims, options) {
-      const { key, kid, alg } = await signingKey(options.alg);
-      const { accessToken, code, typ = 'JWT' } = options;
+      const { accessToken, code, typ = 'JWT', alg } = options;
       const payload = {
         ...claims,
         ...(accessToken === undefined ? {} : { at_hash: halfHash(accessToken, alg) }),
         ...(code === undefined ? {} : { c_hash: halfHash(code, alg) }),
       };
-      return new SignJWT(payload).setProtectedHeader({ alg, kid, typ }).sign(key);
+      return set.sign(payload, { alg, typ });
     },
 
     async verifyHint(token) {
@@ -80,6 +48,8 @@ export function createIdTokenSigner(keys: KeyService, issuer: string, clock: Clo
         if (protectedHeader.typ !== undefined && protectedHeader.typ.toUpperCase() !== 'JWT') return undefined;
         const claims = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>;
         if ('events' in claims) return undefined;
+        // Signed userinfo (OIDC Core §5.3.2) uses the same keys and typ, but never has `exp`; every ID token does (§2).
+        if (typeof claims['exp'] !== 'number') return undefined;
         return claims['iss'] === issuer && typeof claims['sub'] === 'string' ? claims : undefined;
       } catch {
         return undefined;

@@ -15,6 +15,10 @@ export interface TokenSession {
   readonly amr?: readonly string[];
   /** The login session id: ID token `sid`. */
   readonly sid?: string;
+  /** The login app's `force_subject_identifier`: a pairwise client's subject instead of the hash (tokens/subject.ts). */
+  readonly forcedSubject?: string;
+  /** The pairwise subject (ID tokens, userinfo) when it differs from the local one; set at issuance. */
+  readonly obfuscatedSubject?: string;
   /** Authorization codes only: what the token request must match. */
   readonly code?: CodeBinding;
 }

@@ -312,7 +312,7 @@ describeEachBackend('clients admin API: --dev and configured policies', (backend
 
   before(async () => {
     db = await backend.create();
-    t = await startTessera(db, { dev: true, oidc: { subject_identifiers: { supported_types: ['public', 'pairwise'] } } });
+    t = await startTessera(db, { dev: true, oidc: { subject_identifiers: { supported_types: ['public', 'pairwise'], pairwise: { salt: 'a-test-salt' } } } });
   });
   after(async () => {
     await t?.stop();

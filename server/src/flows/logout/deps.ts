@@ -18,4 +18,6 @@ export interface LogoutDeps {
   readonly ttl: { readonly flow: number };
   /** `oauth2.authorization_request.max_bytes`: a logout request is stored too. */
   readonly maxRequestBytes: number;
+  /** Pairwise id_token_hints (tokens/subject.ts). */
+  readonly pairwiseSalt?: string | undefined;
 }

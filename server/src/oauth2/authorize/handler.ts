@@ -1,3 +1,5 @@
+import { hintNamesSubject } from '../../tokens/subject.js';
+import type { Client } from '../../clients/client.js';
 import { randomToken, timeOrderedId } from '../../lib/crypto.js';
 import { OAuth2Error } from '../../errors/oauth2-error.js';
 import { serverError } from '../../errors/catalog.js';
@@ -14,7 +16,9 @@ import { checkAuthorizeRequest, type AuthorizeCheckDeps } from './request.js';
 import { errorResponse, RedirectableError, targetOf, withParams } from './redirect.js';
 import { pushedParams, REQUEST_URI_PREFIX, type PushedDeps } from '../par/request-uri.js';
 
-export type AuthorizeDeps = FlowDeps & AuthorizeCheckDeps & PushedDeps & { readonly errorUrl?: string | undefined };
+export type AuthorizeDeps = FlowDeps &
+  AuthorizeCheckDeps &
+  PushedDeps & { readonly errorUrl?: string | undefined; /** Pairwise id_token_hints (tokens/subject.ts). */ readonly pairwiseSalt?: string | undefined };
 
 const loginRequired = (hint: string) =>
   new OAuth2Error({ error: 'login_required', status: 400, description: 'The authorization server requires end-user authentication.', hint });
@@ -24,12 +28,12 @@ const loginRequired = (hint: string) =>
  * new one. prompt=login, an exceeded max_age, or an id_token_hint naming
  * someone else all force the login page.
  */
-function mayReuse(session: LoginSession | undefined, request: AuthorizeRequest, now: number): session is LoginSession {
+function mayReuse(session: LoginSession | undefined, request: AuthorizeRequest, now: number, hintClient: { client: Client; salt: string | undefined }): session is LoginSession {
   if (!session) return false;
   if (request.prompt.includes('login') || request.prompt.includes('select_account')) return false;
   if (request.maxAge !== undefined && now - session.authenticatedAt > request.maxAge * 1000) return false;
   const hinted = request.idTokenHintClaims?.['sub'];
-  return hinted === undefined || hinted === session.subject;
+  return hinted === undefined || hintNamesSubject(hinted, session.subject, hintClient.client, hintClient.salt);
 }
 
 /** The request to run: the browser's, or (RFC 9126 §4) the pushed one its request_uri names, taken once. */
@@ -41,11 +45,11 @@ async function checkedRequest(params: Record<string, string>, deps: AuthorizeDep
 }
 
 async function startFlow(params: Record<string, string>, cookies: BrowserCookies, deps: AuthorizeDeps): Promise<HandlerResult> {
-  const { request } = await checkedRequest(params, deps);
+  const { client, request } = await checkedRequest(params, deps);
   const target = targetOf(request);
   const now = deps.clock.now();
   const session = await currentSession(deps, cookies);
-  const skip = mayReuse(session, request, now);
+  const skip = mayReuse(session, request, now, { client, salt: deps.pairwiseSalt });
   if (request.prompt.includes('none') && !skip) {
     throw new RedirectableError(loginRequired(session ? 'The session does not satisfy max_age or id_token_hint.' : 'There is no session to use with prompt=none.'), target);
   }

@@ -8,6 +8,8 @@ import { lifespan } from '../../tokens/lifespans.js';
 import type { TokenRecord, TokenSession } from '../../tokens/token.js';
 import type { ConsentOutcome, Flow, LoginOutcome } from '../../flows/flow.js';
 import type { ResponsePart } from './checks/response-type.js';
+import { mintAccessToken, type AccessTokenFormats } from '../token/access-token.js';
+import { withVisibleSubject } from '../token/issue.js';
 
 export interface AuthorizationIssueDeps {
   readonly clients: Pick<ClientStore, 'get'>;
@@ -15,6 +17,10 @@ export interface AuthorizationIssueDeps {
   readonly signer: Pick<IdTokenSigner, 'sign'>;
   readonly issuer: string;
   readonly ttl: { readonly authCode: number; readonly accessToken: number; readonly idToken: number };
+  /** JWT access tokens (RFC 9068), as at the token endpoint; absent: opaque. */
+  readonly accessTokens?: AccessTokenFormats | undefined;
+  /** `oidc.subject_identifiers.pairwise.salt` (tokens/subject.ts). */
+  readonly pairwiseSalt?: string | undefined;
 }
 
 /** What the authorization response carries, and the rows to store (in the flow's final transaction). */
@@ -52,6 +58,7 @@ export async function authorizationGrant(granted: Granted, deps: AuthorizationIs
     acr: login.acr,
     amr: login.amr,
     sid: flow.sessionId,
+    ...(login.forceSubjectIdentifier ? { forcedSubject: login.forceSubjectIdentifier } : {}),
   };
   const base = { familyId: flow.id, clientId: flow.clientId, subject: login.subject, audience: consent.grantAudience, issuedAt: now, usedAt: null, revoked: false };
   const scope = consent.grantScope.join(' ');
@@ -74,19 +81,23 @@ export async function authorizationGrant(granted: Granted, deps: AuthorizationIs
 
   const client = await deps.clients.get(flow.clientId);
   if (!client) throw serverError().withDebug('the client of a finished consent is gone');
+  // OIDC Core §8.1: the pairwise subject for the ID token, recorded with the access token for userinfo and introspection.
+  const visible = withVisibleSubject(session, client, login.subject, deps.pairwiseSalt);
   if (parts.includes('token')) {
     const ttl = lifespan(client, 'implicit_grant_access_token_lifespan', deps.ttl.accessToken);
-    const access = deps.strategy.mint('access_token');
-    records.push({ ...base, signature: access.signature, kind: 'access_token', scope: consent.grantScope, session, expiresAt: now + ttl });
+    const grant = { client, familyId: flow.id, subject: login.subject, scope: consent.grantScope, audience: consent.grantAudience, session: visible, now, ttl };
+    const access = await mintAccessToken(grant, deps);
+    records.push(access.record);
     Object.assign(params, { access_token: access.token, token_type: 'bearer', expires_in: String(seconds(ttl)), scope });
   }
-  if (parts.includes('id_token')) params['id_token'] = await idToken(client, granted, session, params, deps);
+  if (parts.includes('id_token')) params['id_token'] = await idToken(client, granted, visible, params, deps);
   return { params, records };
 }
 
 async function idToken(client: Client, granted: Granted, session: TokenSession, params: Record<string, string | undefined>, deps: AuthorizationIssueDeps): Promise<string> {
   const { flow, login, now } = granted;
   const ttl = lifespan(client, 'implicit_grant_id_token_lifespan', deps.ttl.idToken);
-  const claims = idTokenClaims({ issuer: deps.issuer, clientId: client.client_id, subject: login.subject, session, nonce: flow.request.nonce }, now, ttl);
+  const subject = session.obfuscatedSubject ?? login.subject;
+  const claims = idTokenClaims({ issuer: deps.issuer, clientId: client.client_id, subject, session, nonce: flow.request.nonce }, now, ttl);
   return deps.signer.sign(claims, { alg: client.id_token_signed_response_alg, accessToken: params['access_token'], code: params['code'] });
 }

@@ -62,6 +62,8 @@ export function discoveryDocument(input: DiscoveryInput): DiscoveryDocument {
     subject_types_supported: [...subjectTypes],
     // Only what a key of hydra.openid.id-token can sign; RS256 is always among them (KeyService.ensureSigningKeys).
     id_token_signing_alg_values_supported: [...idTokenAlgs],
+    // Signed userinfo uses the same keys (OIDC Core §5.3.2); "none" is the default plain JSON answer.
+    userinfo_signing_alg_values_supported: ['none', ...idTokenAlgs],
   };
 }
 

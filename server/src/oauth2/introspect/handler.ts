@@ -4,6 +4,7 @@ import { json, type HandlerResult } from '../../lib/result.js';
 import type { TokenStore } from '../../storage/ports.js';
 import type { TokenStrategy } from '../../tokens/hmac.js';
 import { isActive } from '../../tokens/token.js';
+import { classifyToken, type JwtReader } from '../../tokens/read.js';
 import { parseScope } from '../scope.js';
 
 export interface IntrospectDeps {
@@ -11,6 +12,8 @@ export interface IntrospectDeps {
   readonly strategy: TokenStrategy;
   readonly clock: Clock;
   readonly issuer: string;
+  /** Reads JWT access tokens (RFC 9068) too; absent: opaque tokens only. */
+  readonly jwt?: JwtReader | undefined;
 }
 
 const INACTIVE = JSON.stringify({ active: false });
@@ -24,7 +27,7 @@ const seconds = (ms: number) => Math.floor(ms / 1000);
  */
 export async function introspect(request: IntrospectionRequest, deps: IntrospectDeps): Promise<HandlerResult> {
   const inactive: HandlerResult = { kind: 'json', body: INACTIVE };
-  const found = deps.strategy.classify(request.token);
+  const found = await classifyToken(request.token, deps.strategy, deps.jwt);
   if (!found || found.kind === 'authorization_code' || found.kind === 'device_code') return inactive;
   const record = await deps.tokens.get(found.signature);
   if (!record || record.kind !== found.kind || !isActive(record, deps.clock.now())) return inactive;
@@ -34,7 +37,7 @@ export async function introspect(request: IntrospectionRequest, deps: Introspect
   // are `omitempty`, so an empty scope or an empty `ext` is left out, whatever
   // the grant; `sub` (the client's id for client_credentials), `aud` ([] when
   // none was granted), `iss`, `nbf`, `token_type` and `token_use` are always sent.
-  // `username` (password grant) and `obfuscated_subject` (pairwise) never apply here.
+  // `username` (password grant) never applies here; `obfuscated_subject` is the pairwise subject (tokens/subject.ts).
   const body: IntrospectedOAuth2Token = {
     active: true,
     ...(record.scope.length > 0 ? { scope: record.scope.join(' ') } : {}),
@@ -48,6 +51,7 @@ export async function introspect(request: IntrospectionRequest, deps: Introspect
     token_type: 'Bearer',
     token_use: record.kind,
     ...(record.session.ext && Object.keys(record.session.ext).length > 0 ? { ext: { ...record.session.ext } } : {}),
+    ...(record.session.obfuscatedSubject ? { obfuscated_subject: record.session.obfuscatedSubject } : {}),
   };
   return json(body);
 }

@@ -3,11 +3,14 @@ import { unauthorizedClient } from '../../errors/catalog.js';
 import { empty, type HandlerResult } from '../../lib/result.js';
 import type { TokenStore } from '../../storage/ports.js';
 import type { TokenStrategy } from '../../tokens/hmac.js';
+import { classifyToken, type JwtReader } from '../../tokens/read.js';
 import { authenticateClient, type ClientAuthDeps } from '../client-auth.js';
 
 export interface RevokeDeps extends ClientAuthDeps {
   readonly tokens: Pick<TokenStore, 'get' | 'revoke' | 'revokeFamily'>;
   readonly strategy: TokenStrategy;
+  /** Reads JWT access tokens (RFC 9068) too; absent: opaque tokens only. */
+  readonly jwt?: JwtReader | undefined;
 }
 
 /**
@@ -20,7 +23,7 @@ export interface RevokeDeps extends ClientAuthDeps {
 export async function revoke(request: RevocationRequest, authorization: string | undefined, deps: RevokeDeps, peer?: string): Promise<HandlerResult> {
   const client = await authenticateClient({ authorization, form: request, peer }, deps);
   const ok = empty(200);
-  const found = deps.strategy.classify(request.token);
+  const found = await classifyToken(request.token, deps.strategy, deps.jwt);
   if (!found || found.kind === 'authorization_code' || found.kind === 'device_code') return ok;
   const record = await deps.tokens.get(found.signature);
   // The HMAC covers the body, not the prefix: a refresh token sent as `ory_at_…` is no token of ours

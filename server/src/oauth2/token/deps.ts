@@ -16,6 +16,7 @@ export interface JwtBearerDeps {
   readonly jtiOptional: boolean;
   readonly iatOptional: boolean;
 }
+import type { AccessTokenFormats } from './access-token.js';
 
 /** What the grants need, and nothing more. */
 export interface GrantDeps {
@@ -34,4 +35,8 @@ export interface GrantDeps {
   readonly signer: Pick<IdTokenSigner, 'sign'>;
   readonly issuer: string;
   readonly ttl: { readonly accessToken: number; readonly refreshToken: number; readonly idToken: number };
+  /** JWT access tokens (RFC 9068); absent: every access token is opaque. */
+  readonly accessTokens?: AccessTokenFormats | undefined;
+  /** `oidc.subject_identifiers.pairwise.salt` (tokens/subject.ts). */
+  readonly pairwiseSalt?: string | undefined;
 }

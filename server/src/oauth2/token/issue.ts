@@ -3,7 +3,10 @@ import type { Client } from '../../clients/client.js';
 import { lifespan } from '../../tokens/lifespans.js';
 import type { TokenRecord, TokenSession } from '../../tokens/token.js';
 import { idTokenClaims, seconds } from '../../tokens/id-token.js';
+import { subjectForClient } from '../../tokens/subject.js';
+import { serverError } from '../../errors/catalog.js';
 import type { GrantDeps } from './deps.js';
+import { mintAccessToken } from './access-token.js';
 
 export interface Issuance {
   /** Names the client's `<grant>_grant_*_lifespan` overrides; `device_authorization` is RFC 8628's device_code grant. */
@@ -29,10 +32,10 @@ export interface Issuance {
 export async function issueTokens(issuance: Issuance, deps: GrantDeps, now: number): Promise<{ response: TokenResponse; records: TokenRecord[] }> {
   const { client, grant, scope } = issuance;
   const accessTtl = lifespan(client, `${grant}_grant_access_token_lifespan`, deps.ttl.accessToken);
-  const { session } = issuance;
+  const session = withVisibleSubject(issuance.session, client, issuance.subject, deps.pairwiseSalt);
   const base = { familyId: issuance.familyId, clientId: client.client_id, subject: issuance.subject, audience: issuance.audience, session, issuedAt: now, usedAt: null, revoked: false };
-  const access = deps.strategy.mint('access_token');
-  const records: TokenRecord[] = [{ ...base, signature: access.signature, kind: 'access_token', scope, expiresAt: now + accessTtl }];
+  const access = await mintAccessToken({ client, familyId: issuance.familyId, subject: issuance.subject, scope, audience: issuance.audience, session, now, ttl: accessTtl }, deps);
+  const records: TokenRecord[] = [access.record];
   const response: TokenResponse = { access_token: access.token, token_type: 'bearer', expires_in: seconds(accessTtl), scope: scope.join(' ') };
 
   const offline = issuance.refreshScope.includes('offline_access') || issuance.refreshScope.includes('offline');
@@ -45,8 +48,19 @@ export async function issueTokens(issuance: Issuance, deps: GrantDeps, now: numb
 
   if (scope.includes('openid')) {
     const idTtl = lifespan(client, `${grant}_grant_id_token_lifespan`, deps.ttl.idToken);
-    const claims = idTokenClaims({ issuer: deps.issuer, clientId: client.client_id, subject: issuance.subject, session, nonce: issuance.nonce }, now, idTtl);
+    // OIDC Core §8.1: a pairwise client's ID tokens carry its pairwise subject.
+    const claims = idTokenClaims({ issuer: deps.issuer, clientId: client.client_id, subject: session.obfuscatedSubject ?? issuance.subject, session, nonce: issuance.nonce }, now, idTtl);
     response.id_token = await deps.signer.sign(claims, { alg: client.id_token_signed_response_alg, accessToken: access.token });
   }
   return { response, records };
+}
+
+/** The session with the pairwise subject the client sees (OIDC Core §8.1), when it differs from the local one. */
+export function withVisibleSubject(session: TokenSession, client: Client, subject: string, salt: string | undefined): TokenSession {
+  const { obfuscatedSubject: _previous, ...rest } = session;
+  const visible = subjectForClient(client, subject, session.forcedSubject, salt);
+  if (visible === undefined) {
+    throw serverError().withDebug(`pairwise client ${client.client_id} has no sector host, or oidc.subject_identifiers.pairwise.salt is not set`);
+  }
+  return visible === subject ? rest : { ...rest, obfuscatedSubject: visible };
 }

@@ -2,15 +2,28 @@ import { OAuth2Error } from '../../errors/oauth2-error.js';
 import { invalidToken } from '../../errors/catalog.js';
 import type { Clock } from '../../lib/clock.js';
 import type { HandlerResult } from '../../lib/result.js';
-import type { TokenStore } from '../../storage/ports.js';
+import { randomUUID } from 'node:crypto';
+import type { ClientStore, TokenStore } from '../../storage/ports.js';
+import type { IdTokenSigner } from '../../keys/signer.js';
 import type { TokenStrategy } from '../../tokens/hmac.js';
 import { isActive, type TokenRecord } from '../../tokens/token.js';
 import { customClaims } from '../../tokens/claims.js';
+import { accessTokenKey, type JwtReader } from '../../tokens/read.js';
 
 export interface UserinfoDeps {
   readonly tokens: Pick<TokenStore, 'get'>;
   readonly strategy: TokenStrategy;
   readonly clock: Clock;
+  /** Reads JWT access tokens (RFC 9068) too; absent: opaque tokens only. */
+  readonly jwt?: JwtReader | undefined;
+  /** For signed answers (the client's userinfo_signed_response_alg); absent: always JSON. */
+  readonly signed?: SignedUserinfoDeps | undefined;
+}
+
+export interface SignedUserinfoDeps {
+  readonly clients: Pick<ClientStore, 'get'>;
+  readonly signer: Pick<IdTokenSigner, 'sign'>;
+  readonly issuer: string;
 }
 
 export interface UserinfoInput {
@@ -24,7 +37,7 @@ const insufficientScope = (hint: string) =>
 
 /** The active access token `token` is, or undefined (also CORS's way to the client of a userinfo request, http/cors.ts). */
 export async function activeAccessToken(token: string, deps: UserinfoDeps): Promise<TokenRecord | undefined> {
-  const signature = deps.strategy.verify('access_token', token);
+  const signature = await accessTokenKey(token, deps.strategy, deps.jwt);
   const record = signature === undefined ? undefined : await deps.tokens.get(signature);
   return record && record.kind === 'access_token' && isActive(record, deps.clock.now()) ? record : undefined;
 }
@@ -42,5 +55,15 @@ export async function userinfo(input: UserinfoInput, deps: UserinfoDeps): Promis
   const record = await activeAccessToken(header.slice(7).trim(), deps);
   if (!record) throw invalidToken('The access token is not active.');
   if (!record.scope.includes('openid')) throw insufficientScope('The access token was not granted the "openid" scope.');
-  return { kind: 'json', body: { ...customClaims(record.session.idToken), sub: record.subject }, headers: { 'Cache-Control': 'no-store' } };
+  // OIDC Core §8.1: a pairwise client sees its pairwise subject here as in its ID tokens (set at issuance, tokens/subject.ts).
+  const claims = { ...customClaims(record.session.idToken), sub: record.session.obfuscatedSubject ?? record.subject };
+  const alg = deps.signed ? (await deps.signed.clients.get(record.clientId))?.userinfo_signed_response_alg : undefined;
+  if (!deps.signed || !alg || alg === 'none') return { kind: 'json', body: claims, headers: { 'Cache-Control': 'no-store' } };
+  // OIDC Core §5.3.2: signed, with iss and aud; Hydra adds iat and jti. Signed by hydra.openid.id-token, like ID tokens.
+  const now = Math.floor(deps.clock.now() / 1000);
+  const jwt = await deps.signed.signer.sign(
+    { ...claims, iss: deps.signed.issuer, aud: [record.clientId], iat: now, jti: randomUUID() },
+    { alg, typ: 'JWT' },
+  );
+  return { kind: 'json', body: jwt, headers: { 'Cache-Control': 'no-store', 'Content-Type': 'application/jwt' } };
 }

@@ -4,9 +4,9 @@ import { invalidRequest, invalidScope, unauthorizedClient } from '../../../error
 import { isPublicClient } from '../../../clients/client.js';
 import { lifespan } from '../../../tokens/lifespans.js';
 import { timeOrderedId } from '../../../lib/crypto.js';
-import type { TokenRecord } from '../../../tokens/token.js';
 import { firstDisallowedAudience, firstDisallowedScope, parseScope } from '../../scope.js';
 import type { GrantDeps } from '../deps.js';
+import { mintAccessToken } from '../access-token.js';
 
 /**
  * RFC 6749 §4.4. The client acts for itself: `sub` is its id, there is no
@@ -26,21 +26,10 @@ export async function clientCredentialsGrant(request: TokenRequest, client: Clie
 
   const now = deps.clock.now();
   const ttl = lifespan(client, 'client_credentials_grant_access_token_lifespan', deps.ttl.accessToken);
-  const minted = deps.strategy.mint('access_token');
-  const record: TokenRecord = {
-    signature: minted.signature,
-    kind: 'access_token',
-    familyId: timeOrderedId(now),
-    clientId: client.client_id,
-    subject: client.client_id,
-    scope,
-    audience,
-    session: {},
-    issuedAt: now,
-    expiresAt: now + ttl,
-    usedAt: null,
-    revoked: false,
-  };
+  const { token, record } = await mintAccessToken(
+    { client, familyId: timeOrderedId(now), subject: client.client_id, scope, audience, session: {}, now, ttl },
+    deps,
+  );
   await deps.tokens.insert([record]);
-  return { access_token: minted.token, token_type: 'bearer', expires_in: Math.floor(ttl / 1000), scope: scope.join(' ') };
+  return { access_token: token, token_type: 'bearer', expires_in: Math.floor(ttl / 1000), scope: scope.join(' ') };
 }
