@@ -3,7 +3,10 @@ import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import type { Storage } from './storage/ports.js';
-import { createStorage, connect, migrateUp, migrationStatus, type Connection } from './storage/knex/index.js';
+import { createStorage, connect, connectionPool, migrateUp, migrationStatus, type Connection } from './storage/knex/index.js';
+import { createPrometheusMetrics } from './metrics/prometheus.js';
+import type { Metrics } from './metrics/metrics.js';
+import { countIntrospections, countTokens } from './metrics/count.js';
 import { createSealer, type Sealer } from './keys/seal.js';
 import { LOGIN_CHALLENGE_PURPOSE } from './flows/login-challenge.js';
 import { unreadableKeys } from './keys/rotate.js';
@@ -37,6 +40,7 @@ import { createCors } from './http/cors.js';
 import { cachedCheck, type Lifecycle } from './http/health.js';
 import type { OutboundPolicy } from './lib/outbound-policy.js';
 import type { Resolve } from './lib/outbound-request.js';
+import type { IntrospectionRequest, TokenRequest } from '@tessera/sdk';
 
 export interface Tessera {
   readonly config: Config;
@@ -56,6 +60,8 @@ export interface TesseraOptions {
   readonly clock?: Clock;
   /** Resolves the hosts of back-channel logout URIs; the system resolver by default (tests inject one). */
   readonly resolve?: Resolve;
+  /** What is counted and scraped at /admin/metrics/prometheus; prom-client with process metrics by default. */
+  readonly metrics?: Metrics;
 }
 
 /** Thrown when the schema is behind and neither `--dev` nor DSN=memory is there to migrate it. */
@@ -99,8 +105,11 @@ async function assertKeysOpen(storage: Storage, sealer: Sealer): Promise<void> {
 export async function createTessera(config: Config, options: TesseraOptions): Promise<Tessera> {
   const { logger } = options;
   const clock = options.clock ?? systemClock;
+  const metrics = options.metrics ?? createPrometheusMetrics();
   const conn = connect(config.dsn);
-  const storage = createStorage(conn);
+  const storage = createStorage(conn, { observeBatch: (size, waitMs) => metrics.sqliteBatch(size, waitMs / 1000) });
+  const pool = connectionPool(conn);
+  if (pool) metrics.watchPool(pool);
   try {
     const schema = await prepareSchema(conn, config, logger);
     const sealer = createSealer(config.secrets.system);
@@ -150,6 +159,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       issuer,
       urls: { login: config.urls.login, consent: config.urls.consent },
       ttl: { flow: config.ttl.login_consent_request, authCode: config.ttl.auth_code, authenticationSession: config.ttl.authentication_session },
+      metrics,
     };
     const authorizeDeps: AuthorizeDeps = {
       ...flowDeps,
@@ -163,7 +173,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
         allowPlain: false,
       },
     };
-    const notifier = createBackchannelNotifier({ signer, issuer, clock, logger, outbound: { policy: outbound, resolve: options.resolve } });
+    const notifier = createBackchannelNotifier({ signer, issuer, clock, logger, outbound: { policy: outbound, resolve: options.resolve }, metrics });
     const logoutDeps: LogoutDeps = {
       clients: storage.clients,
       logouts: storage.logouts,
@@ -196,12 +206,13 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
           () => keyService.idTokenAlgs(),
         ),
         jwks: keys.jwks,
-        token: (request, authorization, peer) => tokenEndpoint(request, authorization, grantDeps, peer),
+        token: countTokens(metrics, (request: TokenRequest, authorization: string | undefined, peer: string | undefined) => tokenEndpoint(request, authorization, grantDeps, peer)),
         revoke: (request, authorization, peer) => revoke(request, authorization, { clients: storage.clients, secrets, tokens: storage.tokens, strategy }, peer),
         authorize: (params, cookies) => authorize(params, cookies, authorizeDeps),
         userinfo: (input) => userinfo(input, userinfoDeps),
         endSession: (params, cookies) => endSession(params, cookies, logoutDeps),
         secureCookies: issuer.startsWith('https:'),
+        metrics,
         // Hydra: with CORS off, clients' allowed_cors_origins are not used either.
         cors: config.serve.public.cors.enabled
           ? createCors(config.serve.public.cors, {
@@ -214,7 +225,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
         ...common,
         clients: clientHandlers(clientService),
         keys,
-        introspect: (request) => introspect(request, { tokens: storage.tokens, strategy, clock, issuer }),
+        introspect: countIntrospections(metrics, (request: IntrospectionRequest) => introspect(request, { tokens: storage.tokens, strategy, clock, issuer })),
         deleteTokens: (query) => deleteAccessTokens(query, { tokens: storage.tokens }),
         login: loginHandlers(flowDeps),
         consent: consentHandlers(flowDeps),
@@ -227,6 +238,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
         }),
         logout: logoutHandlers(logoutDeps),
         guard: { allowedHosts: config.serve.admin.allowed_hosts, tokenDigests: config.serve.admin.auth.tokens },
+        metrics,
       }),
       notifier,
       async close() {

@@ -3,6 +3,7 @@ import type { ClientStore, ConsentStore, FlowStore, LoginSessionStore } from '..
 import type { TokenStrategy } from '../tokens/hmac.js';
 import type { ScopeStrategy } from '../oauth2/scope.js';
 import type { Sealer } from '../keys/seal.js';
+import type { Metrics } from '../metrics/metrics.js';
 
 /** What the login/consent flow needs; one object passed down from the composition root. */
 export interface FlowDeps {
@@ -23,6 +24,8 @@ export interface FlowDeps {
     readonly authCode: number;
     readonly authenticationSession: number;
   };
+  /** Counts how the login/consent app settled each request (accepted, rejected, skipped). */
+  readonly metrics?: Pick<Metrics, 'flowOutcome'> | undefined;
 }
 
 /** Cookie names. The browser cookie binds a flow to the browser that started it (CSRF, RFC 9700 §4.7). */

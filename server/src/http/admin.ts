@@ -38,6 +38,8 @@ import { healthRoutes, type HealthDeps } from './health.js';
 import { commonMiddleware } from './common.js';
 import { HttpApp } from './fast-lane.js';
 import { createAdminGuard, type AdminGuardOptions } from './middleware/admin-guard.js';
+import { metricsRoute } from './metrics.js';
+import { noopMetrics, type Metrics } from '../metrics/metrics.js';
 
 export interface AdminDeps extends HealthDeps {
   readonly logger: Logger;
@@ -52,6 +54,8 @@ export interface AdminDeps extends HealthDeps {
   readonly logout: ReturnType<typeof logoutHandlers>;
   /** Host allow-list and bearer tokens; absent or empty: open, as Hydra's admin API is. */
   readonly guard?: AdminGuardOptions;
+  /** Request metrics, and the scrape GET /admin/metrics/prometheus answers with (metrics/). */
+  readonly metrics?: Metrics;
 }
 
 const loginChallenge = (ctx: Koa.Context) => {
@@ -137,14 +141,17 @@ export function createAdminApp(deps: AdminDeps): HttpApp {
   router.post('/admin/oauth2/introspect', formBody(), route((ctx) => introspect(formOf(ctx))));
   router.delete('/admin/oauth2/tokens', route((ctx) => deps.deleteTokens(parseInput(DeleteOAuth2TokensQuery, ctx.query, 'query'))));
 
+  metricsRoute(router, deps.metrics ?? noopMetrics);
+
   const guard = createAdminGuard(deps.guard ?? { allowedHosts: [], tokenDigests: [] });
   const app = new HttpApp().fastPost(['/admin/oauth2/introspect', '/oauth2/introspect'], introspect, {
     logger: deps.logger,
     exposeDebug: deps.exposeDebug,
     headers: ADMIN_HEADERS,
     guard: guard.active ? guard.check : undefined,
+    metrics: deps.metrics,
   });
-  app.use(commonMiddleware(deps.logger, deps.exposeDebug));
+  app.use(commonMiddleware(deps.logger, deps.exposeDebug, deps.metrics));
   // After the prefix: the guard's refusals carry the admin Cache-Control too.
   app.use(adminPrefix);
   app.use(guard.middleware);

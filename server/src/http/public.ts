@@ -16,6 +16,7 @@ import { commonMiddleware } from './common.js';
 import { HttpApp } from './fast-lane.js';
 import { actualHeaders, CORS_ENDPOINTS, corsActual, corsPreflight, type Cors } from './cors.js';
 import { browserErrors } from './error-page.js';
+import type { Metrics } from '../metrics/metrics.js';
 
 export interface PublicDeps extends HealthDeps {
   readonly logger: Logger;
@@ -31,6 +32,8 @@ export interface PublicDeps extends HealthDeps {
   readonly secureCookies: boolean;
   /** CORS on the endpoints of http/cors.ts; undefined while `serve.public.cors.enabled` is off (no CORS headers, no OPTIONS routes). */
   readonly cors?: Cors | undefined;
+  /** Request metrics by route template (metrics/); none when absent. */
+  readonly metrics?: Pick<Metrics, 'route' | 'request'> | undefined;
 }
 
 const browserCookies = (ctx: Koa.Context): BrowserCookies => ({
@@ -88,8 +91,8 @@ export function createPublicApp(deps: PublicDeps): HttpApp {
 
   const tokenCors = CORS_ENDPOINTS.get('/oauth2/token');
   const laneCors = cors && tokenCors ? (origin: string | undefined, body: Record<string, string> | undefined, auth: string | undefined) => actualHeaders(cors, tokenCors, origin, { form: body, authorization: auth }) : undefined;
-  const app = new HttpApp().fastPost(['/oauth2/token'], token, { logger: deps.logger, exposeDebug: deps.exposeDebug, headers: NO_STORE, cors: laneCors });
-  app.use(commonMiddleware(deps.logger, deps.exposeDebug));
+  const app = new HttpApp().fastPost(['/oauth2/token'], token, { logger: deps.logger, exposeDebug: deps.exposeDebug, headers: NO_STORE, cors: laneCors, metrics: deps.metrics });
+  app.use(commonMiddleware(deps.logger, deps.exposeDebug, deps.metrics));
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));
   return app;
