@@ -12,6 +12,10 @@ import { AdminApiError, clients } from './clients.js';
 import { janitor } from './janitor.js';
 import { secrets } from './secrets.js';
 import { configCommand } from './config.js';
+import { commandHelp } from './command-help.js';
+import { introspectCommand } from './introspect.js';
+import { revokeCommand } from './revoke.js';
+import { perform } from './perform.js';
 
 const options = {
   help: { type: 'boolean', short: 'h' },
@@ -41,6 +45,24 @@ const options = {
   'keep-if-younger': { type: 'string' },
   'batch-size': { type: 'string' },
   pause: { type: 'string' },
+  // clients, introspect, revoke, perform (issue 19)
+  format: { type: 'string' },
+  metadata: { type: 'string' },
+  'logo-uri': { type: 'string' },
+  'client-uri': { type: 'string' },
+  'policy-uri': { type: 'string' },
+  'tos-uri': { type: 'string' },
+  contact: { type: 'string', multiple: true },
+  'allowed-cors-origin': { type: 'string', multiple: true },
+  'backchannel-logout-uri': { type: 'string' },
+  'frontchannel-logout-uri': { type: 'string' },
+  'access-token-strategy': { type: 'string' },
+  'client-id': { type: 'string' },
+  'client-secret': { type: 'string' },
+  'token-type-hint': { type: 'string' },
+  port: { type: 'string' },
+  prompt: { type: 'string' },
+  'max-age': { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -55,7 +77,8 @@ async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parsed;
   const [command, ...rest] = positionals;
   if (values.help || command === 'help' || command === undefined) {
-    out(HELP);
+    // `tessera clients create --help`, `tessera help perform`: that command's usage.
+    out(commandHelp(command === 'help' ? rest : positionals) ?? HELP);
     return command === undefined && !values.help ? EXIT.usage : EXIT.ok;
   }
   switch (command) {
@@ -86,6 +109,12 @@ async function run(argv: string[]): Promise<number> {
       return configCommand({ positionals: rest, config: values.config, dev: values.dev === true }, out, (line) => process.stderr.write(`${line}\n`));
     case 'clients':
       return clients({ positionals: rest, endpoint: values.endpoint, tokenFile: values['token-file'], values }, out);
+    case 'introspect':
+      return introspectCommand({ positionals: rest, endpoint: values.endpoint, tokenFile: values['token-file'], values }, out);
+    case 'revoke':
+      return revokeCommand({ positionals: rest, endpoint: values.endpoint, values }, out);
+    case 'perform':
+      return perform({ positionals: rest, endpoint: values.endpoint, values }, out);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
