@@ -49,6 +49,7 @@ Usage:
 
   tessera janitor [--tokens] [--requests] [--grants] [--keep-if-younger 24h]
                   [--batch-size 1000] [--pause 10ms] [--dsn DSN] [--config FILE]
+                  [--metrics-file FILE]
       Delete expired and revoked tokens (--tokens), expired login/consent
       requests (--requests), expired login sessions and revoked consents
       (--grants); all three when none is named. Rows younger than

@@ -63,6 +63,7 @@ const options = {
   port: { type: 'string' },
   prompt: { type: 'string' },
   'max-age': { type: 'string' },
+  'metrics-file': { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -100,6 +101,7 @@ async function run(argv: string[]): Promise<number> {
           keepIfYounger: values['keep-if-younger'],
           batchSize: values['batch-size'],
           pause: values.pause,
+          metricsFile: values['metrics-file'],
         },
         out,
       );
