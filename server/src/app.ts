@@ -60,7 +60,11 @@ export interface TesseraOptions {
   readonly clock?: Clock;
   /** Resolves the hosts of back-channel logout URIs; the system resolver by default (tests inject one). */
   readonly resolve?: Resolve;
-  /** What is counted and scraped at /admin/metrics/prometheus; prom-client with process metrics by default. */
+  /**
+   * What is counted and scraped at /admin/metrics/prometheus. By default a
+   * prom-client registry without process metrics: those are per process, and
+   * `serve` (one server per process) passes a registry that has them.
+   */
   readonly metrics?: Metrics;
 }
 
@@ -105,7 +109,7 @@ async function assertKeysOpen(storage: Storage, sealer: Sealer): Promise<void> {
 export async function createTessera(config: Config, options: TesseraOptions): Promise<Tessera> {
   const { logger } = options;
   const clock = options.clock ?? systemClock;
-  const metrics = options.metrics ?? createPrometheusMetrics();
+  const metrics = options.metrics ?? createPrometheusMetrics({ processMetrics: false });
   const conn = connect(config.dsn);
   const storage = createStorage(conn, { observeBatch: (size, waitMs) => metrics.sqliteBatch(size, waitMs / 1000) });
   const pool = connectionPool(conn);

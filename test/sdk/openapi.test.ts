@@ -16,7 +16,9 @@ const COMMITTED = new URL('../../sdk/openapi.json', import.meta.url);
 const SDK_PACKAGE = new URL('../../sdk/package.json', import.meta.url);
 
 /** Operations Hydra does not have; every other operationId is the name of @ory/hydra-client's method for it. */
-const TESSERA_ONLY = ['discoverOAuth2AuthorizationServer', 'getOpenApiDocument', 'oAuth2AuthorizeWithForm', 'revokeOidcSessionWithForm', 'getOidcUserInfoWithPost'];
+const TESSERA_ONLY = ['discoverOAuth2AuthorizationServer', 'getOpenApiDocument', 'oAuth2AuthorizeWithForm', 'revokeOidcSessionWithForm', 'getOidcUserInfoWithPost',
+  // Hydra serves its metrics but @ory/hydra-client 26 has no operation for them; `prometheus` is the name older Ory SDKs gave it.
+  'prometheus'];
 
 type Creator = Record<string, (...args: unknown[]) => Promise<{ url: string; options: { method?: string } }>>;
 

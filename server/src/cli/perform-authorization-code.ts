@@ -21,6 +21,8 @@ const DEFAULT_PORT = 4446;
 const WAIT_MS = 10 * 60_000;
 
 interface Settings {
+  /** The loopback address the callback server listens on. */
+  readonly host: string;
   readonly port: number;
   readonly redirectUri: string;
   readonly callbackPath: string;
@@ -36,12 +38,12 @@ function settings(args: PerformArgs): Settings {
   const redirect = args.values['redirect-uri'];
   const given = Array.isArray(redirect) ? redirect : typeof redirect === 'string' ? [redirect] : [];
   if (given.length > 1) throw new UsageError('perform authorization-code takes one --redirect-uri');
-  if (given[0] === undefined) return { port, redirectUri: `http://127.0.0.1:${port}/callback`, callbackPath: '/callback' };
+  if (given[0] === undefined) return { host: '127.0.0.1', port, redirectUri: `http://127.0.0.1:${port}/callback`, callbackPath: '/callback' };
   const url = URL.canParse(given[0]) ? new URL(given[0]) : undefined;
   if (!url || url.protocol !== 'http:' || !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
     throw new UsageError('--redirect-uri must be an http URL on loopback (127.0.0.1, [::1] or localhost): the callback server listens there');
   }
-  return { port: Number(url.port || 80), redirectUri: url.href, callbackPath: url.pathname };
+  return { host: url.hostname === '[::1]' ? '::1' : '127.0.0.1', port: Number(url.port || 80), redirectUri: url.href, callbackPath: url.pathname };
 }
 
 function authorizationUrl(endpoint: string, params: Record<string, string>): string {
@@ -84,7 +86,7 @@ export async function performAuthorizationCode(args: PerformArgs, out: (line: st
   if (args.positionals.length > 0) throw new UsageError('perform authorization-code takes no arguments, only flags');
   const format = parseFormat(args.values['format']);
   const client = clientCredentials(args.values, 'perform authorization-code');
-  const { port, redirectUri, callbackPath } = settings(args);
+  const { host, port, redirectUri, callbackPath } = settings(args);
   const maxAge = args.values['max-age'];
   if (maxAge !== undefined && (typeof maxAge !== 'string' || !/^\d+$/.test(maxAge))) throw new UsageError('--max-age takes a whole number of seconds');
   const endpoint = endpointFor('public', args.endpoint);
@@ -109,8 +111,8 @@ export async function performAuthorizationCode(args: PerformArgs, out: (line: st
 
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(new UsageError(`cannot listen on 127.0.0.1:${port} for the callback (${err.code ?? err.message}); choose another --port`)));
-    server.listen(port, '127.0.0.1', resolve);
+    server.once('error', (err: NodeJS.ErrnoException) => reject(new UsageError(`cannot listen on ${host}:${port} for the callback (${err.code ?? err.message}); choose another --port`)));
+    server.listen(port, host, resolve);
   });
   try {
     const waiting = awaitCallback(server, callbackPath, state);

@@ -55,8 +55,9 @@ export async function serve(args: ServeArgs): Promise<number> {
     return runPrimary(workers, logger);
   }
 
-  const metrics = cluster.isWorker ? createPrometheusMetrics({ cluster: 'worker' }) : undefined;
-  const tessera = await createTessera(config, metrics ? { logger, metrics } : { logger });
+  // Process metrics too: this process serves one Tessera. A worker's scrape goes through the primary.
+  const metrics = createPrometheusMetrics({ cluster: cluster.isWorker ? 'worker' : undefined });
+  const tessera = await createTessera(config, { logger, metrics });
   const listeners: Listener[] = [];
   try {
     const urls: { public?: string; admin?: string } = {};

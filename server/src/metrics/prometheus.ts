@@ -19,7 +19,11 @@ import { workerScrape } from './cluster.js';
  */
 
 export interface PrometheusOptions {
-  /** Process and Node.js runtime metrics (prom-client's default set); on unless told. */
+  /**
+   * Process and Node.js runtime metrics (prom-client's default set); on
+   * unless told. Once per process: each set starts its own event-loop
+   * monitor and GC observer, which nothing stops.
+   */
   readonly processMetrics?: boolean;
   /**
    * `worker` (serve --workers): a scrape asks the primary, which aggregates

@@ -68,6 +68,8 @@ describe('Prometheus metrics with --workers 2', function () {
       totals.add(countOf(m, 'tessera_http_request_duration_seconds', { route: '/.well-known/jwks.json', method: 'GET', status_class: '2xx' }));
       // Each worker reports its own pool; the aggregate sums them (SQLite: one connection per worker).
       workerCounts.add(valueOf(m, 'tessera_db_pool_connections'));
+      // serve's registry has the process metrics (the CPU of both workers, summed).
+      expect(valueOf(m, 'process_cpu_user_seconds_total')).to.be.greaterThan(0);
     }
     expect([...totals]).to.deep.equal([N]);
     expect([...workerCounts]).to.deep.equal([2]);

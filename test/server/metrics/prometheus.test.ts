@@ -7,6 +7,7 @@ import { basic, createClient, form, type CreatedClient } from '../../helpers/cli
 import { Browser } from '../../helpers/browser.js';
 import { FLOW_URLS, challengeOf, runFlow } from '../../helpers/flow.js';
 import { countOf, labelValues, parseScrape, valueOf } from './prometheus-text.js';
+import { createPrometheusMetrics } from '../../../server/src/metrics/prometheus.js';
 
 /*
  * GET /admin/metrics/prometheus (issue 19): traffic of every kind, then one
@@ -18,7 +19,8 @@ const REDIRECT = 'http://127.0.0.1:9999/callback';
 const SUBJECT = 'metrics-subject-7d1f';
 
 describeEachBackend('Prometheus metrics', (backend) => {
-  const harness = useTessera(backend, FLOW_URLS);
+  // Process metrics on, as `serve` has them (createTessera's default registry leaves them out).
+  const harness = useTessera(backend, FLOW_URLS, { metrics: createPrometheusMetrics() });
   let client: CreatedClient;
   let scrape: string;
 
