@@ -9,6 +9,7 @@ import type { RouteDeps } from './routes/deps.js';
 import { getConsent, postConsent } from './routes/consent.js';
 import { getLogin, postLogin } from './routes/login.js';
 import { getLogout, postLogout } from './routes/logout.js';
+import { getDevice, getDeviceDone, postDevice } from './routes/device.js';
 import { homePage } from './views/home.js';
 
 export interface AppOptions {
@@ -41,6 +42,9 @@ export function createApp(deps: RouteDeps, options: AppOptions): Koa {
   router.post('/consent', formBody, (ctx) => postConsent(ctx, deps));
   router.get('/logout', (ctx) => getLogout(ctx, deps));
   router.post('/logout', formBody, (ctx) => postLogout(ctx, deps));
+  router.get('/device', (ctx) => getDevice(ctx, deps));
+  router.post('/device', formBody, (ctx) => postDevice(ctx, deps));
+  router.get('/device/success', (ctx) => getDeviceDone(ctx));
 
   app.use(securityHeaders({ dev: options.dev }));
   app.use(errorHandler(deps.log));

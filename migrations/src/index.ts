@@ -7,6 +7,7 @@ import * as sessionAcr from './20261123040000_session_acr.js';
 import * as janitorIndex from './20261123050000_janitor_index.js';
 import * as tokenIndexes from './20261123060000_token_indexes.js';
 import * as consentPerFlow from './20261124030000_consent_per_flow.js';
+import * as device from './20261202010000_device.js';
 
 export interface Migration {
   readonly name: string;
@@ -24,4 +25,5 @@ export const migrations: readonly Migration[] = [
   { name: '20261123050000_janitor_index', ...janitorIndex },
   { name: '20261123060000_token_indexes', ...tokenIndexes },
   { name: '20261124030000_consent_per_flow', ...consentPerFlow },
+  { name: '20261202010000_device', ...device },
 ];

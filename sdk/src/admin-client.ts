@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { JsonPatchDocument, ListClientsQuery, OAuth2Client, OAuth2ClientInput, OAuth2ClientTokenLifespans } from './contract/clients.js';
 import {
+  AcceptDeviceUserCodeRequest,
   AcceptOAuth2ConsentRequest,
   AcceptOAuth2LoginRequest,
   OAuth2ConsentRequest,
@@ -53,6 +54,7 @@ const seg = encodeURIComponent;
 const loginPath = '/admin/oauth2/auth/requests/login';
 const consentPath = '/admin/oauth2/auth/requests/consent';
 const logoutPath = '/admin/oauth2/auth/requests/logout';
+const devicePath = '/admin/oauth2/auth/requests/device';
 const sessionsPath = '/admin/oauth2/auth/sessions';
 
 /**
@@ -160,6 +162,16 @@ export class TesseraAdmin {
   /** `PUT …/requests/login/reject`; the error reaches the client. No body means `access_denied`. */
   rejectLoginRequest(challenge: string, reject: Body<typeof RejectOAuth2Request> = {}): Promise<OAuth2RedirectTo> {
     return this.#json(OAuth2RedirectTo, 'redirect', { method: 'PUT', path: `${loginPath}/reject`, query: { login_challenge: challenge }, json: reject });
+  }
+
+  /**
+   * `PUT …/requests/device/accept?device_challenge=` (RFC 8628 §3.3, Hydra v25.4):
+   * the user code the user typed; send the browser to the answer's `redirect_to`
+   * (login and consent follow). A wrong, expired or used code is a 400, too many
+   * wrong codes from the user's network a 429, a spent challenge a 410 with `redirectTo`.
+   */
+  acceptUserCodeRequest(challenge: string, accept: Body<typeof AcceptDeviceUserCodeRequest>): Promise<OAuth2RedirectTo> {
+    return this.#json(OAuth2RedirectTo, 'redirect', { method: 'PUT', path: `${devicePath}/accept`, query: { device_challenge: challenge }, json: accept });
   }
 
   /** `GET …/requests/consent?consent_challenge=`. */

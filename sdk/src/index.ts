@@ -36,3 +36,4 @@ export {
   type LogoutStep,
   type LogoutAdmin,
 } from './flow-helpers.js';
+export { handleDevice, type DeviceAdmin, type DeviceCodePage, type DeviceCodeProblem } from './device-helper.js';

@@ -24,6 +24,7 @@ import { revoke } from './oauth2/revoke/handler.js';
 import { deleteAccessTokens } from './oauth2/revoke/admin.js';
 import { createTokenStrategy } from './tokens/hmac.js';
 import { createIdTokenSigner } from './keys/signer.js';
+import { IMPLICIT_GRANT } from './oauth2/authorize/checks/response-type.js';
 import type { FlowDeps } from './flows/deps.js';
 import { loginHandlers } from './flows/login/admin.js';
 import { consentHandlers } from './flows/consent/admin.js';
@@ -34,6 +35,11 @@ import { createBackchannelNotifier, type BackchannelNotifier } from './sessions/
 import type { LogoutDeps } from './flows/logout/deps.js';
 import { logoutHandlers } from './flows/logout/admin.js';
 import { endSession } from './flows/logout/handler.js';
+import type { DeviceFlowDeps } from './flows/device/deps.js';
+import { deviceHandlers } from './flows/device/accept.js';
+import { deviceVerify } from './flows/device/handler.js';
+import { deviceAuthorization } from './oauth2/device/authorize.js';
+import { createUserCodes } from './oauth2/device/user-code.js';
 import { createAdminApp } from './http/admin.js';
 import { createPublicApp } from './http/public.js';
 import { createCors } from './http/cors.js';
@@ -144,6 +150,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       clients: storage.clients,
       secrets,
       tokens: storage.tokens,
+      devices: storage.devices,
       strategy,
       clock,
       scopeStrategy,
@@ -157,12 +164,19 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       loginSessions: storage.loginSessions,
       consents: storage.consents,
       strategy,
+      signer,
       challengeSealer: createSealer(config.secrets.system, LOGIN_CHALLENGE_PURPOSE),
       clock,
       scopeStrategy,
       issuer,
       urls: { login: config.urls.login, consent: config.urls.consent },
-      ttl: { flow: config.ttl.login_consent_request, authCode: config.ttl.auth_code, authenticationSession: config.ttl.authentication_session },
+      ttl: {
+        flow: config.ttl.login_consent_request,
+        authCode: config.ttl.auth_code,
+        authenticationSession: config.ttl.authentication_session,
+        accessToken: config.ttl.access_token,
+        idToken: config.ttl.id_token,
+      },
       metrics,
     };
     const authorizeDeps: AuthorizeDeps = {
@@ -176,6 +190,29 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
         enforcedForPublicClients: config.oauth2.pkce.enforced_for_public_clients,
         allowPlain: false,
       },
+    };
+    const userCodes = createUserCodes(config.secrets.system);
+    const { user_code_throttle: codeThrottle, token_polling_interval: pollInterval } = config.oauth2.device_authorization;
+    const deviceFlowDeps: DeviceFlowDeps = {
+      ...flowDeps,
+      devices: storage.devices,
+      userCodes,
+      publicBase,
+      deviceUrls: { verification: config.urls.device.verification, success: config.urls.device.success, error: config.urls.error },
+      throttle: { perChallenge: codeThrottle.per_challenge, perNetwork: codeThrottle.per_network, window: codeThrottle.window },
+      logger,
+    };
+    const deviceAuthDeps = {
+      clients: storage.clients,
+      secrets,
+      devices: storage.devices,
+      strategy,
+      userCodes,
+      clock,
+      scopeStrategy,
+      verificationUri: config.urls.device.verification,
+      ttl: config.ttl.device_user_code,
+      interval: pollInterval,
     };
     const notifier = createBackchannelNotifier({ signer, issuer, clock, logger, outbound: { policy: outbound, resolve: options.resolve }, metrics });
     const logoutDeps: LogoutDeps = {
@@ -206,7 +243,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       publicApp: createPublicApp({
         ...common,
         discovery: discoveryHandler(
-          { issuer, publicBase, subjectTypes: config.oidc.subject_identifiers.supported_types, grantTypes: SUPPORTED_GRANTS },
+          { issuer, publicBase, subjectTypes: config.oidc.subject_identifiers.supported_types, grantTypes: [...SUPPORTED_GRANTS, IMPLICIT_GRANT] },
           () => keyService.idTokenAlgs(),
         ),
         jwks: keys.jwks,
@@ -215,6 +252,8 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
         authorize: (params, cookies) => authorize(params, cookies, authorizeDeps),
         userinfo: (input) => userinfo(input, userinfoDeps),
         endSession: (params, cookies) => endSession(params, cookies, logoutDeps),
+        deviceAuthorization: (request, authorization, peer) => deviceAuthorization(request, authorization, deviceAuthDeps, peer),
+        deviceVerify: (params, cookies, peer) => deviceVerify(params, cookies, peer, deviceFlowDeps),
         secureCookies: issuer.startsWith('https:'),
         metrics,
         // Hydra: with CORS off, clients' allowed_cors_origins are not used either.
@@ -241,6 +280,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
           notifier,
         }),
         logout: logoutHandlers(logoutDeps),
+        device: deviceHandlers(deviceFlowDeps),
         guard: { allowedHosts: config.serve.admin.allowed_hosts, tokenDigests: config.serve.admin.auth.tokens },
         metrics,
       }),

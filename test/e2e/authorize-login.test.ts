@@ -164,7 +164,7 @@ describeEachBackend('/oauth2/auth: the way to the login app', (backend) => {
       issuer,
       authorization_endpoint: `${issuer}/oauth2/auth`,
       userinfo_endpoint: `${issuer}/userinfo`,
-      response_types_supported: ['code'],
+      response_types_supported: ['code', 'id_token', 'token', 'id_token token', 'code id_token', 'code token', 'code id_token token'],
       code_challenge_methods_supported: ['S256'],
       authorization_response_iss_parameter_supported: true,
     });
@@ -193,7 +193,7 @@ describeEachBackend('/oauth2/auth: the way to the login app', (backend) => {
     });
 
     it('puts the https issuer in iss and in discovery', async () => {
-      const res = await fetch(`${s.publicUrl}/oauth2/auth?${query(sClient, { response_type: 'token' })}`, { redirect: 'manual' });
+      const res = await fetch(`${s.publicUrl}/oauth2/auth?${query(sClient, { response_type: 'bogus' })}`, { redirect: 'manual' });
       expect(new URL(res.headers.get('location') ?? '').searchParams.get('iss')).to.equal(HTTPS_ISSUER);
       const discovery = await request<Record<string, unknown>>(s.publicUrl, 'GET', '/.well-known/openid-configuration');
       expect(discovery.body['authorization_endpoint']).to.equal(`${HTTPS_ISSUER}/oauth2/auth`);

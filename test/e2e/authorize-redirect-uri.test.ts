@@ -142,7 +142,7 @@ describeEachBackend('/oauth2/auth: client and redirect_uri validation', (backend
   });
 
   it('keeps the registered query when it redirects an error there', async () => {
-    const params = redirectedError(await authorize(t, valid(withQuery, { redirect_uri: WITH_QUERY, response_type: 'token' })), 'https://client.example/q');
+    const params = redirectedError(await authorize(t, valid(withQuery, { redirect_uri: WITH_QUERY, response_type: 'bogus' })), 'https://client.example/q');
     expect(params.get('tenant')).to.equal('1');
     expect(params.get('error')).to.equal('unsupported_response_type');
   });
@@ -162,7 +162,7 @@ describeEachBackend('/oauth2/auth: client and redirect_uri validation', (backend
   it('redirects errors to a private-use scheme redirect_uri of a native app (RFC 8252 §7.1)', async () => {
     const native = await createClient(t.adminUrl, { redirect_uris: ['com.example.app:/oauth2redirect'], scope: 'openid', token_endpoint_auth_method: 'none' });
     expectLogin(await authorize(t, valid(native, { redirect_uri: 'com.example.app:/oauth2redirect' })));
-    const res = await authorize(t, valid(native, { redirect_uri: 'com.example.app:/oauth2redirect', response_type: 'token' }));
+    const res = await authorize(t, valid(native, { redirect_uri: 'com.example.app:/oauth2redirect', response_type: 'bogus' }));
     expect(res.status, res.text).to.equal(302);
     const location = new URL(res.headers.get('location') ?? '');
     expect(`${location.protocol}${location.pathname}`).to.equal('com.example.app:/oauth2redirect');
@@ -174,7 +174,7 @@ describeEachBackend('/oauth2/auth: client and redirect_uri validation', (backend
     it('accepts any port for a registered http://127.0.0.1/cb, and redirects there', async () => {
       expectLogin(await authorize(t, valid(v4, { redirect_uri: 'http://127.0.0.1:5555/cb' })));
       expectLogin(await authorize(t, valid(v4, { redirect_uri: 'http://127.0.0.1/cb' })));
-      const params = redirectedError(await authorize(t, valid(v4, { redirect_uri: 'http://127.0.0.1:5555/cb', response_type: 'token' })), 'http://127.0.0.1:5555/cb');
+      const params = redirectedError(await authorize(t, valid(v4, { redirect_uri: 'http://127.0.0.1:5555/cb', response_type: 'bogus' })), 'http://127.0.0.1:5555/cb');
       expect(params.get('error')).to.equal('unsupported_response_type');
     });
 
@@ -250,7 +250,7 @@ describeEachBackend('/oauth2/auth: client and redirect_uri validation', (backend
     });
 
     it('still redirects errors found after validation to the client', async () => {
-      const params = redirectedError(await authorize(e, valid(eClient, { response_type: 'token' })), REDIRECT);
+      const params = redirectedError(await authorize(e, valid(eClient, { response_type: 'bogus' })), REDIRECT);
       expect(params.get('error')).to.equal('unsupported_response_type');
       expect(params.get('iss')).to.equal(e.config.urls.self.issuer);
     });

@@ -73,7 +73,7 @@ describeEachBackend('HTML error pages (issue 19, item 6)', (backend) => {
     });
 
     it('a trusted redirect URI still gets the error redirect, not a page', async () => {
-      const res = await get(h.t, '/oauth2/auth', { ...UNREGISTERED, redirect_uri: REDIRECT, response_type: 'token' }, BROWSER);
+      const res = await get(h.t, '/oauth2/auth', { ...UNREGISTERED, redirect_uri: REDIRECT, response_type: 'bogus' }, BROWSER);
       expect(res.status, res.text).to.equal(302);
       expect(res.headers.get('location')).to.match(/^https:\/\/client\.example\/cb\?error=unsupported_response_type/);
     });

@@ -47,7 +47,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const appPort = await freePort();
   const appUrl = `http://127.0.0.1:${appPort}`;
   const guarded = options.adminToken === undefined ? {} : { serve: { admin: { auth: { tokens: [createHash('sha256').update(options.adminToken).digest('hex')] } } } };
-  const tessera = await startTessera(db, { urls: { login: `${appUrl}/login`, consent: `${appUrl}/consent`, logout: `${appUrl}/logout` }, ...guarded });
+  const urls = {
+    login: `${appUrl}/login`,
+    consent: `${appUrl}/consent`,
+    logout: `${appUrl}/logout`,
+    device: { verification: `${appUrl}/device`, success: `${appUrl}/device/success` },
+  };
+  // A 1 s polling interval: the device-flow suites poll without waiting 5 s each time.
+  const tessera = await startTessera(db, { urls, oauth2: { device_authorization: { token_polling_interval: '1s' } }, ...guarded });
   const logged: string[] = [];
   const app = await startApp(
     {

@@ -65,11 +65,11 @@ async function stopServed(s: Served): Promise<void> {
 
 /**
  * A fresh, migrated database and two processes started in the same tick on
- * it, so both find the ID-token key table empty and race to fill it.
+ * it (with `env` added to their environment), so both find the ID-token key table empty and race to fill it.
  * Whatever happens, nothing is left running: a failed start stops what it
  * started, and a process exit hook SIGKILLs survivors.
  */
-export async function startPair(backend: Backend): Promise<Pair> {
+export async function startPair(backend: Backend, env: Readonly<Record<string, string>> = {}): Promise<Pair> {
   const db = await backend.create();
   const dirs: string[] = [];
   const children: Served[] = [];
@@ -103,6 +103,7 @@ export async function startPair(backend: Backend): Promise<Pair> {
           SERVE_PUBLIC_PORT: String(publicPort),
           SERVE_ADMIN_PORT: String(adminPort),
           LOG_LEVEL: 'warn',
+          ...env,
         },
       });
       children.push(served);

@@ -10,6 +10,7 @@ import { documentedRoutes, documentValidator, registeredRoutes } from './openapi
 import { authorizeUrl, exchangeCode, REDIRECT } from './support.js';
 
 const LOGOUT_URL = 'http://login.test/logout';
+const DEVICE_URL = 'http://login.test/device';
 const SET = 'openapi-sweep';
 const DOOMED_SET = 'openapi-sweep-doomed';
 const SUBJECT = 'openapi-user';
@@ -31,7 +32,7 @@ describeEachBackend('sdk: the OpenAPI document against a started server', (backe
   let spare: OAuth2Client;
   let victim: OAuth2Client;
   let accessToken: string;
-  const pending = { login: '', consent: '', logout: '' };
+  const pending = { login: '', consent: '', logout: '', device: '', userCode: '' };
 
   const hop = async (browser: Browser, url: string | undefined) => {
     const res = await browser.get(url ?? '');
@@ -43,12 +44,12 @@ describeEachBackend('sdk: the OpenAPI document against a started server', (backe
 
   before(async () => {
     db = await backend.create();
-    t = await startTessera(db, { urls: { login: LOGIN_URL, consent: CONSENT_URL, logout: LOGOUT_URL } });
+    t = await startTessera(db, { urls: { login: LOGIN_URL, consent: CONSENT_URL, logout: LOGOUT_URL, device: { verification: DEVICE_URL, success: `${DEVICE_URL}/success` } } });
     admin = new TesseraAdmin({ baseUrl: t.adminUrl });
     rp = await admin.createClient({
       client_name: 'OpenAPI RP',
       redirect_uris: [REDIRECT],
-      grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
+      grant_types: ['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code'],
       scope: 'openid offline_access',
     });
     [spare, victim] = [await admin.createClient({ client_name: 'spare' }), await admin.createClient({ client_name: 'victim' })];
@@ -65,6 +66,15 @@ describeEachBackend('sdk: the OpenAPI document against a started server', (backe
     const third = new Browser();
     const accepted = await admin.acceptLoginRequest(await loginChallenge(third), { subject: 'third' });
     pending.consent = challengeOf(await hop(third, accepted.redirect_to), 'consent_challenge');
+
+    // A device request and a device challenge (RFC 8628) for acceptUserCodeRequest.
+    const started = await fetch(`${t.publicUrl}/oauth2/device/auth`, {
+      method: 'POST',
+      headers: { authorization: basic(rp.client_id, rp.client_secret ?? ''), 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'scope=openid',
+    });
+    pending.userCode = ((await started.json()) as { user_code: string }).user_code;
+    pending.device = new URL(await hop(new Browser(), `${t.publicUrl}/oauth2/device/verify`)).searchParams.get('device_challenge') ?? '';
   });
   after(async () => {
     await t?.stop();
@@ -114,6 +124,9 @@ describeEachBackend('sdk: the OpenAPI document against a started server', (backe
     deleteOAuth2Token: () => ({ query: { client_id: rp.client_id } }),
     oauth2TokenExchange: () => ({ form: { grant_type: 'client_credentials' }, headers: { authorization: basic(rp.client_id, rp.client_secret ?? '') } }),
     revokeOAuth2Token: () => ({ form: { token: 'ory_at_unknown.token' }, headers: { authorization: basic(rp.client_id, rp.client_secret ?? '') } }),
+    oAuth2DeviceFlow: () => ({ form: { scope: 'openid' }, headers: { authorization: basic(rp.client_id, rp.client_secret ?? '') } }),
+    performOAuth2DeviceVerificationFlow: () => ({ query: {} }),
+    acceptUserCodeRequest: () => ({ query: { device_challenge: pending.device }, json: { user_code: pending.userCode } }),
     oAuth2Authorize: () => ({ query: authorizeParams() }),
     oAuth2AuthorizeWithForm: () => ({ form: authorizeParams() }),
     revokeOidcSessionWithForm: () => ({ form: {} }),

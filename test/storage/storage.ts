@@ -1,3 +1,4 @@
+import type { Client } from '../../server/src/clients/client.js';
 import type { Storage } from '../../server/src/storage/ports.js';
 import type { TokenRecord } from '../../server/src/tokens/token.js';
 import { connect, createStorage } from '../../server/src/storage/knex/index.js';
@@ -37,6 +38,61 @@ export function tokenRecord(extra: Partial<TokenRecord> = {}): TokenRecord {
     expiresAt: 1_700_003_600_000,
     usedAt: null,
     revoked: false,
+    ...extra,
+  };
+}
+
+/** A minimal valid client; the store does not validate, it keeps what it is given. */
+export function clientFixture(id: string, extra: Partial<Client> = {}): Client {
+  return {
+    client_id: id,
+    client_name: `name of ${id}`,
+    owner: '',
+    secret_hash: 'sha256$abc',
+    created_at: 1_700_000_000_000,
+    updated_at: 1_700_000_000_000,
+    client_secret_expires_at: 0,
+    redirect_uris: ['https://app.example/cb'],
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+    scope: 'openid',
+    audience: [],
+    policy_uri: '',
+    tos_uri: '',
+    client_uri: '',
+    logo_uri: '',
+    contacts: [],
+    allowed_cors_origins: [],
+    request_uris: [],
+    request_object_signing_alg: '',
+    token_endpoint_auth_method: 'client_secret_basic',
+    token_endpoint_auth_signing_alg: '',
+    userinfo_signed_response_alg: 'none',
+    id_token_signed_response_alg: 'RS256',
+    jwks_uri: '',
+    subject_type: 'public',
+    sector_identifier_uri: '',
+    post_logout_redirect_uris: [],
+    frontchannel_logout_uri: '',
+    frontchannel_logout_session_required: false,
+    backchannel_logout_uri: '',
+    backchannel_logout_session_required: false,
+    skip_consent: false,
+    skip_logout_consent: false,
+    metadata: { team: 'a', nested: { n: 1 } },
+    authorization_code_grant_access_token_lifespan: null,
+    authorization_code_grant_id_token_lifespan: null,
+    authorization_code_grant_refresh_token_lifespan: null,
+    client_credentials_grant_access_token_lifespan: '5m',
+    implicit_grant_access_token_lifespan: null,
+    implicit_grant_id_token_lifespan: null,
+    jwt_bearer_grant_access_token_lifespan: null,
+    refresh_token_grant_access_token_lifespan: null,
+    refresh_token_grant_id_token_lifespan: null,
+    refresh_token_grant_refresh_token_lifespan: null,
+    device_authorization_grant_access_token_lifespan: null,
+    device_authorization_grant_id_token_lifespan: null,
+    device_authorization_grant_refresh_token_lifespan: null,
     ...extra,
   };
 }

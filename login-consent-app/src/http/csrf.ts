@@ -13,7 +13,7 @@ import type { Context } from 'koa';
 const COOKIE = 'login_app_csrf';
 const MAX_AGE_MS = 24 * 3600 * 1000;
 
-export type CsrfPurpose = 'login' | 'consent' | 'logout' | 'demo';
+export type CsrfPurpose = 'login' | 'consent' | 'logout' | 'demo' | 'device';
 
 export interface Csrf {
   /** The token to embed in a form; sets the browser's cookie when it has none. */

@@ -20,7 +20,10 @@ export interface RouteDeps {
     | 'getLogoutRequest'
     | 'acceptLogoutRequest'
     | 'rejectLogoutRequest'
+    | 'acceptUserCodeRequest'
   >;
+  /** Tessera's public URL: a device code page opened without a challenge is sent there for one. */
+  readonly tesseraPublicUrl: string;
   readonly users: UserStore;
   readonly throttle: Throttle;
   readonly csrf: Csrf;

@@ -4,6 +4,16 @@ import type { ScopeText } from '../oidc/scope-texts.js';
 import { html, type Html } from './html.js';
 import { layout } from './layout.js';
 import { clientLinks, clientLogo, clientName, redirectHost } from './client.js';
+import { deviceWarning } from './device.js';
+
+/** A device flow's consent request comes back to Tessera's /oauth2/device/verify (RFC 8628), not to the client. */
+function isDeviceFlow(request: OAuth2ConsentRequest): boolean {
+  try {
+    return new URL(request.request_url ?? '').pathname.endsWith('/oauth2/device/verify');
+  } catch {
+    return false;
+  }
+}
 
 export interface ConsentView {
   readonly request: OAuth2ConsentRequest;
@@ -42,7 +52,8 @@ function audiences(list: readonly string[]): Html {
  * with.
  */
 function provenance(view: ConsentView): Html {
-  const host = redirectHost(view.request.request_url, view.request.client);
+  // A device flow's answer goes back to Tessera's own page, not to a redirect_uri: no host to show.
+  const host = isDeviceFlow(view.request) ? undefined : redirectHost(view.request.request_url, view.request.client);
   return html`${view.firstParty ? '' : html`<p class="third-party" id="third-party"><span class="badge">Third-party app</span> Not made by the operator of this service.</p>`}
 ${host ? html`<p class="redirect-host" id="redirect-host">After you answer you will be sent to <strong>${host}</strong></p>` : ''}`;
 }
@@ -58,6 +69,7 @@ export function consentPage(view: ConsentView): Html {
 ${provenance(view)}
 <p>Signed in as <strong>${view.userEmail}</strong></p>
 </header>
+${isDeviceFlow(request) ? deviceWarning(request.client) : ''}
 <form method="post" action="/consent?consent_challenge=${encodeURIComponent(request.challenge)}">
 <input type="hidden" name="csrf" value="${view.csrf}">
 <fieldset>

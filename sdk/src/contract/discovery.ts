@@ -14,6 +14,8 @@ export const DiscoveryDocument = z.looseObject({
   userinfo_endpoint: z.string().optional(),
   revocation_endpoint: z.string().optional(),
   end_session_endpoint: z.string().optional(),
+  /** RFC 8628 §4. */
+  device_authorization_endpoint: z.string().optional(),
   frontchannel_logout_supported: flag,
   frontchannel_logout_session_supported: flag,
   backchannel_logout_supported: flag,

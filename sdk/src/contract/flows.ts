@@ -56,6 +56,16 @@ export const RejectOAuth2Request = z.object({
 });
 export type RejectOAuth2Request = z.infer<typeof RejectOAuth2Request>;
 
+/** `PUT …/requests/device/accept` body (Hydra v25.4 `AcceptDeviceUserCodeRequest`): the code the user typed. */
+export const AcceptDeviceUserCodeRequest = z.object({
+  user_code: z.string().min(1, 'user_code must not be empty').max(64),
+});
+export type AcceptDeviceUserCodeRequest = z.infer<typeof AcceptDeviceUserCodeRequest>;
+
+export const DeviceChallengeQuery = z.object({
+  device_challenge: z.string().max(256).optional(),
+});
+
 export const OAuth2RedirectTo = z.object({ redirect_to: z.string() });
 export type OAuth2RedirectTo = z.infer<typeof OAuth2RedirectTo>;
 

@@ -18,8 +18,30 @@ export const TokenRequest = z.looseObject({
   redirect_uri: param.optional(),
   code_verifier: param.optional(),
   refresh_token: param.optional(),
+  /** RFC 8628 §3.4, with grant_type `urn:ietf:params:oauth:grant-type:device_code`. */
+  device_code: param.optional(),
 });
 export type TokenRequest = z.infer<typeof TokenRequest>;
+
+/** `POST /oauth2/device/auth` (RFC 8628 §3.1); confidential clients authenticate as at the token endpoint. */
+export const DeviceAuthorizationRequest = z.looseObject({
+  client_id: param.optional(),
+  client_secret: param.optional(),
+  scope: param.optional(),
+  audience: param.optional(),
+});
+export type DeviceAuthorizationRequest = z.infer<typeof DeviceAuthorizationRequest>;
+
+/** RFC 8628 §3.2, Hydra's `deviceAuthorization`. */
+export const DeviceAuthorization = z.object({
+  device_code: z.string(),
+  user_code: z.string(),
+  verification_uri: z.string(),
+  verification_uri_complete: z.string(),
+  expires_in: z.number().int(),
+  interval: z.number().int(),
+});
+export type DeviceAuthorization = z.infer<typeof DeviceAuthorization>;
 
 /** RFC 6749 §5.1; `token_type` is lowercase `bearer`, as Hydra sends it. */
 export const TokenResponse = z.object({

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { JsonPatchDocument, ListClientsQuery, OAuth2Client, OAuth2ClientInput, OAuth2ClientTokenLifespans } from '../contract/clients.js';
 import {
+  AcceptDeviceUserCodeRequest,
   AcceptOAuth2ConsentRequest,
   AcceptOAuth2LoginRequest,
   ConsentChallengeQuery,
+  DeviceChallengeQuery,
   ListConsentSessionsQuery,
   LoginChallengeQuery,
   LogoutChallengeQuery,
@@ -18,6 +20,7 @@ import {
 } from '../contract/flows.js';
 import { CreateJsonWebKeySet, JsonWebKey, JsonWebKeySet, JsonWebKeySetInput } from '../contract/keys.js';
 import { DeleteOAuth2TokensQuery, IntrospectedOAuth2Token, IntrospectionRequest } from '../contract/oauth2.js';
+import { ErrorResponse } from '../contract/errors.js';
 import { pageHeaders, type Operation, type ResponseSpec } from './table.js';
 
 /* The admin API (port 4445), as `server/src/http/admin.ts` registers it. */
@@ -102,6 +105,15 @@ const logout: Operation[] = [
     query: LogoutChallengeQuery, responses: { 204: { description: 'Rejected and deleted: the user stays logged in.' }, 410: gone }, errors: [400, 404] },
 ];
 
+/** RFC 8628 §3.3: the user code the user typed, for the device challenge the login app received (Hydra v25.4). */
+const device: Operation[] = [
+  { apis: admin, method: 'put', path: '/admin/oauth2/auth/requests/device/accept', operationId: 'acceptUserCodeRequest', summary: 'Accept a device user code',
+    description:
+      'The code is matched case-insensitively, with or without the dash, and claimed once. `redirect_to` goes to `/oauth2/device/verify?device_verifier=…&client_id=…`, where login and consent begin as in the code flow. A wrong, expired or used code is a 400; too many wrong codes from the user\'s network a 429; a used, expired or spent challenge (too many wrong codes) a 410 whose `redirect_to` issues a new one.',
+    query: DeviceChallengeQuery, body: { schema: AcceptDeviceUserCodeRequest },
+    responses: { 200: redirect, 410: gone, 429: { description: 'Too many wrong user codes from this network (`Retry-After`).', json: ErrorResponse } }, errors: [400, 404] },
+];
+
 const sessions: Operation[] = [
   { apis: admin, method: 'get', path: '/admin/oauth2/auth/sessions/consent', operationId: 'listOAuth2ConsentSessions', summary: 'List the consents a subject gave',
     query: ListConsentSessionsQuery,
@@ -139,6 +151,7 @@ export const adminOperations: readonly Operation[] = [
   ...challengeRoutes('Login', LoginChallengeQuery, OAuth2LoginRequest, AcceptOAuth2LoginRequest),
   ...challengeRoutes('Consent', ConsentChallengeQuery, OAuth2ConsentRequest, AcceptOAuth2ConsentRequest),
   ...logout,
+  ...device,
   ...sessions,
   introspection,
   deleteTokens,

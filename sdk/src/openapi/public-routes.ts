@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DiscoveryDocument } from '../contract/discovery.js';
 import { HealthNotReady, HealthStatus, Version } from '../contract/health.js';
 import { JsonWebKeySet } from '../contract/keys.js';
-import { AuthorizationRequest, EndSessionRequest, OidcUserInfo, RevocationRequest, TokenRequest, TokenResponse } from '../contract/oauth2.js';
+import { AuthorizationRequest, DeviceAuthorization, DeviceAuthorizationRequest, EndSessionRequest, OidcUserInfo, RevocationRequest, TokenRequest, TokenResponse } from '../contract/oauth2.js';
 import { locationHeader, type Operation, type ResponseSpec } from './table.js';
 
 /*
@@ -38,13 +38,31 @@ const clientAuth = { schemes: ['clientSecretBasic'], optional: true } as const;
 
 const tokens: Operation[] = [
   { apis: pub, method: 'post', path: '/oauth2/token', operationId: 'oauth2TokenExchange', summary: 'The token endpoint (RFC 6749 §3.2)',
-    description: 'Grants `authorization_code` (with PKCE), `refresh_token` (rotated on every use) and `client_credentials`. Confidential clients authenticate with HTTP Basic (`client_secret_basic`) or `client_id` and `client_secret` in the form (`client_secret_post`); public clients send `client_id` only.',
+    description: 'Grants `authorization_code` (with PKCE), `refresh_token` (rotated on every use), `client_credentials` and `urn:ietf:params:oauth:grant-type:device_code` (RFC 8628 §3.4). Confidential clients authenticate with HTTP Basic (`client_secret_basic`) or `client_id` and `client_secret` in the form (`client_secret_post`); public clients send `client_id` only.',
     body: { schema: TokenRequest, form: true }, security: clientAuth,
     responses: { 200: { description: 'The tokens (RFC 6749 §5.1).', json: TokenResponse } }, errors: [400, 401] },
   { apis: pub, method: 'post', path: '/oauth2/revoke', operationId: 'revokeOAuth2Token', summary: 'Revoke a token (RFC 7009)',
     description: 'Revoking a refresh token revokes its whole family. Unknown tokens are not an error (RFC 7009 §2.2).',
     body: { schema: RevocationRequest, form: true }, security: clientAuth,
     responses: { 200: { description: 'Revoked, or nothing to revoke. Empty body.' } }, errors: [400, 401] },
+];
+
+/** RFC 8628, with Hydra's operation ids. */
+const device: Operation[] = [
+  { apis: pub, method: 'post', path: '/oauth2/device/auth', operationId: 'oAuth2DeviceFlow', summary: 'The device authorization endpoint (RFC 8628 §3.1)',
+    description: 'The client must be registered for `urn:ietf:params:oauth:grant-type:device_code`; confidential clients authenticate as at the token endpoint. The device then polls the token endpoint with that grant type and `device_code`: `authorization_pending`, `slow_down` (polled faster than `interval`; the interval grows by 5 s), `access_denied`, `expired_token`, then the tokens, once.',
+    body: { schema: DeviceAuthorizationRequest, form: true }, security: clientAuth,
+    responses: { 200: { description: 'The device and user codes (RFC 8628 §3.2).', json: DeviceAuthorization } }, errors: [400, 401] },
+  { apis: pub, method: 'get', path: '/oauth2/device/verify', operationId: 'performOAuth2DeviceVerificationFlow', summary: 'The device verification endpoint (RFC 8628 §3.3)',
+    description: 'Without a verifier: a device challenge, and a redirect to `urls.device.verification?device_challenge=…` (with `user_code` when one was given). With `device_verifier`, `login_verifier` or `consent_verifier`: the next step of the flow, ending at `urls.device.success?client_id=…`. Errors are shown here (or sent to `urls.error`).',
+    query: z.object({
+      user_code: z.string().optional().describe('From `verification_uri_complete`: passed on for the code page to pre-fill.'),
+      device_verifier: z.string().optional(),
+      login_verifier: z.string().optional(),
+      consent_verifier: z.string().optional(),
+      client_id: z.string().optional(),
+    }),
+    responses: { 302: { description: 'To the code page, the login app, the consent app, or `urls.device.success`.', headers: locationHeader } }, errors: [400, 403] },
 ];
 
 const authorizeAnswers: Readonly<Record<number, ResponseSpec>> = {
@@ -96,6 +114,7 @@ export const publicOperations: readonly Operation[] = [
   { apis: pub, method: 'get', path: '/.well-known/jwks.json', operationId: 'discoverJsonWebKeys', summary: 'The public keys that verify ID tokens and JWT access tokens',
     responses: { 200: { description: 'Public members only.', json: JsonWebKeySet } } },
   ...tokens,
+  ...device,
   ...authorize,
   ...logout,
   ...userinfo,

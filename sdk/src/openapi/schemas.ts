@@ -3,6 +3,7 @@ import { JsonPatchDocument, OAuth2Client, OAuth2ClientInput, OAuth2ClientTokenLi
 import { DiscoveryDocument } from '../contract/discovery.js';
 import { ErrorResponse } from '../contract/errors.js';
 import {
+  AcceptDeviceUserCodeRequest,
   AcceptOAuth2ConsentRequest,
   AcceptOAuth2LoginRequest,
   OAuth2ConsentRequest,
@@ -17,6 +18,8 @@ import { HealthNotReady, HealthStatus, Version } from '../contract/health.js';
 import { CreateJsonWebKeySet, JsonWebKey, JsonWebKeySet, JsonWebKeySetInput } from '../contract/keys.js';
 import {
   AuthorizationRequest,
+  DeviceAuthorization,
+  DeviceAuthorizationRequest,
   EndSessionRequest,
   IntrospectedOAuth2Token,
   IntrospectionRequest,
@@ -42,6 +45,9 @@ export const components: readonly Component[] = [
   { name: 'AcceptOAuth2ConsentRequest', schema: AcceptOAuth2ConsentRequest, description: 'What is granted, and the claims for the tokens.' },
   { name: 'RejectOAuth2Request', schema: RejectOAuth2Request, description: 'The error the client receives; `access_denied` by default.' },
   { name: 'OAuth2RedirectTo', schema: OAuth2RedirectTo, description: 'Where to send the browser.' },
+  { name: 'AcceptDeviceUserCodeRequest', schema: AcceptDeviceUserCodeRequest, description: 'The user code the user typed (RFC 8628 §3.3).' },
+  { name: 'DeviceAuthorizationRequest', schema: DeviceAuthorizationRequest, description: 'RFC 8628 §3.1.' },
+  { name: 'DeviceAuthorization', schema: DeviceAuthorization, description: 'RFC 8628 §3.2 (Hydra `deviceAuthorization`).' },
   { name: 'OAuth2LogoutRequest', schema: OAuth2LogoutRequest, description: 'What the logout app reads.' },
   { name: 'OAuth2ConsentSession', schema: OAuth2ConsentSession, description: 'A consent given, with the request it answered.' },
   { name: 'JsonWebKey', schema: JsonWebKey, description: 'A JSON Web Key (RFC 7517).' },

@@ -51,7 +51,7 @@ Usage:
                   [--batch-size 1000] [--pause 10ms] [--dsn DSN] [--config FILE]
                   [--metrics-file FILE]
       Delete expired and revoked tokens (--tokens), expired login/consent
-      requests (--requests), expired login sessions and revoked consents
+      and device requests (--requests), expired login sessions and revoked consents
       (--grants); all three when none is named. Rows younger than
       --keep-if-younger past their end are kept. Safe while servers run.
 
@@ -60,6 +60,14 @@ Usage:
       (after prepending a new secret; then the old one can be dropped).
       Safe while servers run; idempotent. Prints what it re-sealed; exit 1
       when a key opens with none of the listed secrets.
+
+  tessera perform device-code --client-id ID [--client-secret S] [--scope "a b"]
+                  [--audience A]… [--endpoint URL]
+      The device side of the device flow (RFC 8628), as \`hydra perform
+      device-code\`: prints where to enter the user code, polls the token
+      endpoint, prints the tokens as JSON (endpoint: the public URL, default
+      http://127.0.0.1:4444; id and secret also from OAUTH2_CLIENT_ID and
+      OAUTH2_CLIENT_SECRET; scope default "offline openid").
 
   tessera version
   tessera help

@@ -25,7 +25,10 @@ function jobs(store: JanitorStore, args: JanitorArgs): Job[] {
   const all = !args.tokens && !args.requests && !args.grants;
   const list: Job[] = [];
   if (all || args.tokens) list.push({ name: 'tokens', run: (c, b) => store.deleteTokens(c, b) });
-  if (all || args.requests) list.push({ name: 'login/consent requests', run: (c, b) => store.deleteFlows(c, b) });
+  if (all || args.requests) {
+    list.push({ name: 'login/consent requests', run: (c, b) => store.deleteFlows(c, b) });
+    list.push({ name: 'device requests', run: (c, b) => store.deleteDeviceRequests(c, b) });
+  }
   if (all || args.grants) {
     list.push({ name: 'login sessions', run: (c, b) => store.deleteLoginSessions(c, b) });
     list.push({ name: 'revoked consents', run: (c, b) => store.deleteConsents(c, b) });

@@ -6,14 +6,15 @@ import { ALG_ORDER } from '../keys/choose.js';
 import type { Client } from './client.js';
 import { checkOrigin, checkRedirectUri, checkWebUri, type UriPolicy } from './uris.js';
 import { refuseUrl, type OutboundPolicy } from '../lib/outbound-policy.js';
+import { canonicalResponseType, grantsFor, responseParts, RESPONSE_TYPES } from '../oauth2/authorize/checks/response-type.js';
 
 /*
  * Client metadata rules: RFC 7591 §2 and §3.2.2, Hydra's client/validator.go,
- * and RFC 9700 where Hydra is looser (no implicit or hybrid response types).
+ * and RFC 9700 where Hydra is looser (grant and response types must agree).
  */
 
-export const SUPPORTED_GRANT_TYPES: readonly string[] = ['authorization_code', 'refresh_token', 'client_credentials'];
-export const SUPPORTED_RESPONSE_TYPES: readonly string[] = ['code'];
+export const SUPPORTED_GRANT_TYPES: readonly string[] = ['authorization_code', 'refresh_token', 'client_credentials', 'implicit', 'urn:ietf:params:oauth:grant-type:device_code'];
+export const SUPPORTED_RESPONSE_TYPES: readonly string[] = RESPONSE_TYPES;
 export const AUTH_METHODS: readonly string[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
 const SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 /** Hydra's default for a client created without `scope`. */
@@ -63,25 +64,37 @@ function normalizeScope(scope: string | null | undefined): string {
   return [...new Set(tokens)].join(' ');
 }
 
+/**
+ * OpenID Connect Registration §2's table: each response type needs its grant
+ * types, and each grant type a response type that uses it (RFC 7591 §2.1).
+ * Implicit and hybrid types are served, opt-in: a client gets them only by
+ * registering them (RFC 9700 §2.1.2 advises against them; docs/flows.md).
+ */
 function grantsAndResponses(input: OAuth2ClientInput): { grant_types: string[]; response_types: string[] } {
   const grant_types = [...new Set(input.grant_types?.length ? input.grant_types : ['authorization_code'])];
-  for (const grant of grant_types) {
-    if (grant === 'implicit') throw invalidClientMetadata('grant_types: "implicit" is not supported (RFC 9700 §2.1.2); use authorization_code with PKCE.');
-    oneOf('grant_types', grant, SUPPORTED_GRANT_TYPES);
-  }
+  for (const grant of grant_types) oneOf('grant_types', grant, SUPPORTED_GRANT_TYPES);
   const usesCode = grant_types.includes('authorization_code');
-  const response_types = [...new Set(input.response_types?.length ? input.response_types : usesCode ? ['code'] : [])];
+  const requested = input.response_types?.length ? input.response_types : usesCode ? ['code'] : [];
+  const response_types = [...new Set(requested.map(canonicalType))];
   for (const type of response_types) {
-    if (type !== 'code') throw invalidClientMetadata(`response_types: "${type}" is not supported; only "code" is (RFC 9700 §2.1.2).`);
+    const missing = grantsFor(responseParts(type) ?? []).find((grant) => !grant_types.includes(grant));
+    if (missing !== undefined) throw invalidClientMetadata(`response_types: "${type}" needs "${missing}" in grant_types (OpenID Connect Registration §2).`);
   }
-  // RFC 7591 §2.1: the two lists must agree.
-  if (response_types.includes('code') && !usesCode) {
-    throw invalidClientMetadata('response_types: "code" needs "authorization_code" in grant_types (RFC 7591 §2.1).');
-  }
-  if (usesCode && !response_types.includes('code')) {
+  const uses = (grant: string) => response_types.some((type) => grantsFor(responseParts(type) ?? []).includes(grant));
+  if (usesCode && !uses('authorization_code')) {
     throw invalidClientMetadata('grant_types: "authorization_code" needs "code" in response_types (RFC 7591 §2.1).');
   }
+  if (grant_types.includes('implicit') && !uses('implicit')) {
+    throw invalidClientMetadata('grant_types: "implicit" needs a response type that returns a token, such as "id_token" or "token" (RFC 7591 §2.1).');
+  }
   return { grant_types, response_types };
+}
+
+/** A registered response type in canonical order ("id_token code" is stored as "code id_token"). */
+function canonicalType(type: string): string {
+  const canonical = canonicalResponseType(type);
+  if (canonical === undefined) throw invalidClientMetadata(`response_types: "${type}" is not supported; use one of ${SUPPORTED_RESPONSE_TYPES.join(', ')}.`);
+  return canonical;
 }
 
 function keysAndMethod(input: OAuth2ClientInput, policy: ValidationPolicy) {

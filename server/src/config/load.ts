@@ -87,6 +87,7 @@ function devDefaults(merged: Plain, cwd: string, warn: (m: string) => void): Pla
       login: `${app}/login`,
       consent: `${app}/consent`,
       logout: `${app}/logout`,
+      device: { verification: `${app}/device`, success: `${app}/device/success` },
     },
     secrets: secrets['system'] === undefined ? { system: [devSecret(resolve(cwd, 'data'), warn)] } : {},
   };

@@ -178,6 +178,15 @@ export const ConfigSchema = z.object({
     logout: url.optional().describe('The logout app (`--dev`: http://127.0.0.1:3000/logout).'),
     error: url.optional().describe('Where errors that cannot be redirected to the client are shown.'),
     post_logout_redirect: url.optional().describe('Where a logout without a client redirect ends.'),
+    device: z
+      .object({
+        verification: url
+          .optional()
+          .meta({ example: 'https://login.example.com/device' })
+          .describe("The login app's page where users enter a device's user code (RFC 8628 `verification_uri`; `--dev`: http://127.0.0.1:3000/device)."),
+        success: url.optional().describe('Where the browser ends after approving a device (`--dev`: http://127.0.0.1:3000/device/success).'),
+      })
+      .prefault({}),
   })),
   secrets: section(z.object({
     system: z.preprocess(
@@ -198,6 +207,7 @@ export const ConfigSchema = z.object({
       auth_code: duration.prefault('10m').describe('Lifetime of authorization codes.'),
       login_consent_request: duration.prefault('30m').describe('How long a login, consent or logout request waits for the login app.'),
       authentication_session: duration.prefault('720h').describe('How long a remembered login session lasts.'),
+      device_user_code: duration.prefault('10m').describe('Lifetime of device codes and user codes (RFC 8628 `expires_in`).'),
     })
     .prefault({}),
   strategies: z
@@ -235,6 +245,27 @@ export const ConfigSchema = z.object({
             .preprocess(toNumber, z.number().int().min(1024).max(100 * 1024))
             .default(8192)
             .describe('Largest new /oauth2/auth or /oauth2/sessions/logout request, form-urlencoded as stored; larger ones get 400 invalid_request. Not in Hydra.'),
+        })
+        .prefault({}),
+      device_authorization: z
+        .object({
+          token_polling_interval: duration
+            .prefault('5s')
+            .describe('RFC 8628 `interval`: how long a device waits between polls; faster polls get `slow_down` and 5 s more (unlike Hydra, enforced; `0s`: not enforced).'),
+          // Not in Hydra. A user code has ~34.6 bits (20^8); these bound the guesses (README "Device flow").
+          user_code_throttle: z
+            .object({
+              per_challenge: z
+                .preprocess(toNumber, z.number().int().min(1).max(100))
+                .default(5)
+                .describe('Wrong user codes one device challenge (one visit of the code page) may enter before it is spent. Not in Hydra.'),
+              per_network: z
+                .preprocess(toNumber, z.number().int().min(1).max(100_000))
+                .default(20)
+                .describe('Wrong user codes entered from one IP address (IPv6: /64) per window before its entries are refused. Not in Hydra.'),
+              window: duration.prefault('1h').describe('The per-network window. Not in Hydra.'),
+            })
+            .prefault({}),
         })
         .prefault({}),
       // Not in Hydra. Failed checks of admin-chosen (scrypt) client secrets, per client, per process (RFC 6749 §10.10).

@@ -96,3 +96,12 @@ export const tooManyRequests = (retryAfterSeconds: number): OAuth2Error =>
     hint: `Try again in ${retryAfterSeconds} seconds.`,
     headers: { 'Retry-After': String(retryAfterSeconds) },
   });
+
+// RFC 8628 §3.5, with fosite's wording (ErrAuthorizationPending, ErrSlowDown, ErrDeviceExpiredToken).
+export const authorizationPending = factory(
+  'authorization_pending',
+  400,
+  "The authorization request is still pending as the end user hasn't yet completed the user-interaction steps.",
+);
+export const slowDown = factory('slow_down', 400, 'The authorization request was rate-limited to prevent system overload.');
+export const expiredToken = factory('expired_token', 400, 'The device_code has expired, and the device authorization session has concluded.');

@@ -3,6 +3,7 @@ import type { ClientStore, ConsentStore, FlowStore, LoginSessionStore } from '..
 import type { TokenStrategy } from '../tokens/hmac.js';
 import type { ScopeStrategy } from '../oauth2/scope.js';
 import type { Sealer } from '../keys/seal.js';
+import type { IdTokenSigner } from '../keys/signer.js';
 import type { Metrics } from '../metrics/metrics.js';
 
 /** What the login/consent flow needs; one object passed down from the composition root. */
@@ -12,6 +13,8 @@ export interface FlowDeps {
   readonly loginSessions: LoginSessionStore;
   readonly consents: ConsentStore;
   readonly strategy: TokenStrategy;
+  /** ID tokens returned from the authorization endpoint (implicit and hybrid responses). */
+  readonly signer: Pick<IdTokenSigner, 'sign'>;
   /** Seals each flow's login challenge (flows/login-challenge.ts). */
   readonly challengeSealer: Sealer;
   readonly clock: Clock;
@@ -22,6 +25,9 @@ export interface FlowDeps {
     /** ttl.login_consent_request */
     readonly flow: number;
     readonly authCode: number;
+    /** Defaults for tokens issued at the authorization endpoint, before the client's implicit lifespans. */
+    readonly accessToken: number;
+    readonly idToken: number;
     readonly authenticationSession: number;
   };
   /** Counts how the login/consent app settled each request (accepted, rejected, skipped). */

@@ -1,4 +1,5 @@
 import type { ResponseMode } from '../oauth2/authorize/redirect.js';
+import type { ResponsePart } from '../oauth2/authorize/checks/response-type.js';
 
 /**
  * One authorization request's way through login and consent. Every arrow is
@@ -16,8 +17,43 @@ import type { ResponseMode } from '../oauth2/authorize/redirect.js';
  *   consent_handled --> done: /oauth2/auth?consent_verifier (once; code minted)
  *   login_handled --> done: login was rejected (error redirected)
  * ```
+ *
+ * The device flow (RFC 8628, flows/device/) puts one step in front, kept in
+ * its own rows (DeviceChallenge: the client is not known until the user code
+ * is) and then runs the same states, returning to /oauth2/device/verify
+ * instead of /oauth2/auth:
+ *
+ * ```mermaid
+ * stateDiagram-v2
+ *   [*] --> device_requested: /oauth2/device/verify (device challenge)
+ *   device_requested --> device_handled: PUT device/accept with a live user code (claims it once; verifier minted)
+ *   device_handled --> login_requested: /oauth2/device/verify?device_verifier (once; the flow above begins)
+ *   consent_handled --> done: /oauth2/device/verify?consent_verifier (once; the device_code grant written)
+ *   login_handled --> done: login rejected (the device polls access_denied)
+ *   consent_handled --> done: consent rejected (the device polls access_denied)
+ * ```
  */
 export type FlowState = 'login_requested' | 'login_handled' | 'consent_requested' | 'consent_handled' | 'done';
+
+/** The device challenge's states (the first diagram's device part). */
+export type DeviceChallengeState = 'device_requested' | 'device_handled' | 'done';
+
+/** The browser's way to a device request, before the user code names it (RFC 8628 §3.3). */
+export interface DeviceChallenge {
+  /** The challenge's hash. */
+  readonly id: string;
+  readonly state: DeviceChallengeState;
+  /** Hash of the binding cookie of the browser that asked. */
+  readonly browser: string;
+  /** The caller's network (lib/ip-ranges.ts callerNetwork), for the wrong-code throttle. */
+  readonly network: string;
+  /** Wrong user codes entered against this challenge. */
+  readonly failures: number;
+  /** Set when a user code was accepted. */
+  readonly deviceRequestId?: string | undefined;
+  readonly requestedAt: number;
+  readonly expiresAt: number;
+}
 
 /** The validated authorization request, kept for the whole flow. */
 export interface AuthorizeRequest {
@@ -27,6 +63,8 @@ export interface AuthorizeRequest {
   readonly redirectUriSent: boolean;
   /** How the final response travels; absent in flows stored before response modes (= query). */
   readonly responseMode?: ResponseMode | undefined;
+  /** What the final response carries (sorted parts); absent in flows stored before implicit and hybrid (= code). */
+  readonly responseType?: readonly ResponsePart[] | undefined;
   readonly scope: readonly string[];
   readonly audience: readonly string[];
   readonly state?: string | undefined;
@@ -78,8 +116,10 @@ export interface ConsentOutcome {
 }
 
 export interface Flow {
-  /** Also the consent request id and the token family id. */
+  /** Also the consent request id and the token family id (and, for a device flow, the device request id). */
   readonly id: string;
+  /** A device flow (RFC 8628): it returns to /oauth2/device/verify and ends in a device_code grant, not a code. */
+  readonly device?: boolean | undefined;
   readonly state: FlowState;
   readonly clientId: string;
   readonly request: AuthorizeRequest;

@@ -23,6 +23,8 @@ export async function flowForVerifier(
   const stored = await deps.flows.find(by, hashSecret(params[by] ?? ''));
   if (!stored) throw invalidRequest(`The ${by} is not valid.`);
   const { flow } = stored;
+  // A device flow (RFC 8628) has no redirect_uri: it continues at /oauth2/device/verify only.
+  if (flow.device) throw invalidRequest(`The ${by} belongs to a device flow; it is used at /oauth2/device/verify.`);
   // Checked when the flow began; a row from before lib/url.ts's rules may hold one no response can be sent to.
   const problem = urlProblem(flow.request.redirectUri);
   if (problem !== undefined) throw invalidRequest(`The redirect_uri of this request cannot be used: it ${problem}.`);

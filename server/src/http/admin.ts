@@ -3,10 +3,12 @@ import type { Middleware } from 'koa';
 import { Router } from '@koa/router';
 import type { Logger } from 'pino';
 import {
+  AcceptDeviceUserCodeRequest,
   AcceptOAuth2ConsentRequest,
   AcceptOAuth2LoginRequest,
   ConsentChallengeQuery,
   CreateJsonWebKeySet,
+  DeviceChallengeQuery,
   DeleteOAuth2TokensQuery,
   IntrospectionRequest,
   ListConsentSessionsQuery,
@@ -29,6 +31,7 @@ import type { loginHandlers } from '../flows/login/admin.js';
 import type { consentHandlers } from '../flows/consent/admin.js';
 import type { sessionHandlers } from '../sessions/handler.js';
 import type { logoutHandlers } from '../flows/logout/admin.js';
+import type { deviceHandlers } from '../flows/device/accept.js';
 import { invalidRequest } from '../errors/catalog.js';
 import type { HandlerResult } from '../lib/result.js';
 import { formBody, formOf, jsonBody, jsonOf } from './body.js';
@@ -52,6 +55,7 @@ export interface AdminDeps extends HealthDeps {
   readonly consent: ReturnType<typeof consentHandlers>;
   readonly sessions: ReturnType<typeof sessionHandlers>;
   readonly logout: ReturnType<typeof logoutHandlers>;
+  readonly device: ReturnType<typeof deviceHandlers>;
   /** Host allow-list and bearer tokens; absent or empty: open, as Hydra's admin API is. */
   readonly guard?: AdminGuardOptions;
   /** Request metrics, and the scrape GET /admin/metrics/prometheus answers with (metrics/). */
@@ -126,6 +130,13 @@ export function createAdminApp(deps: AdminDeps): HttpApp {
     .get('/admin/oauth2/auth/requests/consent', route((ctx) => consent.get(consentChallenge(ctx))))
     .put('/admin/oauth2/auth/requests/consent/accept', json, route((ctx) => consent.accept(consentChallenge(ctx), body(ctx, AcceptOAuth2ConsentRequest, 'consent acceptance'))))
     .put('/admin/oauth2/auth/requests/consent/reject', json, route((ctx) => consent.reject(consentChallenge(ctx), rejectBody(ctx))));
+
+  const deviceChallenge = (ctx: Koa.Context) => parseInput(DeviceChallengeQuery, ctx.query, 'query').device_challenge;
+  router.put(
+    '/admin/oauth2/auth/requests/device/accept',
+    json,
+    route((ctx) => deps.device.accept(deviceChallenge(ctx), body(ctx, AcceptDeviceUserCodeRequest, 'user code acceptance'))),
+  );
 
   const { sessions, logout } = deps;
   router

@@ -37,12 +37,12 @@ export interface CorsEndpoint {
 }
 
 /**
- * The endpoints that answer CORS, by path. The device authorization endpoint
- * (RFC 8628 §3.1, POST /oauth2/device/auth) belongs here with
- * `client: 'credentials'` once it exists.
+ * The endpoints that answer CORS, by path.
  */
 export const CORS_ENDPOINTS: ReadonlyMap<string, CorsEndpoint> = new Map<string, CorsEndpoint>([
   ['/oauth2/token', { client: 'credentials' }],
+  // RFC 8628 §3.1: the client is named by its credentials, as at the token endpoint.
+  ['/oauth2/device/auth', { client: 'credentials' }],
   ['/oauth2/revoke', { client: 'credentials' }],
   ['/userinfo', { client: 'bearer' }],
   ['/.well-known/jwks.json', {}],

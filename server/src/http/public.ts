@@ -1,7 +1,7 @@
 import type Koa from 'koa';
 import { Router } from '@koa/router';
 import type { Logger } from 'pino';
-import { RevocationRequest, TokenRequest } from '@tessera/sdk';
+import { DeviceAuthorizationRequest, RevocationRequest, TokenRequest } from '@tessera/sdk';
 import { openApiDocument } from '@tessera/sdk/openapi';
 import type { HandlerResult } from '../lib/result.js';
 import { parseParams } from '../lib/params.js';
@@ -29,6 +29,10 @@ export interface PublicDeps extends HealthDeps {
   readonly authorize: (params: Record<string, string>, cookies: BrowserCookies) => Promise<HandlerResult>;
   readonly userinfo: (input: UserinfoInput) => Promise<HandlerResult>;
   readonly endSession: (params: Record<string, string>, cookies: BrowserCookies) => Promise<HandlerResult>;
+  /** RFC 8628 §3.1 POST /oauth2/device/auth. */
+  readonly deviceAuthorization: (request: DeviceAuthorizationRequest, authorization: string | undefined, peer: string | undefined) => Promise<HandlerResult>;
+  /** GET /oauth2/device/verify: the browser's side of the device flow. */
+  readonly deviceVerify: (params: Record<string, string>, cookies: BrowserCookies, peer: string | undefined) => Promise<HandlerResult>;
   readonly secureCookies: boolean;
   /** CORS on the endpoints of http/cors.ts; undefined while `serve.public.cors.enabled` is off (no CORS headers, no OPTIONS routes). */
   readonly cors?: Cors | undefined;
@@ -81,7 +85,11 @@ export function createPublicApp(deps: PublicDeps): HttpApp {
     .get('/oauth2/auth', browserErrors, route((ctx) => deps.authorize(parseParams(ctx.querystring), browserCookies(ctx)), cookieOptions))
     .post('/oauth2/auth', browserErrors, form, route((ctx) => deps.authorize(formOf(ctx), browserCookies(ctx)), cookieOptions))
     .get('/oauth2/sessions/logout', browserErrors, route((ctx) => deps.endSession(parseParams(ctx.querystring), browserCookies(ctx)), cookieOptions))
-    .post('/oauth2/sessions/logout', browserErrors, form, route((ctx) => deps.endSession(formOf(ctx), browserCookies(ctx)), cookieOptions));
+    .post('/oauth2/sessions/logout', browserErrors, form, route((ctx) => deps.endSession(formOf(ctx), browserCookies(ctx)), cookieOptions))
+    .get('/oauth2/device/verify', browserErrors, route((ctx) => deps.deviceVerify(parseParams(ctx.querystring), browserCookies(ctx), ctx.req.socket.remoteAddress), cookieOptions));
+  const deviceAuthorization = (ctx: Koa.Context) =>
+    deps.deviceAuthorization(parseInput(DeviceAuthorizationRequest, formOf(ctx), 'device authorization request'), authorization(ctx), ctx.req.socket.remoteAddress);
+  router.post('/oauth2/device/auth', noStore, ...corsFor('/oauth2/device/auth'), form, route(deviceAuthorization));
 
   const userinfoRoute = route((ctx) => {
     const posted = ctx.method === 'POST' ? formOf(ctx) : {};

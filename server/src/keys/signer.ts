@@ -15,10 +15,10 @@ import { ID_TOKEN_SET, type KeyService } from './service.js';
 export interface IdTokenSigner {
   /**
    * Signs with `alg` (the client's id_token_signed_response_alg); with
-   * `accessToken`, adds `at_hash` (OIDC Core §3.1.3.6) for that algorithm;
-   * `typ` defaults to JWT (logout tokens use logout+jwt).
+   * `accessToken`, adds `at_hash` (OIDC Core §3.1.3.6) for that algorithm, with
+   * `code` `c_hash` (§3.3.2.11); `typ` defaults to JWT (logout tokens use logout+jwt).
    */
-  sign(claims: Record<string, unknown>, options: { alg: string; accessToken?: string; typ?: string }): Promise<string>;
+  sign(claims: Record<string, unknown>, options: { alg: string; accessToken?: string | undefined; code?: string | undefined; typ?: string }): Promise<string>;
   /** The claims of an ID token this issuer signed, expired or not (OIDC Core §3.1.2.1); undefined otherwise. */
   verifyHint(token: string): Promise<Record<string, unknown> | undefined>;
 }
@@ -63,8 +63,12 @@ export function createIdTokenSigner(keys: KeyService, issuer: string, clock: Clo
   return {
     async sign(claims, options) {
       const { key, kid, alg } = await signingKey(options.alg);
-      const { accessToken, typ = 'JWT' } = options;
-      const payload = accessToken === undefined ? claims : { ...claims, at_hash: halfHash(accessToken, alg) };
+      const { accessToken, code, typ = 'JWT' } = options;
+      const payload = {
+        ...claims,
+        ...(accessToken === undefined ? {} : { at_hash: halfHash(accessToken, alg) }),
+        ...(code === undefined ? {} : { c_hash: halfHash(code, alg) }),
+      };
       return new SignJWT(payload).setProtectedHeader({ alg, kid, typ }).sign(key);
     },
 

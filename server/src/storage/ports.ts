@@ -1,6 +1,7 @@
 import type { Client } from '../clients/client.js';
 import type { TokenRecord } from '../tokens/token.js';
-import type { Flow, FlowState } from '../flows/flow.js';
+import type { DeviceChallenge, Flow, FlowState, Rejection } from '../flows/flow.js';
+import type { DeviceRequest } from '../oauth2/device/model.js';
 
 /*
  * What the domain needs from storage, one small interface per aggregate.
@@ -264,6 +265,41 @@ export interface SessionClients {
   clientsOfSessions(sids: readonly string[]): Promise<Array<{ sid: string; clientId: string; subject: string }>>;
 }
 
+/**
+ * Device authorization requests and their browser challenges (RFC 8628,
+ * oauth2/device/ and flows/device/). Once-only steps say whether they won.
+ */
+export interface DeviceStore {
+  /** `false` (nothing written) when the user code is taken: the caller mints another. */
+  create(request: DeviceRequest): Promise<boolean>;
+  /** By the device code's lookup key. */
+  byDeviceCode(signature: string): Promise<DeviceRequest | undefined>;
+  get(id: string): Promise<DeviceRequest | undefined>;
+  /**
+   * Records a poll (RFC 8628 §3.5). `true` when it came at least the
+   * request's interval after the previous one; else the interval grows by
+   * 5 s and `false` (slow_down). Right under concurrent polls on any process.
+   */
+  poll(id: string, now: number): Promise<boolean>;
+  /** claimed → denied with the app's rejection; `false` when it was not claimed. */
+  deny(id: string, rejection: Rejection): Promise<boolean>;
+  createChallenge(challenge: DeviceChallenge): Promise<void>;
+  findChallenge(by: 'challenge' | 'verifier', hash: string): Promise<DeviceChallenge | undefined>;
+  /** Counts a wrong user code against the challenge. */
+  recordFailure(challengeId: string): Promise<void>;
+  /** Wrong user codes entered through challenges of this network since `since`. */
+  failuresSince(network: string, since: number): Promise<number>;
+  /**
+   * In one transaction: the pending, unexpired request whose user code is one
+   * of `userCodes` (one per system secret) becomes claimed, and the challenge
+   * (device_requested, unexpired) becomes device_handled with the verifier.
+   * The request claimed, or undefined with nothing changed.
+   */
+  claim(challengeId: string, userCodes: readonly string[], verifierHash: string, now: number): Promise<DeviceRequest | undefined>;
+  /** device_handled → done, once. */
+  finishChallenge(challengeId: string): Promise<boolean>;
+}
+
 /** What the janitor may delete; each call removes at most `batchSize` rows and says how many. */
 export interface JanitorStore {
   /** Tokens expired before `cutoff`, and revoked ones issued before it. */
@@ -274,6 +310,8 @@ export interface JanitorStore {
   deleteLoginSessions(cutoff: number, batchSize: number): Promise<number>;
   /** Revoked consents handled before `cutoff`. */
   deleteConsents(cutoff: number, batchSize: number): Promise<number>;
+  /** Device requests and device challenges that expired before `cutoff` (their grants live on as tokens). */
+  deleteDeviceRequests(cutoff: number, batchSize: number): Promise<number>;
 }
 
 export interface Storage {
@@ -287,6 +325,7 @@ export interface Storage {
   readonly janitor: JanitorStore;
   readonly logouts: LogoutStore;
   readonly sessionClients: SessionClients;
+  readonly devices: DeviceStore;
   /** Throws when the database does not answer within `timeoutMs`. */
   ping(timeoutMs: number): Promise<void>;
   close(): Promise<void>;

@@ -23,6 +23,8 @@ export const TOKEN_PREFIXES = {
   access_token: 'ory_at_',
   refresh_token: 'ory_rt_',
   authorization_code: 'ory_ac_',
+  // RFC 8628 device codes (Hydra's prefix); a grant, like a code: never an active token.
+  device_code: 'ory_dc_',
 } as const;
 export type TokenKind = keyof typeof TOKEN_PREFIXES;
 

@@ -51,7 +51,10 @@ describe('configuration', () => {
       auth_code: 600_000,
       login_consent_request: 1_800_000,
       authentication_session: 720 * 3_600_000,
+      // Hydra's ttl.device_user_code (spec/config.json): 10m.
+      device_user_code: 600_000,
     });
+    expect(c.oauth2.device_authorization.token_polling_interval).to.equal(5_000);
     expect(c.strategies.access_token).to.equal('opaque');
     expect(c.oauth2.pkce.enforced_for_public_clients).to.equal(true);
     expect(Object.isFrozen(c.ttl)).to.equal(true);

@@ -14,7 +14,7 @@ function covers(consent: ConsentRecord | undefined, request: AuthorizeRequest): 
 }
 
 /** The session cookie after this login: created, extended, cleared, or left alone. */
-async function rememberLogin(deps: FlowDeps, flow: Flow, login: LoginOutcome, cookies: BrowserCookies, now: number): Promise<Cookie[]> {
+export async function rememberLogin(deps: FlowDeps, flow: Flow, login: LoginOutcome, cookies: BrowserCookies, now: number): Promise<Cookie[]> {
   const lifetime = login.rememberFor > 0 ? login.rememberFor * 1000 : deps.ttl.authenticationSession;
   const session = {
     id: flow.sessionId,

@@ -20,12 +20,11 @@ export const RESPONSE_MODES: readonly ResponseMode[] = [...MODES.values()];
 
 /**
  * The mode named by `response_mode`; undefined when it names none we know.
- * Without one, the response type's default: `query` for `code`
- * (Multiple Response Type Encoding Practices §2.1), the only type served.
+ * Without one, the response type's default (checks/response-type.ts).
  * An empty value is no value, as in fosite (its default mode is "").
  */
-export function responseModeOf(value: string | undefined): ResponseMode | undefined {
-  return value === undefined || value === '' ? 'query' : MODES.get(value);
+export function responseModeOf(value: string | undefined, fallback: ResponseMode): ResponseMode | undefined {
+  return value === undefined || value === '' ? fallback : MODES.get(value);
 }
 
 /** Where an authorization response goes once client and redirect_uri are trusted. */

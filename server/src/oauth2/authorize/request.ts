@@ -9,6 +9,7 @@ import { resolveRedirectUri } from './checks/redirect-uri.js';
 import { checkCodeChallenge, type PkcePolicy } from './checks/pkce.js';
 import { parseMaxAge, parsePrompt } from './checks/prompt.js';
 import { checkRequestSize } from './checks/size.js';
+import { checkResponseType, defaultResponseMode, type ResponsePart } from './checks/response-type.js';
 import { RedirectableError, responseModeOf, type RedirectTarget } from './redirect.js';
 
 export interface AuthorizeCheckDeps {
@@ -21,9 +22,6 @@ export interface AuthorizeCheckDeps {
   /** `oauth2.authorization_request.max_bytes`. */
   readonly maxRequestBytes: number;
 }
-
-const unsupportedResponseType = (hint: string) =>
-  new OAuth2Error({ error: 'unsupported_response_type', status: 400, description: 'The authorization server does not support obtaining a token using this method.', hint });
 
 /** fosite's minimum for state and nonce: short values are likely not random. */
 const MIN_ENTROPY = 8;
@@ -41,9 +39,11 @@ export async function checkAuthorizeRequest(params: Record<string, string>, deps
   // 400, not 401: a 401 to a browser invites a credentials prompt, and there is no client authentication here.
   if (!client) throw new OAuth2Error({ error: 'invalid_client', status: 400, description: 'The requested OAuth 2.0 client does not exist.' });
   const redirect = resolveRedirectUri(client, params['redirect_uri']);
-  // The mode first: every later error travels in it. An unknown one is answered in the default mode (as fosite does).
-  const mode = responseModeOf(params['response_mode']);
-  const target: RedirectTarget = { redirectUri: redirect.uri, state: params['state'], mode: mode ?? 'query' };
+  // The mode first: every later error travels in it. An unknown one is answered in the
+  // response type's default mode (as fosite does), as is a `query` refused for a token.
+  const fallback = defaultResponseMode(params['response_type']);
+  const mode = responseModeOf(params['response_mode'], fallback);
+  const target: RedirectTarget = { redirectUri: redirect.uri, state: params['state'], mode: mode === 'query' ? fallback : (mode ?? fallback) };
   try {
     if (!mode) throw unsupportedResponseMode(`The response_mode "${params['response_mode']}" is not supported; use "query", "fragment" or "form_post".`);
     return { client, request: await checkRest(params, client, { ...redirect, mode }, deps) };
@@ -60,10 +60,7 @@ async function checkRest(
 ): Promise<AuthorizeRequest> {
   if (params['request'] !== undefined) throw new OAuth2Error({ error: 'request_not_supported', status: 400, description: 'Request objects are not supported.' });
   if (params['request_uri'] !== undefined) throw new OAuth2Error({ error: 'request_uri_not_supported', status: 400, description: 'request_uri is not supported.' });
-  const responseType = params['response_type'];
-  if (!responseType) throw invalidRequest('The response_type parameter is missing.');
-  if (responseType !== 'code') throw unsupportedResponseType(`The response_type "${responseType}" is not supported; use "code".`);
-  if (!client.response_types.includes('code')) throw unsupportedResponseType('The client is not registered for response_type "code".');
+  const responseType = checkResponseType(params['response_type'], client, redirect.mode);
 
   const scope = parseScope(params['scope']);
   const badScope = firstDisallowedScope(scope, parseScope(client.scope), deps.scopeStrategy);
@@ -74,11 +71,12 @@ async function checkRest(
 
   const state = params['state'];
   if (state !== undefined && state.length < MIN_ENTROPY) throw invalidRequest(`state must be at least ${MIN_ENTROPY} characters long.`);
-  const nonce = params['nonce'];
-  if (nonce !== undefined && nonce.length < MIN_ENTROPY) throw invalidRequest(`nonce must be at least ${MIN_ENTROPY} characters long.`);
-  const pkce = checkCodeChallenge(client, params['code_challenge'], params['code_challenge_method'], deps.pkce);
-  // With PKCE, state is optional (RFC 9700 §2.1: PKCE protects against CSRF); without it, Hydra's rule holds.
-  if (state === undefined && pkce.codeChallenge === undefined) {
+  const nonce = checkNonce(params['nonce'], responseType, scope);
+  // PKCE binds a code; without one in the response there is nothing to bind.
+  const pkce = responseType.includes('code') ? checkCodeChallenge(client, params['code_challenge'], params['code_challenge_method'], deps.pkce) : {};
+  // With PKCE, state is optional (RFC 9700 §2.1: PKCE protects against CSRF), and so it is when an
+  // ID token carries the nonce (OIDC Core §3.2.2.1); otherwise Hydra's rule holds.
+  if (state === undefined && pkce.codeChallenge === undefined && !responseType.includes('id_token')) {
     throw invalidRequest('The state parameter is required unless PKCE is used.');
   }
 
@@ -93,6 +91,7 @@ async function checkRest(
     redirectUri: redirect.uri,
     redirectUriSent: redirect.sent,
     responseMode: redirect.mode,
+    responseType,
     scope,
     audience,
     state,
@@ -107,4 +106,16 @@ async function checkRest(
     idTokenHintClaims,
     requestUrl: `${deps.authorizeUrl}?${new URLSearchParams(params).toString()}`,
   };
+}
+
+/**
+ * OIDC Core §3.2.2.1 and §3.3.2.11: an ID token sent through the browser must
+ * carry the client's nonce, and only an OpenID request gets one.
+ */
+function checkNonce(nonce: string | undefined, responseType: readonly ResponsePart[], scope: readonly string[]): string | undefined {
+  if (nonce !== undefined && nonce.length < MIN_ENTROPY) throw invalidRequest(`nonce must be at least ${MIN_ENTROPY} characters long.`);
+  if (!responseType.includes('id_token')) return nonce;
+  if (!scope.includes('openid')) throw invalidScope('response_type "id_token" needs the openid scope (OpenID Connect Core §3.2.2.1).');
+  if (nonce === undefined) throw invalidRequest('nonce is required when an ID token is returned from the authorization endpoint (OpenID Connect Core §3.2.2.1).');
+  return nonce;
 }

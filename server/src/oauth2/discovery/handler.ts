@@ -1,6 +1,7 @@
 import type { DiscoveryDocument } from '@tessera/sdk';
 import type { HandlerResult } from '../../lib/result.js';
 import { RESPONSE_MODES } from '../authorize/redirect.js';
+import { RESPONSE_TYPES } from '../authorize/checks/response-type.js';
 
 export interface DiscoveryInput {
   readonly issuer: string;
@@ -26,15 +27,16 @@ export function discoveryDocument({ issuer, publicBase, subjectTypes, grantTypes
     userinfo_endpoint: `${base}/userinfo`,
     revocation_endpoint: `${base}/oauth2/revoke`,
     end_session_endpoint: `${base}/oauth2/sessions/logout`,
+    device_authorization_endpoint: `${base}/oauth2/device/auth`,
     frontchannel_logout_supported: true,
     frontchannel_logout_session_supported: true,
     backchannel_logout_supported: true,
     backchannel_logout_session_supported: true,
-    response_types_supported: ['code'],
+    response_types_supported: [...RESPONSE_TYPES],
     response_modes_supported: [...RESPONSE_MODES],
     grant_types_supported: [...grantTypes],
     scopes_supported: ['openid', 'offline_access', 'offline'],
-    claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'acr', 'amr', 'sid', 'at_hash'],
+    claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'acr', 'amr', 'sid', 'at_hash', 'c_hash'],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     code_challenge_methods_supported: ['S256'],

@@ -25,7 +25,7 @@ const seconds = (ms: number) => Math.floor(ms / 1000);
 export async function introspect(request: IntrospectionRequest, deps: IntrospectDeps): Promise<HandlerResult> {
   const inactive: HandlerResult = { kind: 'json', body: INACTIVE };
   const found = deps.strategy.classify(request.token);
-  if (!found || found.kind === 'authorization_code') return inactive;
+  if (!found || found.kind === 'authorization_code' || found.kind === 'device_code') return inactive;
   const record = await deps.tokens.get(found.signature);
   if (!record || record.kind !== found.kind || !isActive(record, deps.clock.now())) return inactive;
   if (!parseScope(request.scope).every((s) => record.scope.includes(s))) return inactive;

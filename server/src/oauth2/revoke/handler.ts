@@ -21,7 +21,7 @@ export async function revoke(request: RevocationRequest, authorization: string |
   const client = await authenticateClient({ authorization, form: request, peer }, deps);
   const ok = empty(200);
   const found = deps.strategy.classify(request.token);
-  if (!found || found.kind === 'authorization_code') return ok;
+  if (!found || found.kind === 'authorization_code' || found.kind === 'device_code') return ok;
   const record = await deps.tokens.get(found.signature);
   if (!record) return ok;
   if (record.clientId !== client.client_id) throw unauthorizedClient('The token was issued to another client.');

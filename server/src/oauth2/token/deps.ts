@@ -1,5 +1,5 @@
 import type { Clock } from '../../lib/clock.js';
-import type { ClientStore, TokenStore } from '../../storage/ports.js';
+import type { ClientStore, DeviceStore, TokenStore } from '../../storage/ports.js';
 import type { TokenStrategy } from '../../tokens/hmac.js';
 import type { ScopeStrategy } from '../scope.js';
 import type { IdTokenSigner } from '../../keys/signer.js';
@@ -11,6 +11,8 @@ export interface GrantDeps {
   /** One per process, shared with revocation: failures count across both. */
   readonly secrets: SecretGuard;
   readonly tokens: TokenStore;
+  /** RFC 8628 polling (grants/device-code.ts). */
+  readonly devices: Pick<DeviceStore, 'byDeviceCode' | 'poll'>;
   readonly strategy: TokenStrategy;
   readonly clock: Clock;
   readonly scopeStrategy: ScopeStrategy;

@@ -7,6 +7,8 @@ import type { GrantDeps } from './deps.js';
 import { clientCredentialsGrant } from './grants/client-credentials.js';
 import { authorizationCodeGrant } from './grants/authorization-code.js';
 import { refreshTokenGrant } from './grants/refresh-token.js';
+import { deviceCodeGrant } from './grants/device-code.js';
+import { DEVICE_CODE_GRANT } from '../device/model.js';
 
 type Grant = (request: TokenRequest, client: Client, deps: GrantDeps) => Promise<TokenResponse>;
 
@@ -19,6 +21,7 @@ const GRANTS: ReadonlyMap<string, Grant> = new Map<string, Grant>([
   ['authorization_code', authorizationCodeGrant],
   ['refresh_token', refreshTokenGrant],
   ['client_credentials', clientCredentialsGrant],
+  [DEVICE_CODE_GRANT, deviceCodeGrant],
 ]);
 
 export const SUPPORTED_GRANTS: readonly string[] = [...GRANTS.keys()];

@@ -2,11 +2,12 @@ import type { TokenResponse } from '@tessera/sdk';
 import type { Client } from '../../clients/client.js';
 import { lifespan } from '../../tokens/lifespans.js';
 import type { TokenRecord, TokenSession } from '../../tokens/token.js';
-import { customClaims } from '../../tokens/claims.js';
+import { idTokenClaims, seconds } from '../../tokens/id-token.js';
 import type { GrantDeps } from './deps.js';
 
 export interface Issuance {
-  readonly grant: 'authorization_code' | 'refresh_token';
+  /** Names the client's `<grant>_grant_*_lifespan` overrides; `device_authorization` is RFC 8628's device_code grant. */
+  readonly grant: 'authorization_code' | 'refresh_token' | 'device_authorization';
   readonly client: Client;
   readonly familyId: string;
   readonly subject: string;
@@ -19,7 +20,6 @@ export interface Issuance {
   readonly nonce?: string | undefined;
 }
 
-const seconds = (ms: number) => Math.floor(ms / 1000);
 
 /**
  * Mints the access token, the refresh token (only with `offline_access` or
@@ -45,19 +45,7 @@ export async function issueTokens(issuance: Issuance, deps: GrantDeps, now: numb
 
   if (scope.includes('openid')) {
     const idTtl = lifespan(client, `${grant}_grant_id_token_lifespan`, deps.ttl.idToken);
-    const claims: Record<string, unknown> = {
-      ...customClaims(session.idToken),
-      iss: deps.issuer,
-      sub: issuance.subject,
-      aud: [client.client_id],
-      iat: seconds(now),
-      exp: seconds(now + idTtl),
-      ...(session.authTime !== undefined ? { auth_time: seconds(session.authTime) } : {}),
-      ...(issuance.nonce ? { nonce: issuance.nonce } : {}),
-      ...(session.acr ? { acr: session.acr } : {}),
-      ...(session.amr && session.amr.length > 0 ? { amr: [...session.amr] } : {}),
-      ...(session.sid ? { sid: session.sid } : {}),
-    };
+    const claims = idTokenClaims({ issuer: deps.issuer, clientId: client.client_id, subject: issuance.subject, session, nonce: issuance.nonce }, now, idTtl);
     response.id_token = await deps.signer.sign(claims, { alg: client.id_token_signed_response_alg, accessToken: access.token });
   }
   return { response, records };

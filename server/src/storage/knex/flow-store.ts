@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Flow, FlowState } from '../../flows/flow.js';
 import type { TokenRecord } from '../../tokens/token.js';
 import type { ConsentRecord, FlowChange, FlowLookup, FlowStore, StoredChallenge, StoredFlow } from '../ports.js';
-import { finishRows, flowColumns, rowToFlow, type FlowRow } from './rows.js';
+import { finishRows, flowColumns, rowToStoredFlow, transitionColumns, type FlowRow } from './rows.js';
 
 export function createFlowStore(db: Knex, dialect: 'sqlite' | 'postgres'): FlowStore {
   const flows = (k: Knex | Knex.Transaction = db) => k<FlowRow>('oauth2_flows');
@@ -14,15 +14,11 @@ export function createFlowStore(db: Knex, dialect: 'sqlite' | 'postgres'): FlowS
 
     async find(by: FlowLookup, hash: string): Promise<StoredFlow | undefined> {
       const row = await flows().where(by, hash).first();
-      return row ? { flow: rowToFlow(row), browser: row.browser, sealedLoginChallenge: row.login_challenge_sealed } : undefined;
+      return row ? rowToStoredFlow(row) : undefined;
     },
 
     async transition(from: readonly FlowState[], change: FlowChange): Promise<boolean> {
-      const update: Partial<FlowRow> = { ...flowColumns(change.flow) };
-      if (change.loginVerifier !== undefined) update.login_verifier = change.loginVerifier;
-      if (change.consentChallenge !== undefined) update.consent_challenge = change.consentChallenge;
-      if (change.consentVerifier !== undefined) update.consent_verifier = change.consentVerifier;
-      return (await flows().where('id', change.flow.id).whereIn('state', [...from]).update(update)) > 0;
+      return (await flows().where('id', change.flow.id).whereIn('state', [...from]).update(transitionColumns(change))) > 0;
     },
 
     async finish(id: string, tokens: readonly TokenRecord[], consent: ConsentRecord): Promise<boolean> {

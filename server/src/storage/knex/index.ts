@@ -7,10 +7,15 @@ import { createFlowStore } from './flow-store.js';
 import { createConsentStore, createLoginSessionStore } from './session-store.js';
 import { createJanitorStore } from './janitor.js';
 import { createLogoutStore, createSessionClients } from './logout-store.js';
+import { createDeviceStore } from './device-store.js';
 import { SqliteDirect, type BatchObserver } from '../sqlite/direct.js';
 import { createSqliteTokenStore } from '../sqlite/token-store.js';
 import { createSqliteClientStore } from '../sqlite/client-store.js';
 import { createSqliteFlowStore } from '../sqlite/flow-store.js';
+import { PgDirect } from '../postgres/direct.js';
+import { createPgClientStore } from '../postgres/client-store.js';
+import { createPgTokenStore } from '../postgres/token-store.js';
+import { createPgFlowStore } from '../postgres/flow-store.js';
 
 export { migrateUp, migrateDown, migrationStatus, type MigrationStatus } from './migrate.js';
 export { connect, disconnect, type Connection } from './connect.js';
@@ -22,19 +27,23 @@ export interface StorageOptions {
 
 export function createStorage(conn: Connection, options: StorageOptions = {}): Storage {
   const { knex } = conn;
-  // On SQLite the hot stores bypass knex (storage/sqlite/direct.ts); PostgreSQL uses knex throughout.
+  // The hot stores bypass knex: storage/sqlite/direct.ts on SQLite, storage/postgres/direct.ts on PostgreSQL.
   const direct = conn.sqlite ? new SqliteDirect(conn.sqlite, knex, options.observeBatch) : undefined;
+  const pg = conn.dialect === 'postgres' ? new PgDirect(knex) : undefined;
+  const clients = createClientStore(knex);
+  const flows = createFlowStore(knex, conn.dialect);
   return {
     dialect: conn.dialect,
-    clients: direct ? createSqliteClientStore(direct, createClientStore(knex)) : createClientStore(knex),
+    clients: direct ? createSqliteClientStore(direct, clients) : pg ? createPgClientStore(pg, clients) : clients,
     keys: createKeyStore(knex, conn.dialect),
-    tokens: direct ? createSqliteTokenStore(direct) : createTokenStore(knex),
-    flows: direct ? createSqliteFlowStore(direct, knex, createFlowStore(knex, conn.dialect)) : createFlowStore(knex, conn.dialect),
+    tokens: direct ? createSqliteTokenStore(direct) : pg ? createPgTokenStore(pg) : createTokenStore(knex),
+    flows: direct ? createSqliteFlowStore(direct, knex, flows) : pg ? createPgFlowStore(pg, flows) : flows,
     loginSessions: createLoginSessionStore(knex),
     consents: createConsentStore(knex, conn.dialect),
     janitor: createJanitorStore(knex),
     logouts: createLogoutStore(knex),
     sessionClients: createSessionClients(knex),
+    devices: createDeviceStore(knex),
     async ping(timeoutMs: number): Promise<void> {
       await knex.raw('select 1').timeout(timeoutMs, { cancel: conn.dialect === 'postgres' });
     },

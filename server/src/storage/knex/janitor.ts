@@ -33,5 +33,9 @@ export function createJanitorStore(db: Knex): JanitorStore {
     // it later (DELETE …/sessions/consent) must find it to revoke them.
     deleteConsents: (cutoff, batchSize) =>
       batchDelete(db, 'oauth2_consents', 'id', (q) => q.where('revoked', true).andWhere('handled_at', '<', cutoff))(batchSize),
+    // RFC 8628: an expired device request can no longer be polled; an approved one's grant is its token row.
+    deleteDeviceRequests: async (cutoff, batchSize) =>
+      (await batchDelete(db, 'oauth2_device_requests', 'id', (q) => q.where('expires_at', '<', cutoff))(batchSize)) +
+      (await batchDelete(db, 'oauth2_device_challenges', 'challenge', (q) => q.where('expires_at', '<', cutoff))(batchSize)),
   };
 }

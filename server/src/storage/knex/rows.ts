@@ -1,5 +1,5 @@
 import type { Client } from '../../clients/client.js';
-import type { ConsentRecord, StoredKey } from '../ports.js';
+import type { ConsentRecord, FlowChange, StoredFlow, StoredKey } from '../ports.js';
 import type { Flow, FlowState } from '../../flows/flow.js';
 import type { TokenRecord } from '../../tokens/token.js';
 import type { TokenKind } from '../../tokens/hmac.js';
@@ -165,6 +165,20 @@ export function flowColumns(
     requested_at: requestedAt,
     expires_at: expiresAt,
   };
+}
+
+/** The columns a transition writes: the flow's own, plus any secret minted with the step. */
+export function transitionColumns(change: FlowChange): Partial<FlowRow> {
+  const update: Partial<FlowRow> = { ...flowColumns(change.flow) };
+  if (change.loginVerifier !== undefined) update.login_verifier = change.loginVerifier;
+  if (change.consentChallenge !== undefined) update.consent_challenge = change.consentChallenge;
+  if (change.consentVerifier !== undefined) update.consent_verifier = change.consentVerifier;
+  return update;
+}
+
+/** A stored flow as the flow store answers it. */
+export function rowToStoredFlow(row: FlowRow): StoredFlow {
+  return { flow: rowToFlow(row), browser: row.browser, sealedLoginChallenge: row.login_challenge_sealed };
 }
 
 export function rowToFlow(row: FlowRow): Flow {
