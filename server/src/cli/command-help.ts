@@ -53,7 +53,7 @@ ${ADMIN}`,
   ],
   ['introspect', `tessera introspect token TOKEN [--scope "a b"]\n  RFC 7662 introspection at the admin API; an inactive token prints {"active": false} (exit 0).\n${ADMIN}`],
   ['revoke', `tessera revoke token TOKEN --client-id ID [--client-secret S] [--token-type-hint access_token|refresh_token]\n  RFC 7009 revocation at the public API, as the client the token was issued to.\n${PUBLIC}`],
-  ['perform', `tessera perform client-credentials|authorization-code [flags]\n  Run an OAuth 2.0 flow as a client and print the tokens.\n  Run "tessera perform <flow> --help" for each flow's flags.`],
+  ['perform', `tessera perform client-credentials|authorization-code|device-code [flags]\n  Run an OAuth 2.0 flow as a client and print the tokens.\n  Run "tessera perform <flow> --help" for each flow's flags ("tessera help" for device-code).`],
   ['perform client-credentials', `tessera perform client-credentials --client-id ID --client-secret S [--scope "a b"] [--audience A]…\n  RFC 6749 §4.4: a token for the client itself.\n${PUBLIC}`],
   [
     'perform authorization-code',

@@ -24,6 +24,7 @@ const FLOWS: ReadonlyMap<string, Flow> = new Map<string, Flow>([
 export function perform(args: PerformArgs, out: (line: string) => void): Promise<number> {
   const [flow, ...rest] = args.positionals;
   const run = flow === undefined ? undefined : FLOWS.get(flow);
-  if (!run) throw new UsageError(`perform needs one of: ${[...FLOWS.keys()].join(', ')}`);
+  // device-code is dispatched in main.ts before this table (cli/perform-device-code.ts).
+  if (!run) throw new UsageError(`perform needs one of: ${[...FLOWS.keys(), 'device-code'].join(', ')}`);
   return run({ ...args, positionals: rest }, out);
 }

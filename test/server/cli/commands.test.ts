@@ -105,7 +105,8 @@ describeEachBackend('CLI: Hydra-style commands', (backend) => {
     expect(active.code, active.stderr).to.equal(0);
     expect(active.stdout).to.match(/^ACTIVE\s+true$/m).and.match(new RegExp(`^CLIENT ID\\s+${id}$`, 'm')).and.match(/^SCOPE\s+read$/m);
 
-    const revoked = await runCli(['revoke', 'token', token, ...pub(), '--client-id', id, '--client-secret', secret]);
+    // = form: a generated secret may start with '-', which parseArgs would take for an option.
+    const revoked = await runCli(['revoke', 'token', token, ...pub(), '--client-id', id, `--client-secret=${secret}`]);
     expect(revoked.code, revoked.stderr).to.equal(0);
     expect(revoked.stdout).to.equal('token revoked\n');
     const inactive = await runCli(['introspect', 'token', token, ...admin()]);
