@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_THROTTLE, type ThrottlePolicy } from './users/throttle.js';
+import { loadScopeTexts, type ScopeText } from './oidc/scope-texts.js';
+
+/** What the operator says about the consent screen (issue 19). */
+export interface ConsentOptions {
+  /** SCOPE_DESCRIPTIONS_FILE: texts for scopes, over the built-in ones. */
+  readonly scopeTexts: ReadonlyMap<string, ScopeText>;
+  /** FIRST_PARTY_CLIENT_IDS: clients run by the operator of this app; every other client is marked "third-party". */
+  readonly firstPartyClients: ReadonlySet<string>;
+}
 
 export interface AppConfig {
   readonly port: number;
@@ -18,6 +27,8 @@ export interface AppConfig {
   readonly cookieSecret: string;
   readonly trustProxy: boolean;
   readonly throttle: ThrottlePolicy;
+  /** Scope texts and first-party clients; none when absent. */
+  readonly consent?: ConsentOptions | undefined;
 }
 
 export class ConfigError extends Error {
@@ -40,6 +51,20 @@ function url(name: string, value: string | undefined, fallback: string): string 
   } catch {
     throw new ConfigError(`${name} must be an absolute URL, got "${raw}"`);
   }
+}
+
+function consentOptions(env: Env): ConsentOptions {
+  const file = env['SCOPE_DESCRIPTIONS_FILE'];
+  let scopeTexts: ReadonlyMap<string, ScopeText> = new Map();
+  if (file) {
+    try {
+      scopeTexts = loadScopeTexts(file);
+    } catch (err) {
+      throw new ConfigError(`SCOPE_DESCRIPTIONS_FILE ${file}: ${(err as Error).message}`);
+    }
+  }
+  const ids = (env['FIRST_PARTY_CLIENT_IDS'] ?? '').split(',').map((id) => id.trim()).filter(Boolean);
+  return { scopeTexts, firstPartyClients: new Set(ids) };
 }
 
 /**
@@ -65,5 +90,6 @@ export function loadAppConfig(env: Env, flags: { dev: boolean }): AppConfig {
     cookieSecret: secret && secret.length >= 32 ? secret : randomBytes(32).toString('base64url'),
     trustProxy: env['TRUST_PROXY'] === 'true' || env['TRUST_PROXY'] === '1',
     throttle: DEFAULT_THROTTLE,
+    consent: consentOptions(env),
   };
 }

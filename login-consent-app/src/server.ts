@@ -52,7 +52,7 @@ export async function startApp(config: AppConfig, log: Log): Promise<RunningApp>
     const csrf = createCsrf(config.cookieSecret);
     if (config.dev) await seedDemoUser(users);
     const extra = config.dev ? await demo(config, admin, csrf) : undefined;
-    const deps = { admin, users, throttle: createThrottle(knex, config.throttle), csrf, log, tesseraPublicUrl: config.publicUrl };
+    const deps = { admin, users, throttle: createThrottle(knex, config.throttle), csrf, log, tesseraPublicUrl: config.publicUrl, consent: config.consent };
     const app = createApp(deps, { dev: config.dev, trustProxy: config.trustProxy, extra: extra?.router });
     const server = createServer(app.callback());
     const port = await listen(server, config.port, config.host);

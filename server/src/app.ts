@@ -3,7 +3,10 @@ import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import type { Storage } from './storage/ports.js';
-import { createStorage, connect, migrateUp, migrationStatus, type Connection } from './storage/knex/index.js';
+import { createStorage, connect, connectionPool, migrateUp, migrationStatus, type Connection } from './storage/knex/index.js';
+import { createPrometheusMetrics } from './metrics/prometheus.js';
+import type { Metrics } from './metrics/metrics.js';
+import { countIntrospections, countTokens } from './metrics/count.js';
 import { createSealer, type Sealer } from './keys/seal.js';
 import { LOGIN_CHALLENGE_PURPOSE } from './flows/login-challenge.js';
 import { unreadableKeys } from './keys/rotate.js';
@@ -52,6 +55,7 @@ import { cachedCheck, type Lifecycle } from './http/health.js';
 import type { OutboundPolicy } from './lib/outbound-policy.js';
 import type { Resolve } from './lib/outbound-request.js';
 import { createLeaks, type LeakWiring } from './oauth2/leaks/index.js';
+import type { IntrospectionRequest, TokenRequest } from '@tessera/sdk';
 
 export interface Tessera {
   readonly config: Config;
@@ -73,6 +77,12 @@ export interface TesseraOptions {
   readonly resolve?: Resolve;
   /** Called once per reported leaked token (issue 18 item 6: the metrics counter hooks in here). */
   readonly onLeakOutcome?: LeakWiring['onOutcome'];
+  /**
+   * What is counted and scraped at /admin/metrics/prometheus. By default a
+   * prom-client registry without process metrics: those are per process, and
+   * `serve` (one server per process) passes a registry that has them.
+   */
+  readonly metrics?: Metrics;
 }
 
 /** Thrown when the schema is behind and neither `--dev` nor DSN=memory is there to migrate it. */
@@ -116,8 +126,11 @@ async function assertKeysOpen(storage: Storage, sealer: Sealer): Promise<void> {
 export async function createTessera(config: Config, options: TesseraOptions): Promise<Tessera> {
   const { logger } = options;
   const clock = options.clock ?? systemClock;
+  const metrics = options.metrics ?? createPrometheusMetrics({ processMetrics: false });
   const conn = connect(config.dsn);
-  const storage = createStorage(conn);
+  const storage = createStorage(conn, { observeBatch: (size, waitMs) => metrics.sqliteBatch(size, waitMs / 1000) });
+  const pool = connectionPool(conn);
+  if (pool) metrics.watchPool(pool);
   try {
     const schema = await prepareSchema(conn, config, logger);
     const sealer = createSealer(config.secrets.system);
@@ -217,6 +230,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       },
       accessTokens: grantDeps.accessTokens,
       pairwiseSalt: config.oidc.subject_identifiers.pairwise.salt,
+      metrics,
     };
     const authorizeDeps: AuthorizeDeps = {
       ...flowDeps,
@@ -265,7 +279,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       ttl: config.ttl.device_user_code,
       interval: pollInterval,
     };
-    const notifier = createBackchannelNotifier({ signer, issuer, clock, logger, outbound: { policy: outbound, resolve: options.resolve } });
+    const notifier = createBackchannelNotifier({ signer, issuer, clock, logger, outbound: { policy: outbound, resolve: options.resolve }, metrics });
     const logoutDeps: LogoutDeps = {
       clients: storage.clients,
       logouts: storage.logouts,
@@ -282,7 +296,10 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       pairwiseSalt: config.oidc.subject_identifiers.pairwise.salt,
     };
     const leaks = createLeaks(config.oauth2.leak_reports, {
-      storage, strategy, clock, logger, dev: config.dev, ownPorts: outbound.ownPorts, resolve: options.resolve, onOutcome: options.onLeakOutcome,
+      storage, strategy, clock, logger, dev: config.dev, ownPorts: outbound.ownPorts, resolve: options.resolve, onOutcome: (outcome, channel) => {
+        metrics.leakReport(outcome, channel);
+        options.onLeakOutcome?.(outcome, channel);
+      },
     });
     const lifecycle: Lifecycle = { draining: false };
     // One check per KEYS_CHECK_TTL_MS however many probes arrive, on both ports together.
@@ -309,7 +326,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
           () => keyService.idTokenAlgs(),
         ),
         jwks: keys.jwks,
-        token: (request, authorization, peer) => tokenEndpoint(request, authorization, grantDeps, peer),
+        token: countTokens(metrics, (request: TokenRequest, authorization: string | undefined, peer: string | undefined) => tokenEndpoint(request, authorization, grantDeps, peer)),
         revoke: (request, authorization, peer) => revoke(request, authorization, { clients: storage.clients, secrets, assertions, clock, tokens: storage.tokens, strategy, jwt: jwtAccessTokens }, peer),
         authorize: (params, cookies) => authorize(params, cookies, authorizeDeps),
         pushAuthorizationRequest: (form, authorization, peer) => pushAuthorizationRequest(form, authorization, parDeps, peer),
@@ -326,6 +343,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
           endpoint: `${publicBase}/oauth2/register`,
         }),
         secureCookies: issuer.startsWith('https:'),
+        metrics,
         // Hydra: with CORS off, clients' allowed_cors_origins are not used either.
         cors: config.serve.public.cors.enabled
           ? createCors(config.serve.public.cors, {
@@ -339,7 +357,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
         ...common,
         clients: clientHandlers(clientService),
         keys,
-        introspect: (request) => introspect(request, { tokens: storage.tokens, strategy, clock, issuer, jwt: jwtAccessTokens }),
+        introspect: countIntrospections(metrics, (request: IntrospectionRequest) => introspect(request, { tokens: storage.tokens, strategy, clock, issuer, jwt: jwtAccessTokens })),
         deleteTokens: (query) => deleteAccessTokens(query, { tokens: storage.tokens }),
         login: loginHandlers(flowDeps),
         consent: consentHandlers(flowDeps),
@@ -355,6 +373,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
         leaks: leaks.admin,
         trust: trustHandlers({ store: storage.trust, clock }),
         guard: { allowedHosts: config.serve.admin.allowed_hosts, tokenDigests: config.serve.admin.auth.tokens },
+        metrics,
       }),
       notifier,
       async close() {

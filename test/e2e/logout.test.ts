@@ -259,6 +259,12 @@ describeEachBackend('RP-initiated, front- and back-channel logout', (backend) =>
     const idToken = await signIn(browser, 'admin-ended');
     const sid = (JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString()) as { sid: string }).sid;
     const before = receiver.bodies.length;
+    // Back-channel deliveries by outcome (issue 19), from the metrics scrape.
+    const failed = async () => {
+      const scrape = await request(t.adminUrl, 'GET', '/admin/metrics/prometheus');
+      return Number(/^tessera_backchannel_logout_deliveries_total\{outcome="failed"\} (\d+)$/m.exec(scrape.text)?.[1] ?? 0);
+    };
+    const failedBefore = await failed();
     receiver.status = 500;
     try {
       const res = await request(t.adminUrl, 'DELETE', `/admin/oauth2/auth/sessions/login?sid=${sid}`);
@@ -266,6 +272,8 @@ describeEachBackend('RP-initiated, front- and back-channel logout', (backend) =>
       await receiver.waitFor(before + 3, 8000);
       await t.tessera.notifier.drain();
       expect(receiver.bodies.length).to.equal(before + 3);
+      // Three attempts, one delivery that failed.
+      expect(await failed()).to.equal(failedBefore + 1);
     } finally {
       receiver.status = 200;
     }

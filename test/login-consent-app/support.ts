@@ -8,6 +8,7 @@ import { TesseraAdmin, type OAuth2Client } from '@tessera/sdk';
 import { startApp, type RunningApp } from '../../login-consent-app/src/server.js';
 import { DEFAULT_THROTTLE, type ThrottlePolicy } from '../../login-consent-app/src/users/throttle.js';
 import type { User } from '../../login-consent-app/src/users/user.js';
+import type { ConsentOptions } from '../../login-consent-app/src/config.js';
 import { sqliteBackend, type Database } from '../helpers/databases.js';
 import { freePort } from '../helpers/ports.js';
 import { startTessera, type Running } from '../helpers/tessera.js';
@@ -36,6 +37,8 @@ export interface StackOptions {
   readonly dev?: boolean;
   /** Protect Tessera's admin API with this bearer token (serve.admin.auth.tokens); the app and `admin` send it. */
   readonly adminToken?: string;
+  /** Operator scope texts and first-party clients (SCOPE_DESCRIPTIONS_FILE, FIRST_PARTY_CLIENT_IDS). */
+  readonly consent?: ConsentOptions;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -66,6 +69,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       cookieSecret: 'test-cookie-secret-that-is-long-enough-0123456789',
       trustProxy: false,
       throttle: options.throttle ?? DEFAULT_THROTTLE,
+      consent: options.consent,
     },
     (level, message, fields) => logged.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`),
   );

@@ -221,6 +221,8 @@ describeEachBackend('sdk: the OpenAPI document against a started server', (backe
           validated.add(`${op.operationId} ${res.status}`);
         } else if (media === 'text/html') {
           if (!type.startsWith('text/html')) problems.push(`${label}: ${res.status} is documented as HTML, came as "${type}"`);
+        } else if (media?.startsWith('text/plain')) {
+          if (!type.startsWith(media)) problems.push(`${label}: ${res.status} is documented as ${media}, came as "${type}"`);
         } else if (text !== '') {
           problems.push(`${label}: ${res.status} is documented without a body, came with ${JSON.stringify(text.slice(0, 100))}`);
         }

@@ -27,6 +27,8 @@ const TESSERA_ONLY = [
   'reportLeakedOAuth2TokensSigned',
   'pushOAuth2AuthorizationRequest',
   'rotateOAuth2ClientSecretWithGracePeriod',
+  // Hydra serves its metrics but @ory/hydra-client 26 has no operation for them; `prometheus` is the name older Ory SDKs gave it.
+  'prometheus',
 ];
 
 type Creator = Record<string, (...args: unknown[]) => Promise<{ url: string; options: { method?: string } }>>;

@@ -1,7 +1,11 @@
+import type { ScopeText } from './scope-texts.js';
+
 /*
  * What each scope means to the person asked, and which ones cannot be
- * declined. Unknown scopes are shown by name: a consent screen must never hide
- * what it grants.
+ * declined. The operator's texts (SCOPE_DESCRIPTIONS_FILE, scope-texts.ts)
+ * come first, then the built-in ones; a scope neither describes is still
+ * shown by name, saying plainly that nobody described it: a consent screen
+ * must never hide what it grants.
  */
 
 export interface ScopeInfo {
@@ -31,12 +35,12 @@ const KNOWN: ReadonlyMap<string, { title: string; description: string }> = new M
  */
 const REQUIRED = new Set(['openid']);
 
-export function describeScope(scope: string): ScopeInfo {
-  const known = KNOWN.get(scope);
+export function describeScope(scope: string, operator: ReadonlyMap<string, ScopeText> = new Map()): ScopeInfo {
+  const known = operator.get(scope) ?? KNOWN.get(scope);
   return {
     scope,
     title: known?.title ?? scope,
-    description: known?.description ?? `Access granted under the "${scope}" scope.`,
+    description: known?.description ?? 'A permission this service has not described. Allow it only if you know what the application will do with it.',
     required: REQUIRED.has(scope),
   };
 }

@@ -39,7 +39,16 @@ async function skippedClaims(deps: RouteDeps, request: OAuth2ConsentRequest) {
 
 function show(ctx: Context, deps: RouteDeps, request: OAuth2ConsentRequest, user: User | undefined): void {
   const csrf = deps.csrf.issue(ctx, 'consent', request.challenge);
-  sendHtml(ctx, consentPage({ request, csrf, userEmail: user?.email ?? request.subject }));
+  sendHtml(
+    ctx,
+    consentPage({
+      request,
+      csrf,
+      userEmail: user?.email ?? request.subject,
+      scopeTexts: deps.consent?.scopeTexts,
+      firstParty: deps.consent?.firstPartyClients.has(request.client.client_id) === true,
+    }),
+  );
 }
 
 /** GET /consent: a remembered (or skip_consent) grant goes straight on; otherwise the consent screen. */

@@ -5,6 +5,7 @@ import type { Log } from '../http/errors.js';
 import { PageError } from '../http/errors.js';
 import type { UserStore } from '../users/store.js';
 import type { Throttle } from '../users/throttle.js';
+import type { ConsentOptions } from '../config.js';
 
 /** What the login, consent and logout routes need; passed explicitly, nothing global. */
 export interface RouteDeps {
@@ -27,6 +28,8 @@ export interface RouteDeps {
   readonly throttle: Throttle;
   readonly csrf: Csrf;
   readonly log: Log;
+  /** Operator texts for scopes, first-party clients (SCOPE_DESCRIPTIONS_FILE, FIRST_PARTY_CLIENT_IDS). */
+  readonly consent?: ConsentOptions | undefined;
 }
 
 /** The challenge from the query string (Hydra's `?challenge=` alias too); a page without one is a 400. */

@@ -2,6 +2,7 @@ import type { DemoSession, DemoTokens } from '../demo/session.js';
 import { decodeJwt } from '../demo/relying-party.js';
 import { html, type Html } from './html.js';
 import { alert, layout } from './layout.js';
+import { timeClaims, when } from './time.js';
 
 const json = (value: unknown) => html`<pre>${JSON.stringify(value, null, 2)}</pre>`;
 
@@ -24,7 +25,7 @@ Signing in runs the authorization code flow with PKCE through the login and cons
 }
 
 function tokenRows(tokens: DemoTokens): Html {
-  const expires = tokens.expires_at ? new Date(tokens.expires_at).toISOString() : 'unknown';
+  const expires = tokens.expires_at ? when(tokens.expires_at) : html`at a time the server did not say`;
   return html`<dl class="tokens">
 <dt>Access token</dt><dd><code id="access-token">${tokens.access_token}</code> <span class="muted">expires ${expires}</span></dd>
 <dt>Refresh token</dt><dd><code id="refresh-token">${tokens.refresh_token ?? '(none: offline_access not granted)'}</code></dd>
@@ -38,9 +39,10 @@ function signedIn(session: DemoSession, tokens: DemoTokens, csrf: string): Html 
   return html`${tokenRows(tokens)}
 <h2>ID token, decoded</h2>
 <div id="id-token-claims">${decoded ? json(decoded) : html`<p>No ID token.</p>`}</div>
+${timeClaims(decoded?.payload, 'id-token-times')}
 <h2>Userinfo</h2>
 <div id="userinfo">${json(session.userinfo ?? null)}</div>
-${session.introspection ? html`<h2>Introspection of the ${session.introspection.which} token</h2><div id="introspection">${json(session.introspection.result)}</div>` : ''}
+${session.introspection ? html`<h2>Introspection of the ${session.introspection.which} token</h2><div id="introspection">${json(session.introspection.result)}</div>${timeClaims(session.introspection.result, 'introspection-times')}` : ''}
 <h2>Try</h2>
 <div class="actions wrap">
 ${action('/demo/refresh', csrf, 'Refresh tokens', html``, true)}

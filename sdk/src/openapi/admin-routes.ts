@@ -140,6 +140,13 @@ const deleteTokens: Operation = {
   query: DeleteOAuth2TokensQuery, responses: { 204: deleted }, errors: [400],
 };
 
+/** At Hydra v2's admin path; the operation name older Ory SDKs used (@ory/hydra-client 26 has none). */
+const metrics: Operation = {
+  apis: admin, method: 'get', path: '/admin/metrics/prometheus', operationId: 'prometheus', summary: 'Metrics for Prometheus',
+  description: 'Request counts and latency by route template, tokens issued, introspections, login/consent outcomes, the database pool, process metrics. With `--workers`, every worker\'s, aggregated. Extension: Tessera\'s metric names (`tessera_*`).',
+  responses: { 200: { description: 'The Prometheus text exposition format 0.0.4.', text: 'text/plain; version=0.0.4' } },
+};
+
 export const adminOperations: readonly Operation[] = [
   ...clients,
   ...keys,
@@ -152,4 +159,5 @@ export const adminOperations: readonly Operation[] = [
   deleteTokens,
   ...leakAdminOperations,
   ...clientAuthAdminOperations,
+  metrics,
 ];

@@ -78,7 +78,13 @@ function responses(op: Operation, { of }: Converted): JsonSchema {
   const out: JsonSchema = {};
   for (const [status, r] of Object.entries(op.responses)) {
     const headers = r.headers && Object.fromEntries(Object.entries(r.headers).map(([name, h]) => [name, { description: h.description, schema: { type: h.type } }]));
-    const content = r.json ? { 'application/json': { schema: of(r.json) } } : r.html ? { 'text/html': { schema: { type: 'string' } } } : undefined;
+    const content = r.json
+      ? { 'application/json': { schema: of(r.json) } }
+      : r.html
+        ? { 'text/html': { schema: { type: 'string' } } }
+        : r.text
+          ? { [r.text]: { schema: { type: 'string' } } }
+          : undefined;
     out[status] = { description: r.description, ...(headers ? { headers } : {}), ...(content ? { content } : {}) };
   }
   for (const status of op.errors ?? []) out[String(status)] = { description: ERROR_DESCRIPTIONS[status], content: error };

@@ -21,6 +21,8 @@ export interface ResponseSpec {
   readonly json?: z.ZodType | undefined;
   /** A page for the browser (`text/html`). */
   readonly html?: true | undefined;
+  /** Plain text of this media type (the Prometheus exposition: `text/plain; version=0.0.4`). */
+  readonly text?: string | undefined;
   readonly headers?: Readonly<Record<string, HeaderSpec>> | undefined;
 }
 

@@ -1,122 +1,126 @@
-import { readFileSync } from 'node:fs';
 import { UsageError } from './errors.js';
+import { adminToken, callApi, endpointFor, type Target } from './api.js';
+import { CLIENT_COLUMNS, keyValues, parseFormat, show, table, type Format, type Row } from './format.js';
+import { clientFields, type Values } from './client-body.js';
+import { importClients } from './clients-import.js';
 import { rotateSecret } from './clients-rotate-secret.js';
+
+export { AdminApiError } from './api.js';
+
+/*
+ * `tessera clients create|get|list|update|delete|import` (Hydra's
+ * `hydra create|get|list|update|delete|import oauth2-client`) and
+ * `rotate-secret` (an extension), through the admin API. Every flag is checked before the first request.
+ */
 
 export interface ClientsArgs {
   readonly positionals: readonly string[];
   readonly endpoint: string | undefined;
   /** `--token-file`: a file holding the admin token (a flag would show the token in `ps`). */
   readonly tokenFile?: string | undefined;
-  readonly values: Readonly<Record<string, string | boolean | string[] | undefined>>;
+  readonly values: Values;
 }
 
 type Out = (line: string) => void;
 
-/** A failure the admin API reported; the CLI prints it and exits 1. */
-export class AdminApiError extends Error {
-  constructor(status: number, body: string) {
-    let detail = body;
-    try {
-      const parsed = JSON.parse(body) as { error?: string; error_description?: string };
-      detail = [parsed.error, parsed.error_description].filter(Boolean).join(': ');
-    } catch {
-      // Not our JSON; show the text.
-    }
-    super(`admin API answered ${status}: ${detail}`);
-    this.name = 'AdminApiError';
+interface Context {
+  readonly target: Target;
+  readonly format: Format;
+  readonly out: Out;
+}
+
+const showClient = (ctx: Context, client: unknown) => show(ctx.format, client, () => keyValues(client as Row, CLIENT_COLUMNS, ctx.out), ctx.out);
+
+function ids(action: string, positionals: readonly string[]): string[] {
+  if (positionals.length === 0) throw new UsageError(`clients ${action} needs a client id`);
+  return [...positionals];
+}
+
+/** `--page-size`: Hydra's bounds (1 to 500). */
+function pageSize(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || n < 1 || n > 500) throw new UsageError('--page-size takes a whole number from 1 to 500');
+  return String(n);
+}
+
+async function list(ctx: Context, v: Values): Promise<void> {
+  const query = new URLSearchParams();
+  const size = pageSize(v['page-size']);
+  if (size) query.set('page_size', size);
+  for (const [flag, param] of [['page-token', 'page_token'], ['name', 'client_name'], ['owner', 'owner']] as const) {
+    const value = v[flag];
+    if (typeof value === 'string') query.set(param, value);
   }
+  const clients = (await callApi(ctx.target, { method: 'GET', path: `admin/clients?${query.toString()}` })) as Row[];
+  show(ctx.format, clients, () => table(clients, CLIENT_COLUMNS.filter(([, f]) => f !== 'client_secret'), ctx.out), ctx.out);
 }
 
-export interface Target {
-  readonly endpoint: string;
-  /** Sent as `Authorization: Bearer` when the admin API asks for one (serve.admin.auth.tokens). */
-  readonly token: string | undefined;
-}
-
-/** `--token-file`, else $TESSERA_ADMIN_TOKEN, else none. */
-export function adminToken(tokenFile: string | undefined): string | undefined {
-  if (tokenFile === undefined) return process.env['TESSERA_ADMIN_TOKEN'] || undefined;
-  try {
-    return readFileSync(tokenFile, 'utf8').trim();
-  } catch (err) {
-    throw new UsageError(`--token-file ${tokenFile}: ${(err as NodeJS.ErrnoException).code ?? 'cannot read'}`);
-  }
-}
-
-export async function call({ endpoint, token }: Target, method: string, path: string, body?: unknown): Promise<unknown> {
-  const url = new URL(path, endpoint.endsWith('/') ? endpoint : `${endpoint}/`);
-  const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
-  if (token) headers['authorization'] = `Bearer ${token}`;
-  const res = await fetch(url, {
-    method,
-    headers,
-    body: body === undefined ? null : JSON.stringify(body),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new AdminApiError(res.status, text);
-  return text === '' ? undefined : JSON.parse(text);
-}
-
-function list(value: string | boolean | string[] | undefined): string[] | undefined {
-  return Array.isArray(value) ? value : typeof value === 'string' ? [value] : undefined;
-}
-
-function str(value: string | boolean | string[] | undefined): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function createBody(v: ClientsArgs['values']): Record<string, unknown> {
-  const body: Record<string, unknown> = {
-    client_id: str(v['id']),
-    client_name: str(v['name']),
-    client_secret: str(v['secret']),
-    redirect_uris: list(v['redirect-uri']),
-    grant_types: list(v['grant-type']),
-    response_types: list(v['response-type']),
-    scope: str(v['scope']),
-    audience: list(v['audience']),
-    token_endpoint_auth_method: str(v['token-endpoint-auth-method']),
-    post_logout_redirect_uris: list(v['post-logout-redirect-uri']),
-    owner: str(v['owner']),
-    skip_consent: v['skip-consent'] === true ? true : undefined,
-  };
-  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
+/**
+ * Changes only the fields the flags name (a JSON Patch, RFC 6902), where
+ * Hydra's `update oauth2-client` replaces the whole client and resets every
+ * field not given: a rename must not drop redirect URIs.
+ */
+async function update(ctx: Context, id: string, v: Values): Promise<void> {
+  const fields = clientFields(v);
+  delete fields['client_id'];
+  if (Object.keys(fields).length === 0) throw new UsageError('clients update needs at least one field flag (see tessera clients update --help)');
+  const patch = Object.entries(fields).map(([field, value]) => ({ op: 'add', path: `/${field}`, value }));
+  showClient(ctx, await callApi(ctx.target, { method: 'PATCH', path: `admin/clients/${encodeURIComponent(id)}`, json: patch }));
 }
 
 export async function clients(args: ClientsArgs, out: Out): Promise<number> {
-  const [action, id] = args.positionals;
-  const endpoint = args.endpoint ?? process.env['TESSERA_ADMIN_URL'] ?? 'http://127.0.0.1:4445';
-  if (!URL.canParse(endpoint)) throw new UsageError(`--endpoint "${endpoint}" is not a URL`);
-  const target: Target = { endpoint, token: adminToken(args.tokenFile) };
-  const show = (value: unknown) => out(JSON.stringify(value, null, 2));
-  const needId = () => {
-    if (!id) throw new UsageError(`clients ${action} needs a client id`);
-    return encodeURIComponent(id);
-  };
+  const [action, ...rest] = args.positionals;
+  const v = args.values;
+  const format = parseFormat(v['format']);
+  const target = (): Context => ({ target: { api: 'admin', endpoint: endpointFor('admin', args.endpoint), authorization: bearer(args.tokenFile) }, format, out });
   switch (action) {
-    case 'create':
-      show(await call(target, 'POST', 'admin/clients', createBody(args.values)));
-      return 0;
-    case 'list': {
-      const query = new URLSearchParams();
-      for (const [flag, param] of [['page-size', 'page_size'], ['page-token', 'page_token'], ['name', 'client_name'], ['owner', 'owner']] as const) {
-        const value = str(args.values[flag]);
-        if (value !== undefined) query.set(param, value);
-      }
-      show(await call(target, 'GET', `admin/clients?${query.toString()}`));
+    case 'create': {
+      const body = clientFields(v);
+      const ctx = target();
+      showClient(ctx, await callApi(ctx.target, { method: 'POST', path: 'admin/clients', json: body }));
       return 0;
     }
-    case 'get':
-      show(await call(target, 'GET', `admin/clients/${needId()}`));
+    case 'list':
+      await list(target(), v);
       return 0;
-    case 'delete':
-      await call(target, 'DELETE', `admin/clients/${needId()}`);
-      out(`deleted ${id}`);
+    case 'get': {
+      const wanted = ids('get', rest);
+      const ctx = target();
+      const found: unknown[] = [];
+      for (const id of wanted) found.push(await callApi(ctx.target, { method: 'GET', path: `admin/clients/${encodeURIComponent(id)}` }));
+      if (found.length === 1) showClient(ctx, found[0]);
+      else show(format, found, () => table(found as Row[], CLIENT_COLUMNS.filter(([, f]) => f !== 'client_secret'), out), out);
       return 0;
-    case 'rotate-secret':
-      return rotateSecret((method, path, body) => call(target, method, path, body), id, args.values, show);
+    }
+    case 'update': {
+      const [id, ...extra] = ids('update', rest);
+      if (extra.length > 0) throw new UsageError('clients update takes one client id');
+      const ctx = target();
+      await update(ctx, id ?? '', v);
+      return 0;
+    }
+    case 'delete': {
+      const wanted = ids('delete', rest);
+      const ctx = target();
+      for (const id of wanted) {
+        await callApi(ctx.target, { method: 'DELETE', path: `admin/clients/${encodeURIComponent(id)}` });
+        out(`deleted ${id}`);
+      }
+      return 0;
+    }
+    case 'import':
+      return importClients(rest, () => target().target, format, out);
+    case 'rotate-secret': {
+      const ctx = target();
+      return rotateSecret((method, path, body) => callApi(ctx.target, { method, path, json: body }), rest[0], v, (value) => showClient(ctx, value));
+    }
     default:
-      throw new UsageError('clients needs one of: create, list, get, delete, rotate-secret');
+      throw new UsageError('clients needs one of: create, get, list, update, delete, import, rotate-secret');
   }
+}
+
+function bearer(tokenFile: string | undefined): string | undefined {
+  const token = adminToken(tokenFile);
+  return token ? `Bearer ${token}` : undefined;
 }

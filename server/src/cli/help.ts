@@ -23,20 +23,31 @@ Usage:
   tessera migrate up|down|status [--dsn DSN] [--config FILE] [--dev]
       Apply all pending migrations, roll back the newest, or list them.
 
-  tessera clients create|list|get|delete [--endpoint URL] [--token-file FILE] …
+  tessera clients create|get|list|update|delete|import … [--endpoint URL]
+                  [--token-file FILE] [--format json|table]
       Manage OAuth 2.0 clients through the admin API
       (default endpoint: $TESSERA_ADMIN_URL or http://127.0.0.1:4445).
       An admin token (serve.admin.auth.tokens) is read from --token-file FILE
       or $TESSERA_ADMIN_TOKEN and sent as "Authorization: Bearer".
       create  [--id ID] [--name NAME] [--secret S] [--redirect-uri URI]…
-              [--grant-type T]… [--response-type T]… [--scope "a b"]
-              [--audience A]… [--token-endpoint-auth-method M] [--skip-consent]
-              [--post-logout-redirect-uri URI]… [--owner O]
+              [--grant-type T]… [--response-type T]… [--scope "a b"] …
+      get     ID…
       list    [--page-size N] [--page-token T] [--name NAME] [--owner O]
       rotate-secret ID [--grace-period 24h]   new secret; the old one works
               until the grace period ends (extension)
-      get     ID
-      delete  ID
+      update  ID [field flags]   (changes only the fields named)
+      delete  ID…
+      import  FILE…              (Hydra's client JSON; - for stdin)
+
+  tessera introspect token TOKEN [--scope "a b"]      (admin API)
+  tessera revoke token TOKEN --client-id ID [--client-secret S]   (public API)
+  tessera perform client-credentials --client-id ID --client-secret S
+  tessera perform authorization-code --client-id ID [--client-secret S] [--port 4446]
+      Public API: --endpoint URL (default $TESSERA_PUBLIC_URL or
+      http://127.0.0.1:4444). perform authorization-code prints a URL to
+      open, waits on a loopback callback, exchanges the code, prints tokens.
+
+  Every command: "tessera <command> [<action>] --help" prints its flags.
 
   tessera keys create|list|get|delete|rotate SET [--endpoint URL] [--token-file FILE] …
       Manage signing keys through the admin API (public parts are printed).
@@ -50,6 +61,7 @@ Usage:
 
   tessera janitor [--tokens] [--requests] [--grants] [--keep-if-younger 24h]
                   [--batch-size 1000] [--pause 10ms] [--dsn DSN] [--config FILE]
+                  [--metrics-file FILE]
       Delete expired and revoked tokens (--tokens), expired login/consent
       and device requests (--requests), expired login sessions and revoked consents
       (--grants); all three when none is named. Rows younger than

@@ -4,6 +4,7 @@ import { parseDuration } from '../lib/duration.js';
 import { connect, createStorage } from '../storage/knex/index.js';
 import type { JanitorStore } from '../storage/ports.js';
 import { UsageError } from './errors.js';
+import { writeJanitorMetrics, type JanitorJobResult } from '../metrics/janitor-file.js';
 
 export interface JanitorArgs {
   readonly dsn: string | undefined;
@@ -14,6 +15,8 @@ export interface JanitorArgs {
   readonly keepIfYounger: string | undefined;
   readonly batchSize: string | undefined;
   readonly pause: string | undefined;
+  /** `--metrics-file`: where to write the run's numbers for node_exporter's textfile collector. */
+  readonly metricsFile?: string | undefined;
 }
 
 type Job = { readonly name: string; readonly run: (cutoff: number, batch: number) => Promise<number> };
@@ -50,6 +53,7 @@ export async function janitor(args: JanitorArgs, out: (line: string) => void): P
   const storage = createStorage(conn);
   try {
     const cutoff = Date.now() - keep;
+    const results: JanitorJobResult[] = [];
     for (const job of jobs(storage.janitor, args)) {
       const started = performance.now();
       let removed = 0;
@@ -64,8 +68,10 @@ export async function janitor(args: JanitorArgs, out: (line: string) => void): P
         await sleep(conn.dialect === 'sqlite' ? Math.max(pause, took) : pause);
       }
       const seconds = (performance.now() - started) / 1000;
+      results.push({ name: job.name, removed, seconds });
       out(`${job.name}: removed ${removed} in ${seconds.toFixed(2)} s${removed > 0 ? ` (${Math.round(removed / Math.max(seconds, 0.001))} rows/s)` : ''}`);
     }
+    if (args.metricsFile !== undefined) await writeJanitorMetrics(args.metricsFile, results, Date.now());
     return 0;
   } finally {
     await storage.close();

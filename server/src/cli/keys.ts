@@ -1,5 +1,8 @@
 import { UsageError } from './errors.js';
-import { adminToken, call, type Target } from './clients.js';
+import { adminToken, callApi, endpointFor, type Target } from './api.js';
+
+/** One admin API request with a JSON body (or none). */
+const call = (target: Target, method: string, path: string, body?: unknown) => callApi(target, { method, path, json: body });
 
 /*
  * `tessera keys create|list|get|delete|rotate <set>` through the admin API
@@ -37,10 +40,10 @@ export function rotationAlgs(keys: readonly Jwk[]): string[] {
 
 export async function keys(args: KeysArgs, out: Out): Promise<number> {
   const [action, set, kid] = args.positionals;
-  const endpoint = args.endpoint ?? process.env['TESSERA_ADMIN_URL'] ?? 'http://127.0.0.1:4445';
-  if (!URL.canParse(endpoint)) throw new UsageError(`--endpoint "${endpoint}" is not a URL`);
+  const endpoint = endpointFor('admin', args.endpoint);
   if (!set) throw new UsageError(`keys ${action ?? ''} needs a key set, e.g. hydra.openid.id-token`.replace('  ', ' '));
-  const target: Target = { endpoint, token: adminToken(args.tokenFile) };
+  const token = adminToken(args.tokenFile);
+  const target: Target = { api: 'admin', endpoint, authorization: token ? `Bearer ${token}` : undefined };
   const path = `admin/keys/${encodeURIComponent(set)}`;
   const show = (list: readonly Jwk[]) => out(JSON.stringify({ keys: list.map(publicOnly) }, null, 2));
   switch (action) {

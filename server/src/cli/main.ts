@@ -13,6 +13,10 @@ import { janitor } from './janitor.js';
 import { secrets } from './secrets.js';
 import { configCommand } from './config.js';
 import { keys } from './keys.js';
+import { commandHelp } from './command-help.js';
+import { introspectCommand } from './introspect.js';
+import { revokeCommand } from './revoke.js';
+import { perform } from './perform.js';
 import { performDeviceCode } from './perform-device-code.js';
 import { readStdin, scan } from './scan.js';
 
@@ -52,6 +56,22 @@ const options = {
   'client-secret': { type: 'string' },
   format: { type: 'string' },
   report: { type: 'boolean' },
+  // clients, introspect, revoke, perform (issue 19)
+  metadata: { type: 'string' },
+  'logo-uri': { type: 'string' },
+  'client-uri': { type: 'string' },
+  'policy-uri': { type: 'string' },
+  'tos-uri': { type: 'string' },
+  contact: { type: 'string', multiple: true },
+  'allowed-cors-origin': { type: 'string', multiple: true },
+  'backchannel-logout-uri': { type: 'string' },
+  'frontchannel-logout-uri': { type: 'string' },
+  'access-token-strategy': { type: 'string' },
+  'token-type-hint': { type: 'string' },
+  port: { type: 'string' },
+  prompt: { type: 'string' },
+  'max-age': { type: 'string' },
+  'metrics-file': { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -66,7 +86,8 @@ async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parsed;
   const [command, ...rest] = positionals;
   if (values.help || command === 'help' || command === undefined) {
-    out(HELP);
+    // `tessera clients create --help`, `tessera help perform`: that command's usage.
+    out(commandHelp(command === 'help' ? rest : positionals) ?? HELP);
     return command === undefined && !values.help ? EXIT.usage : EXIT.ok;
   }
   if (command === 'perform' && rest[0] === 'device-code') {
@@ -93,6 +114,7 @@ async function run(argv: string[]): Promise<number> {
           keepIfYounger: values['keep-if-younger'],
           batchSize: values['batch-size'],
           pause: values.pause,
+          metricsFile: values['metrics-file'],
         },
         out,
       );
@@ -109,6 +131,12 @@ async function run(argv: string[]): Promise<number> {
         { paths: rest, config: values.config, dev: values.dev === true, format: values.format, report: values.report === true, endpoint: values.endpoint, tokenFile: values['token-file'] },
         { out, err: (line) => process.stderr.write(`${line}\n`), stdin: readStdin },
       );
+    case 'introspect':
+      return introspectCommand({ positionals: rest, endpoint: values.endpoint, tokenFile: values['token-file'], values }, out);
+    case 'revoke':
+      return revokeCommand({ positionals: rest, endpoint: values.endpoint, values }, out);
+    case 'perform':
+      return perform({ positionals: rest, endpoint: values.endpoint, values }, out);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }

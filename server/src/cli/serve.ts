@@ -8,6 +8,8 @@ import { UsageError } from './errors.js';
 import { parseWorkers, runPrimary } from './cluster.js';
 import { describeDsn } from '../lib/dsn.js';
 import { VERSION } from '../version.js';
+import { createPrometheusMetrics } from '../metrics/prometheus.js';
+import { servePrimaryScrapes } from '../metrics/cluster.js';
 
 export interface ServeArgs {
   readonly positionals: readonly string[];
@@ -47,9 +49,15 @@ export async function serve(args: ServeArgs): Promise<number> {
   const logger = createLogger(config.log.level, { readable: config.dev || process.stdout.isTTY === true });
   // Said once, by the primary (with --workers it returns below, so before that).
   if (config.dev && cluster.isPrimary) logger.warn('running with --dev: never use this in production');
-  if (workers !== undefined && cluster.isPrimary) return runPrimary(workers, logger);
+  if (workers !== undefined && cluster.isPrimary) {
+    // One scrape answers for all workers: whichever worker it reaches asks the primary to aggregate.
+    servePrimaryScrapes();
+    return runPrimary(workers, logger);
+  }
 
-  const tessera = await createTessera(config, { logger });
+  // Process metrics too: this process serves one Tessera. A worker's scrape goes through the primary.
+  const metrics = createPrometheusMetrics({ cluster: cluster.isWorker ? 'worker' : undefined });
+  const tessera = await createTessera(config, { logger, metrics });
   const listeners: Listener[] = [];
   try {
     const urls: { public?: string; admin?: string } = {};

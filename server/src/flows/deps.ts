@@ -5,6 +5,7 @@ import type { ScopeStrategy } from '../oauth2/scope.js';
 import type { Sealer } from '../keys/seal.js';
 import type { IdTokenSigner } from '../keys/signer.js';
 import type { AccessTokenFormats } from '../oauth2/token/access-token.js';
+import type { Metrics } from '../metrics/metrics.js';
 
 /** What the login/consent flow needs; one object passed down from the composition root. */
 export interface FlowDeps {
@@ -34,6 +35,8 @@ export interface FlowDeps {
   readonly accessTokens?: AccessTokenFormats | undefined;
   /** `oidc.subject_identifiers.pairwise.salt` (tokens/subject.ts). */
   readonly pairwiseSalt?: string | undefined;
+  /** Counts how the login/consent app settled each request (accepted, rejected, skipped). */
+  readonly metrics?: Pick<Metrics, 'flowOutcome'> | undefined;
 }
 
 /** Cookie names. The browser cookie binds a flow to the browser that started it (CSRF, RFC 9700 §4.7). */

@@ -46,6 +46,8 @@ import { commonMiddleware } from './common.js';
 import { HttpApp } from './fast-lane.js';
 import { createAdminGuard, type AdminGuardOptions } from './middleware/admin-guard.js';
 import { leakAdminRoutes, type LeakAdminHandlers } from './leaks.js';
+import { metricsRoute } from './metrics.js';
+import { noopMetrics, type Metrics } from '../metrics/metrics.js';
 
 export interface AdminDeps extends HealthDeps {
   readonly logger: Logger;
@@ -65,6 +67,8 @@ export interface AdminDeps extends HealthDeps {
   readonly guard?: AdminGuardOptions;
   /** Hydra's jwt-bearer trust API (/admin/trust/grants/jwt-bearer/issuers). */
   readonly trust?: TrustHandlers | undefined;
+  /** Request metrics, and the scrape GET /admin/metrics/prometheus answers with (metrics/). */
+  readonly metrics?: Metrics;
 }
 
 const loginChallenge = (ctx: Koa.Context) => {
@@ -168,14 +172,17 @@ export function createAdminApp(deps: AdminDeps): HttpApp {
       .delete('/admin/trust/grants/jwt-bearer/issuers/:id', route((ctx) => trust.delete(param(ctx, 'id'))));
   }
 
+  metricsRoute(router, deps.metrics ?? noopMetrics);
+
   const guard = createAdminGuard(deps.guard ?? { allowedHosts: [], tokenDigests: [] });
   const app = new HttpApp().fastPost(['/admin/oauth2/introspect', '/oauth2/introspect'], introspect, {
     logger: deps.logger,
     exposeDebug: deps.exposeDebug,
     headers: ADMIN_HEADERS,
     guard: guard.active ? guard.check : undefined,
+    metrics: deps.metrics,
   });
-  app.use(commonMiddleware(deps.logger, deps.exposeDebug));
+  app.use(commonMiddleware(deps.logger, deps.exposeDebug, deps.metrics));
   // After the prefix: the guard's refusals carry the admin Cache-Control too.
   app.use(adminPrefix);
   app.use(guard.middleware);

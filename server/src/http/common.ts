@@ -7,6 +7,7 @@ import { invalidRequest, notFound } from '../errors/catalog.js';
 import { isCleanText } from '../lib/text.js';
 import { errorPage, wantsErrorPage } from './error-page.js';
 import { respond } from './respond.js';
+import type { Metrics } from '../metrics/metrics.js';
 
 /**
  * Trailing slashes are trimmed, as Hydra's router does. The path and query
@@ -40,16 +41,22 @@ function assertCleanUrl(path: string, query: string): void {
   }
 }
 
+/** The layer path @koa/router matched, if any (it sets `_matchedRoute` on the context). */
+const matchedRoute = (ctx: Context): string | undefined => {
+  const template = (ctx as Context & { _matchedRoute?: unknown })._matchedRoute;
+  return typeof template === 'string' ? template : undefined;
+};
+
 /**
  * What both apps run first, as one middleware (a layer per concern was a
  * measurable part of a token request): a request id, nosniff, path
  * normalisation, one error shape for every failure, and the access log line.
  */
-export function commonMiddleware(logger: Logger, exposeDebug: boolean): Middleware {
+export function commonMiddleware(logger: Logger, exposeDebug: boolean, metrics?: Pick<Metrics, 'request'>): Middleware {
   const renderFailure = failureRenderer(logger, exposeDebug);
   const logRequests = logger.isLevelEnabled('info');
   return async (ctx, next) => {
-    const started = logRequests ? performance.now() : 0;
+    const started = logRequests || metrics ? performance.now() : 0;
     const id = requestIdFrom(ctx.req.headers['x-request-id']);
     ctx.state['requestId'] = id;
     ctx.set('X-Request-Id', id);
@@ -71,5 +78,7 @@ export function commonMiddleware(logger: Logger, exposeDebug: boolean): Middlewa
       }
     }
     if (logRequests) logAccess(logger, { requestId: id, method: ctx.method, path: ctx.path, status: ctx.status }, started);
+    // The route template @koa/router matched (`/admin/clients/:id`), never the path: labels stay bounded.
+    metrics?.request(matchedRoute(ctx) ?? 'unmatched', ctx.method, ctx.status, (performance.now() - started) / 1000);
   };
 }

@@ -8,6 +8,7 @@ import { assertIdentityEncoding, BODY_LIMIT, hasBody, tooLarge } from './body.js
 import { requestIdFrom } from './middleware/request-id.js';
 import { logAccess } from './middleware/access-log.js';
 import { failureRenderer } from './middleware/error-handler.js';
+import type { Metrics, RequestRecorder } from '../metrics/metrics.js';
 
 /*
  * The hot endpoints (POST /oauth2/token, POST /admin/oauth2/introspect)
@@ -41,6 +42,8 @@ export interface LaneOptions {
   readonly guard?: ((req: IncomingMessage) => void) | undefined;
   /** The CORS headers of an answer (http/cors.ts `actualHeaders`), as koa's route sets them; `form` is undefined when unreadable. */
   readonly cors?: ((origin: string | undefined, form: Record<string, string> | undefined, authorization: string | undefined) => LaneHeaders | Promise<LaneHeaders>) | undefined;
+  /** Request metrics: one recorder per lane path, bound once (the path is the route template: the lane matches it exactly). */
+  readonly metrics?: Pick<Metrics, 'route'> | undefined;
 }
 
 type LaneHeaders = Readonly<Record<string, string>>;
@@ -63,19 +66,27 @@ export function requestListener(app: Koa): RequestListener {
   const koa = app.callback();
   if (!(app instanceof HttpApp) || !app.lane || app.fastRoutes.size === 0) return koa;
   const serve = laneServer(app.lane);
+  const { metrics } = app.lane;
+  const routes = new Map<string, Lane>();
+  for (const [path, handler] of app.fastRoutes) routes.set(path, { handler, record: metrics?.route(path, 'POST') });
   return (req, res) => {
-    const handler = req.method === 'POST' ? app.fastRoutes.get(req.url ?? '') : undefined;
-    if (handler) void serve(handler, req, res);
+    const lane = req.method === 'POST' ? routes.get(req.url ?? '') : undefined;
+    if (lane) void serve(lane, req, res);
     else void koa(req, res);
   };
+}
+
+interface Lane {
+  readonly handler: FastHandler;
+  readonly record: RequestRecorder | undefined;
 }
 
 function laneServer({ logger, exposeDebug, headers: laneHeaders = {}, guard, cors }: LaneOptions) {
   const renderFailure = failureRenderer(logger, exposeDebug);
   const logRequests = logger.isLevelEnabled('info');
 
-  return async (handler: FastHandler, req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const started = logRequests ? performance.now() : 0;
+  return async ({ handler, record }: Lane, req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = logRequests || record ? performance.now() : 0;
     const requestId = requestIdFrom(req.headers['x-request-id']);
     const headers: Record<string, string | number> = {
       'X-Request-Id': requestId,
@@ -108,6 +119,7 @@ function laneServer({ logger, exposeDebug, headers: laneHeaders = {}, guard, cor
     res.writeHead(status, headers);
     res.end(body);
     if (logRequests) logAccess(logger, { requestId, method: 'POST', path: req.url ?? '', status }, started);
+    record?.(status, (performance.now() - started) / 1000);
   };
 }
 

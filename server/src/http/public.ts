@@ -20,6 +20,7 @@ import { leakPublicRoute } from './leaks.js';
 import type { SignedRequest } from '../oauth2/leaks/public.js';
 import { registrationRoutes } from './registration.js';
 import type { RegistrationHandlers } from '../clients/registration/handler.js';
+import type { Metrics } from '../metrics/metrics.js';
 
 export interface PublicDeps extends HealthDeps {
   readonly logger: Logger;
@@ -45,6 +46,8 @@ export interface PublicDeps extends HealthDeps {
   readonly leakReport?: ((request: SignedRequest) => Promise<HandlerResult>) | undefined;
   /** /oauth2/register (RFC 7591/7592); answers 404 while dynamic registration is off. */
   readonly registration?: RegistrationHandlers | undefined;
+  /** Request metrics by route template (metrics/); none when absent. */
+  readonly metrics?: Pick<Metrics, 'route' | 'request'> | undefined;
 }
 
 const browserCookies = (ctx: Koa.Context): BrowserCookies => ({
@@ -112,8 +115,8 @@ export function createPublicApp(deps: PublicDeps): HttpApp {
 
   const tokenCors = CORS_ENDPOINTS.get('/oauth2/token');
   const laneCors = cors && tokenCors ? (origin: string | undefined, body: Record<string, string> | undefined, auth: string | undefined) => actualHeaders(cors, tokenCors, origin, { form: body, authorization: auth }) : undefined;
-  const app = new HttpApp().fastPost(['/oauth2/token'], token, { logger: deps.logger, exposeDebug: deps.exposeDebug, headers: NO_STORE, cors: laneCors });
-  app.use(commonMiddleware(deps.logger, deps.exposeDebug));
+  const app = new HttpApp().fastPost(['/oauth2/token'], token, { logger: deps.logger, exposeDebug: deps.exposeDebug, headers: NO_STORE, cors: laneCors, metrics: deps.metrics });
+  app.use(commonMiddleware(deps.logger, deps.exposeDebug, deps.metrics));
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));
   return app;

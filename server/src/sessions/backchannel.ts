@@ -4,6 +4,7 @@ import type { Client } from '../clients/client.js';
 import type { IdTokenSigner } from '../keys/signer.js';
 import type { Clock } from '../lib/clock.js';
 import { OutboundRefused, postForm, type OutboundDeps } from '../lib/outbound-request.js';
+import type { Metrics } from '../metrics/metrics.js';
 
 /**
  * OpenID Connect Back-Channel Logout 1.0: a signed logout token POSTed to
@@ -29,6 +30,8 @@ export interface BackchannelDeps {
   readonly attempts?: number;
   readonly timeoutMs?: number;
   readonly backoffMs?: number;
+  /** Counts each delivery's end: delivered, failed (every attempt), not_allowed (outbound policy). */
+  readonly metrics?: Pick<Metrics, 'backchannel'> | undefined;
 }
 
 const EVENT = 'http://schemas.openid.net/event/backchannel-logout';
@@ -51,12 +54,16 @@ export function createBackchannelNotifier(deps: BackchannelDeps): BackchannelNot
       );
       try {
         const status = await postForm(uri, new URLSearchParams({ logout_token: token }).toString(), deps.outbound, timeoutMs);
-        if (status >= 200 && status < 300) return;
+        if (status >= 200 && status < 300) {
+          deps.metrics?.backchannel('delivered');
+          return;
+        }
         deps.logger.warn({ client_id: client.client_id, status, attempt }, 'back-channel logout refused');
       } catch (err) {
         if (err instanceof OutboundRefused) {
           // The same answer on every attempt: give up now.
           deps.logger.error({ client_id: client.client_id, reason: err.message }, 'back-channel logout not sent: destination not allowed');
+          deps.metrics?.backchannel('not_allowed');
           return;
         }
         deps.logger.warn({ client_id: client.client_id, reason: (err as Error).name, attempt }, 'back-channel logout failed');
@@ -64,6 +71,7 @@ export function createBackchannelNotifier(deps: BackchannelDeps): BackchannelNot
       if (attempt < attempts) await new Promise((r) => setTimeout(r, backoffMs * 4 ** (attempt - 1)));
     }
     deps.logger.error({ client_id: client.client_id }, 'back-channel logout gave up');
+    deps.metrics?.backchannel('failed');
   }
 
   return {

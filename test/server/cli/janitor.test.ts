@@ -1,5 +1,9 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseScrape, valueOf } from '../metrics/prometheus-text.js';
 import type { TokenRecord } from '../../../server/src/tokens/token.js';
 import { connect, createStorage } from '../../../server/src/storage/knex/index.js';
 import { describeEachBackend, type Database } from '../../helpers/databases.js';
@@ -69,10 +73,18 @@ describeEachBackend('tessera janitor', (backend) => {
     );
     const loginChallenge = challengeOf(start.location, 'login_challenge');
 
-    const run = await runCli(['janitor', '--dsn', db.dsn, '--keep-if-younger', '24h', '--batch-size', '1']);
+    const metricsDir = mkdtempSync(join(tmpdir(), 'janitor-metrics-'));
+    const metricsFile = join(metricsDir, 'tessera_janitor.prom');
+    const run = await runCli(['janitor', '--dsn', db.dsn, '--keep-if-younger', '24h', '--batch-size', '1', '--metrics-file', metricsFile]);
     expect(run.code, run.stderr).to.equal(0);
     expect(run.stdout).to.match(/^tokens: removed 3 in /m);
     expect(run.stdout).to.match(/^login\/consent requests: removed 0 in /m);
+    // The same numbers for node_exporter's textfile collector, read with a Prometheus text parser.
+    const metrics = parseScrape(readFileSync(metricsFile, 'utf8'));
+    rmSync(metricsDir, { recursive: true, force: true });
+    expect(valueOf(metrics, 'tessera_janitor_rows_deleted', { kind: 'tokens' })).to.equal(3);
+    expect(valueOf(metrics, 'tessera_janitor_rows_deleted', { kind: 'login_consent_requests' })).to.equal(0);
+    expect(valueOf(metrics, 'tessera_janitor_last_run_timestamp_seconds')).to.be.closeTo(Date.now() / 1000, 60);
 
     const after = createStorage(connect(db.dsn));
     try {

@@ -33,7 +33,7 @@ describeEachBackend('tessera perform device-code', (backend) => {
 
   it('prints the code and the URL, polls, and prints the tokens once the user approves (confidential client)', async () => {
     const client = await createClient(h.t.adminUrl, { grant_types: [DEVICE_GRANT, 'refresh_token'], scope: 'openid offline' });
-    const run = perform(['--endpoint', h.t.publicUrl, '--client-id', client.client_id, '--client-secret', client.client_secret]);
+    const run = perform(['--endpoint', h.t.publicUrl, '--client-id', client.client_id, `--client-secret=${client.client_secret}`]);
     const userCode = await userCodeFrom(run.stderr);
     expect(run.stderr()).to.contain(`To sign in, open http://login.test/device?user_code=${userCode}`);
     await approve(new Browser(), h.t, userCode, { login: { subject: 'erin' } });

@@ -24,6 +24,7 @@ async function settle(deps: FlowDeps, flow: Flow, consent: ConsentOutcome): Prom
   if (!(await deps.flows.transition(OPEN, { flow: next, consentVerifier: verifier.hash }))) {
     throw new FlowGone(flow.request.requestUrl);
   }
+  deps.metrics?.flowOutcome('consent', consent.rejected ? 'rejected' : flow.consentSkip === true ? 'skipped' : 'accepted');
   return json({ redirect_to: redirectTo });
 }
 

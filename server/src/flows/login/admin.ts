@@ -22,6 +22,7 @@ async function settle(deps: FlowDeps, flow: Flow, login: LoginOutcome): Promise<
   if (!(await deps.flows.transition(OPEN, { flow: next, loginVerifier: verifier.hash }))) {
     throw new FlowGone(flow.request.requestUrl);
   }
+  deps.metrics?.flowOutcome('login', login.rejected ? 'rejected' : flow.loginSkip ? 'skipped' : 'accepted');
   return json({ redirect_to: redirectTo });
 }
 

@@ -9,7 +9,7 @@ import { createJanitorStore } from './janitor.js';
 import { createLogoutStore, createSessionClients } from './logout-store.js';
 import { createDeviceStore } from './device-store.js';
 import { createLeakReportStore } from './leak-store.js';
-import { SqliteDirect } from '../sqlite/direct.js';
+import { SqliteDirect, type BatchObserver } from '../sqlite/direct.js';
 import { createSqliteTokenStore } from '../sqlite/token-store.js';
 import { createSqliteClientStore } from '../sqlite/client-store.js';
 import { createSqliteFlowStore } from '../sqlite/flow-store.js';
@@ -24,10 +24,15 @@ import { createTrustStore } from './trust-store.js';
 export { migrateUp, migrateDown, migrationStatus, type MigrationStatus } from './migrate.js';
 export { connect, disconnect, type Connection } from './connect.js';
 
-export function createStorage(conn: Connection): Storage {
+export interface StorageOptions {
+  /** SQLite: told the size and wait of each group commit (metrics). */
+  readonly observeBatch?: BatchObserver | undefined;
+}
+
+export function createStorage(conn: Connection, options: StorageOptions = {}): Storage {
   const { knex } = conn;
   // The hot stores bypass knex: storage/sqlite/direct.ts on SQLite, storage/postgres/direct.ts on PostgreSQL.
-  const direct = conn.sqlite ? new SqliteDirect(conn.sqlite, knex) : undefined;
+  const direct = conn.sqlite ? new SqliteDirect(conn.sqlite, knex, options.observeBatch) : undefined;
   const pg = conn.dialect === 'postgres' ? new PgDirect(knex) : undefined;
   const clients = createClientStore(knex);
   const flows = createFlowStore(knex, conn.dialect);
@@ -52,6 +57,19 @@ export function createStorage(conn: Connection): Storage {
     },
     close: () => disconnect(conn),
   };
+}
+
+/** knex's connection pool (tarn), as much of it as the metrics read: sizes and acquire events. */
+export interface PoolView {
+  numUsed(): number;
+  numFree(): number;
+  numPendingAcquires(): number;
+  on(event: 'acquireRequest' | 'acquireSuccess' | 'acquireFail', listener: (eventId: number) => void): void;
+}
+
+/** The pool knex created for this connection (undefined once destroyed). */
+export function connectionPool(conn: Connection): PoolView | undefined {
+  return (conn.knex.client as { pool?: PoolView }).pool;
 }
 
 /** Opens the database named by the DSN. */

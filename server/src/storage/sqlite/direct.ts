@@ -36,15 +36,22 @@ interface Job {
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
+/** Told after each group commit: how many writes it carried, and ms from its first queued write to COMMIT (metrics). */
+export type BatchObserver = (size: number, waitMs: number) => void;
+
 export class SqliteDirect {
   private queue: Job[] = [];
   private scheduled = false;
+  /** When the first write of the queue was queued (performance.now()); read only when observed. */
+  private queuedAt = 0;
   private readonly ref: SqliteConnectionRef;
   private readonly knex: Knex;
+  private readonly observe: BatchObserver | undefined;
 
-  constructor(ref: SqliteConnectionRef, knex: Knex) {
+  constructor(ref: SqliteConnectionRef, knex: Knex, observe?: BatchObserver) {
     this.ref = ref;
     this.knex = knex;
+    this.observe = observe;
   }
 
   /** Runs a read now when the connection is free, else once the pool hands it over. */
@@ -66,6 +73,7 @@ export class SqliteDirect {
       this.queue.push({ run: job, resolve: resolve as (value: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
+        if (this.observe) this.queuedAt = performance.now();
         setImmediate(() => this.flush());
       }
     });
@@ -92,10 +100,10 @@ export class SqliteDirect {
     const jobs = this.queue;
     this.queue = [];
     // Empty when a batch waiting for the lock took these jobs along.
-    if (jobs.length > 0) this.attempt(jobs, Date.now() + this.ref.busyTimeoutMs, 0);
+    if (jobs.length > 0) this.attempt(jobs, Date.now() + this.ref.busyTimeoutMs, 0, this.queuedAt);
   }
 
-  private attempt(queued: Job[], deadline: number, tries: number): void {
+  private attempt(queued: Job[], deadline: number, tries: number, queuedAt: number): void {
     // Jobs queued while this batch waited for the lock go with it.
     const jobs = tries === 0 ? queued : queued.concat(this.queue.splice(0));
     const db = this.free();
@@ -105,16 +113,20 @@ export class SqliteDirect {
         outcomes = commitWithoutWaiting(db, jobs, this.ref.busyTimeoutMs);
       } catch (err) {
         if (isBusy(err) && Date.now() < deadline) {
-          setTimeout(() => this.attempt(jobs, deadline, tries + 1), Math.min(1 + tries, 5) * (0.5 + Math.random()));
+          setTimeout(() => this.attempt(jobs, deadline, tries + 1, queuedAt), Math.min(1 + tries, 5) * (0.5 + Math.random()));
           return;
         }
         this.settle(jobs, () => { throw err; });
         return;
       }
+      this.observe?.(jobs.length, performance.now() - queuedAt);
       this.settle(jobs, () => outcomes);
     } else {
       this.withPooledConnection((pooled) => commit(pooled, jobs)).then(
-        (outcomes) => this.settle(jobs, () => outcomes),
+        (outcomes) => {
+          this.observe?.(jobs.length, performance.now() - queuedAt);
+          this.settle(jobs, () => outcomes);
+        },
         (err: unknown) => this.settle(jobs, () => { throw err; }),
       );
     }
