@@ -11,6 +11,7 @@ import { FLOW_URLS, runFlow } from '../helpers/flow.js';
 import { Browser } from '../helpers/browser.js';
 import { request } from '../helpers/http.js';
 import { authorizeUrl, exchange, introspect, obtainTokens } from './tokens-helpers.js';
+import { approve, DEVICE_GRANT, DEVICE_URLS, deviceAuth, poll } from './device-support.js';
 
 /*
  * Pairwise subject identifiers (OIDC Core §8.1; Hydra's
@@ -211,5 +212,28 @@ describeEachBackend('implicit responses: JWT access tokens and pairwise subjects
     expect(seen).to.include({ active: true, sub: 'alice', obfuscated_subject: pairwise('spa.example', 'alice') });
     const info = await request<{ sub: string }>(t.publicUrl, 'GET', '/userinfo', { headers: { authorization: `Bearer ${accessToken}` } });
     expect(info.body.sub).to.equal(pairwise('spa.example', 'alice'));
+  });
+});
+
+describeEachBackend('pairwise subject identifiers in the device flow', (backend) => {
+  const h = useTessera(backend, {
+    ...DEVICE_URLS,
+    oidc: { subject_identifiers: { supported_types: ['public', 'pairwise'], pairwise: { salt: SALT } } },
+  });
+
+  /** The device side and the user's side of one device flow; the ID token's `sub`. */
+  const deviceSub = async (client: CreatedClient, login: { subject: string; force_subject_identifier?: string }) => {
+    const started = await deviceAuth(h.t, client, { scope: 'openid' });
+    expect(started.status, started.text).to.equal(200);
+    await approve(new Browser(), h.t, started.body.user_code, { login });
+    const tokens = await poll(h.t, client, started.body.device_code);
+    expect(tokens.status, tokens.text).to.equal(200);
+    return decodeJwt(tokens.body.id_token ?? '').sub;
+  };
+
+  it('gives a device grant the pairwise sub, or the one the login app forced (the same rule as the code flow)', async () => {
+    const tv = await createClient(h.t.adminUrl, { grant_types: [DEVICE_GRANT], redirect_uris: ['https://tv.example/cb'], scope: 'openid', subject_type: 'pairwise' });
+    expect(await deviceSub(tv, { subject: 'alice' })).to.equal(pairwise('tv.example', 'alice'));
+    expect(await deviceSub(tv, { subject: 'alice', force_subject_identifier: 'forced-alice' })).to.equal('forced-alice');
   });
 });

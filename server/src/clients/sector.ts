@@ -19,7 +19,8 @@ async function fetchSectorList(uri: string, outbound: OutboundDeps): Promise<unk
     // getJson refuses anything but 200 and a body that is not JSON, as OIDC Registration §5 needs.
     return await getJson(uri, outbound, SECTOR_FETCH);
   } catch (err) {
-    throw invalidClientMetadata(`sector_identifier_uri: "${uri}" could not be used: ${(err as Error).message}.`);
+    const why = err instanceof SyntaxError ? 'is not JSON' : `could not be used: ${(err as Error).message}`;
+    throw invalidClientMetadata(`sector_identifier_uri: "${uri}" ${why}.`);
   }
 }
 

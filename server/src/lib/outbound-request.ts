@@ -56,8 +56,13 @@ export function pinned(addresses: readonly LookupAddress[]): LookupFunction {
   };
 }
 
-/** POSTs a form body; resolves with the status, rejects with OutboundRefused or the network error. */
-export async function postForm(uri: string, body: string, deps: OutboundDeps, timeoutMs: number): Promise<number> {
+/**
+ * POSTs `body` under the outbound rules: every address the host resolves to
+ * checked, the socket pinned to them (no second lookup an attacker could
+ * answer differently), no redirects followed, a deadline. Resolves with the
+ * status; rejects with OutboundRefused or the network error.
+ */
+export async function postBody(uri: string, body: string, headers: Readonly<Record<string, string>>, deps: OutboundDeps, timeoutMs: number): Promise<number> {
   if (!URL.canParse(uri)) throw new OutboundRefused('not an absolute URL');
   const url = new URL(uri);
   const addresses = await checkedAddresses(url, deps);
@@ -66,7 +71,7 @@ export async function postForm(uri: string, body: string, deps: OutboundDeps, ti
     host: bareHost(url),
     port: destinationOf(url).port,
     path: `${url.pathname}${url.search}`,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) },
+    headers: { ...headers, 'content-length': Buffer.byteLength(body) },
     lookup: pinned(addresses),
     signal: AbortSignal.timeout(timeoutMs),
   };
@@ -79,6 +84,16 @@ export async function postForm(uri: string, body: string, deps: OutboundDeps, ti
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/** A form POST (a back-channel logout token) under postBody's rules. */
+export function postForm(uri: string, body: string, deps: OutboundDeps, timeoutMs: number): Promise<number> {
+  return postBody(uri, body, { 'content-type': 'application/x-www-form-urlencoded' }, deps, timeoutMs);
+}
+
+/** A JSON POST with extra headers (a signature) under postBody's rules. */
+export function postJson(uri: string, body: string, headers: Readonly<Record<string, string>>, deps: OutboundDeps, timeoutMs: number): Promise<number> {
+  return postBody(uri, body, { ...headers, 'content-type': 'application/json' }, deps, timeoutMs);
 }
 
 /** A fetched document too large to take (`getJson`'s `maxBytes`). */

@@ -1,4 +1,5 @@
 import type { ConsentRecord } from '../../storage/ports.js';
+import type { TokenSession } from '../../tokens/token.js';
 import type { ConsentOutcome, Flow, LoginOutcome } from '../flow.js';
 
 /**
@@ -26,5 +27,22 @@ export function consentRecord(flow: Flow, login: LoginOutcome, consent: ConsentO
     remember: consent.remember,
     rememberUntil: consent.rememberFor > 0 ? now + consent.rememberFor * 1000 : null,
     handledAt: now,
+  };
+}
+
+/**
+ * What every token of a finished flow's grant carries (the code, implicit
+ * tokens, the device grant): the consent's claims and how the user logged in,
+ * with the subject identifier the login app forced (pairwise clients).
+ */
+export function grantSession(flow: Flow, login: LoginOutcome, consent: ConsentOutcome, now: number): TokenSession {
+  return {
+    ext: consent.accessTokenClaims,
+    idToken: consent.idTokenClaims,
+    authTime: flow.authenticatedAt ?? now,
+    acr: login.acr,
+    amr: login.amr,
+    sid: flow.sessionId,
+    ...(login.forceSubjectIdentifier ? { forcedSubject: login.forceSubjectIdentifier } : {}),
   };
 }

@@ -7,7 +7,7 @@ import type { TokenRecord } from '../../tokens/token.js';
 import { sameBrowser, type BrowserCookies } from '../browser.js';
 import type { Flow, FlowState, Rejection } from '../flow.js';
 import { rememberLogin } from '../login/continue.js';
-import { consentRecord } from '../consent/record.js';
+import { consentRecord, grantSession } from '../consent/record.js';
 import { hashSecret, mintSecret } from '../secrets.js';
 import type { DeviceFlowDeps } from './deps.js';
 
@@ -88,14 +88,7 @@ export async function continueDeviceConsent(params: Record<string, string>, cook
     subject: login.subject,
     scope: consent.grantScope,
     audience: consent.grantAudience,
-    session: {
-      ext: consent.accessTokenClaims,
-      idToken: consent.idTokenClaims,
-      authTime: flow.authenticatedAt ?? now,
-      acr: login.acr,
-      amr: login.amr,
-      sid: flow.sessionId,
-    },
+    session: grantSession(flow, login, consent, now),
     issuedAt: now,
     expiresAt: device.expiresAt,
     usedAt: null,

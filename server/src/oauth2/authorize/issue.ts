@@ -8,6 +8,7 @@ import { lifespan } from '../../tokens/lifespans.js';
 import type { TokenRecord, TokenSession } from '../../tokens/token.js';
 import type { ConsentOutcome, Flow, LoginOutcome } from '../../flows/flow.js';
 import type { ResponsePart } from './checks/response-type.js';
+import { grantSession } from '../../flows/consent/record.js';
 import { mintAccessToken, type AccessTokenFormats } from '../token/access-token.js';
 import { withVisibleSubject } from '../token/issue.js';
 
@@ -51,15 +52,7 @@ export async function authorizationGrant(granted: Granted, deps: AuthorizationIs
   const { flow, login, consent, now } = granted;
   const parts = responsePartsOf(flow);
   const { request } = flow;
-  const session: TokenSession = {
-    ext: consent.accessTokenClaims,
-    idToken: consent.idTokenClaims,
-    authTime: flow.authenticatedAt ?? now,
-    acr: login.acr,
-    amr: login.amr,
-    sid: flow.sessionId,
-    ...(login.forceSubjectIdentifier ? { forcedSubject: login.forceSubjectIdentifier } : {}),
-  };
+  const session = grantSession(flow, login, consent, now);
   const base = { familyId: flow.id, clientId: flow.clientId, subject: login.subject, audience: consent.grantAudience, issuedAt: now, usedAt: null, revoked: false };
   const scope = consent.grantScope.join(' ');
   const records: TokenRecord[] = [];

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../../lib/clock.js';
 import { OutboundRefused, type OutboundDeps } from '../../lib/outbound-request.js';
-import { postJson } from '../../lib/outbound-json.js';
+import { postJson } from '../../lib/outbound-request.js';
 import type { ClientStore } from '../../storage/ports.js';
 import type { LeakReport } from '../../tokens/leaks/report.js';
 
