@@ -40,15 +40,22 @@ function logStarted(logger: Logger, tessera: Tessera, urls: { public?: string; a
 export async function serve(args: ServeArgs): Promise<number> {
   const what = args.positionals[0] as What | undefined;
   if (!what || !WHAT.includes(what)) throw new UsageError('serve needs one of: all, public, admin');
-  const workers = parseWorkers(args.workers);
   // The primary validates the configuration (and, with --dev, writes the secret once) before forking.
   const config = loadConfig({ file: args.config, dev: args.dev });
+  const sqlite = !/^postgres(ql)?:\/\//.test(config.dsn);
+  // SQLite takes one writer at a time: a second process contends for the write lock and splits the
+  // group commit, measured below one process (bench/README, "--workers"); `auto` means one process there.
+  const workers = args.workers === 'auto' && sqlite ? undefined : parseWorkers(args.workers);
   // Each worker would open its own in-memory database: a client created through one would be unknown to the others.
   if (config.dsn === 'memory' && workers !== undefined && workers > 1) throw new ConfigError('dsn', `--workers ${workers}: ${MEMORY_IS_PRIVATE}`);
   // Readable lines for a person (--dev, or a terminal); JSON for log shippers everywhere else.
   const logger = createLogger(config.log.level, { readable: config.dev || process.stdout.isTTY === true });
   // Said once, by the primary (with --workers it returns below, so before that).
   if (config.dev && cluster.isPrimary) logger.warn('running with --dev: never use this in production');
+  if (cluster.isPrimary && sqlite && args.workers === 'auto') logger.info('--workers auto on SQLite runs one process: SQLite has one writer, and more processes measured slower');
+  if (cluster.isPrimary && sqlite && workers !== undefined && workers > 1) {
+    logger.warn({ workers }, 'more than one process on SQLite is measured slower than one (one writer at a time); scale out on PostgreSQL');
+  }
   if (workers !== undefined && cluster.isPrimary) {
     // One scrape answers for all workers: whichever worker it reaches asks the primary to aggregate.
     servePrimaryScrapes();

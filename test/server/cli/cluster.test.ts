@@ -82,6 +82,19 @@ describe('serve --workers (cluster mode)', function () {
     await waitUntilReady(`${publicUrl}/health/ready`, served);
   });
 
+  it('runs one process for --workers auto on SQLite, and says why', async () => {
+    const [p = 0, a = 0] = await freePorts(2);
+    const single = startServe(['all', '--dev', '--workers', 'auto'], { cwd: home, env: { SERVE_PUBLIC_PORT: String(p), SERVE_ADMIN_PORT: String(a), LOG_LEVEL: 'info' } });
+    try {
+      await waitUntilReady(`http://127.0.0.1:${p}/health/ready`, single);
+      expect(children(single.child.pid ?? 0), 'no cluster workers').to.deep.equal([]);
+      expect(single.output()).to.match(/--workers auto on SQLite runs one process/);
+    } finally {
+      single.child.kill('SIGTERM');
+      await single.exited;
+    }
+  });
+
   it('refuses a bad --workers value with exit 2', async () => {
     const bad = startServe(['all', '--dev', '--workers', 'many'], { cwd: home, env: {} });
     expect(await bad.exited).to.equal(2);
