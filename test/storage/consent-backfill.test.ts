@@ -2,10 +2,10 @@ import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { migrations, type Migration } from '@tessera/migrations';
 import { describeEachBackend, type Database } from '../helpers/databases.js';
-import { connect, createStorage, migrateDown, migrateUp, type Connection } from '../../server/src/storage/knex/index.js';
+import { connect, createStorage, migrateUp, type Connection } from '../../server/src/storage/knex/index.js';
 import { tokenToRow } from '../../server/src/storage/knex/rows.js';
 import type { TokenRecord } from '../../server/src/tokens/token.js';
-import { tokenRecord } from './storage.js';
+import { rollBackThrough, tokenRecord } from './storage.js';
 
 /*
  * Migration consent_per_flow: token families issued before it from flows
@@ -87,14 +87,7 @@ describeEachBackend('migration consent_per_flow backfills consent rows', (backen
   });
 
   it('goes down and up again', async () => {
-    // Down one at a time until this one is rolled back (later migrations go first).
-    const later = migrations.slice(migrations.findIndex((m) => m.name === THIS) + 1).map((m) => m.name);
-    const rolledBack: string[] = [];
-    for (;;) {
-      const step = await migrateDown(conn);
-      rolledBack.push(...step);
-      if (step.length === 0 || rolledBack.includes(THIS)) break;
-    }
+    const { rolledBack, later } = await rollBackThrough(conn, THIS);
     expect(rolledBack).to.deep.equal([...[...later].reverse(), THIS]);
     expect(await consent('reused')).to.equal(undefined);
     expect(await consent('decided')).to.not.equal(undefined);

@@ -1,9 +1,11 @@
 import { expect } from 'chai';
 import { describeEachBackend } from '../helpers/databases.js';
-import { connect, migrateDown, migrateUp } from '../../server/src/storage/knex/index.js';
+import { connect, migrateUp } from '../../server/src/storage/knex/index.js';
 import { timeOrderedId } from '../../server/src/lib/crypto.js';
 import type { LeakReport } from '../../server/src/tokens/leaks/report.js';
-import { useStorage } from './storage.js';
+import { rollBackThrough, useStorage } from './storage.js';
+
+const THIS = '20261202030000_leak_reports';
 
 /* The leak report store (issue 18) and its migration, on SQLite and PostgreSQL. */
 
@@ -62,9 +64,10 @@ describeEachBackend('storage: leak reports', (backend) => {
   it('the migration goes down and up again', async () => {
     const conn = connect(ctx.db.dsn);
     try {
-      expect(await migrateDown(conn)).to.deep.equal(['20261202030000_leak_reports']);
+      const { rolledBack, later } = await rollBackThrough(conn, THIS);
+      expect(rolledBack).to.deep.equal([...[...later].reverse(), THIS]);
       expect(await conn.knex.schema.hasTable('oauth2_leak_reports')).to.equal(false);
-      expect(await migrateUp(conn)).to.deep.equal(['20261202030000_leak_reports']);
+      expect(await migrateUp(conn)).to.deep.equal([THIS, ...later]);
       expect(await conn.knex.schema.hasTable('oauth2_leak_reports')).to.equal(true);
     } finally {
       await conn.knex.destroy();

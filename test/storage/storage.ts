@@ -1,7 +1,8 @@
 import type { Client } from '../../server/src/clients/client.js';
 import type { Storage } from '../../server/src/storage/ports.js';
 import type { TokenRecord } from '../../server/src/tokens/token.js';
-import { connect, createStorage } from '../../server/src/storage/knex/index.js';
+import { connect, createStorage, migrateDown, type Connection } from '../../server/src/storage/knex/index.js';
+import { migrations } from '@tessera/migrations';
 import type { Backend, Database } from '../helpers/databases.js';
 import { migrated } from '../helpers/tessera.js';
 
@@ -95,4 +96,22 @@ export function clientFixture(id: string, extra: Partial<Client> = {}): Client {
     device_authorization_grant_refresh_token_lifespan: null,
     ...extra,
   };
+}
+
+/**
+ * Rolls migrations back one at a time until `name` is rolled back (those
+ * after it go first, newest first), so a test of one migration's down/up
+ * holds whatever migrations come after it. Returns what was rolled back, in
+ * order, and the names after `name`, oldest first (what migrateUp re-applies
+ * after it).
+ */
+export async function rollBackThrough(conn: Connection, name: string): Promise<{ rolledBack: string[]; later: string[] }> {
+  const later = migrations.slice(migrations.findIndex((m) => m.name === name) + 1).map((m) => m.name);
+  const rolledBack: string[] = [];
+  for (;;) {
+    const step = await migrateDown(conn);
+    rolledBack.push(...step);
+    if (step.length === 0 || rolledBack.includes(name)) break;
+  }
+  return { rolledBack, later };
 }
