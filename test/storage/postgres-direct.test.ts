@@ -38,7 +38,7 @@ function countCheckouts(conn: Connection): { readonly count: number; reset(): vo
 describe('PostgreSQL direct store', function () {
   if (postgresBackend.skipReason) {
     before(function () {
-      console.log(`    (skipped: ${postgresBackend.skipReason})`);
+      console.warn(`\n  ⚠ skipping: ${postgresBackend.skipReason}\n`);
       this.skip();
     });
     return;

@@ -1,6 +1,6 @@
 import { accessDenied, serverError } from '../../errors/catalog.js';
 import type { HandlerResult } from '../../lib/result.js';
-import { authorizationResponse, errorResponse, RedirectableError } from '../../oauth2/authorize/redirect.js';
+import { authorizationResponse, errorResponse, RedirectableError, type RedirectedError } from '../../oauth2/authorize/redirect.js';
 import { authorizationGrant, responsePartsOf } from '../../oauth2/authorize/issue.js';
 import type { FlowDeps } from '../deps.js';
 import type { BrowserCookies } from '../browser.js';
@@ -18,18 +18,18 @@ export async function continueAfterConsent(params: Record<string, string>, cooki
   const { flow } = stored;
   const { login, consent } = flow;
   if (!login || !consent) throw serverError().withDebug('consent_handled flow without outcomes');
-  if (consent.rejected) {
-    const response = errorResponse(target, consent.rejected, deps.issuer);
+  // The error redirect is built before the flow ends: a URI that cannot carry it throws with nothing changed.
+  const endWith = async (err: RedirectedError) => {
+    const response = errorResponse(target, err, deps.issuer);
     await deps.flows.transition(['consent_handled'], { flow: { ...flow, state: 'done' } });
     return response;
-  }
+  };
+  if (consent.rejected) return endWith(consent.rejected);
 
   const now = deps.clock.now();
   // OIDC Core §3.2.2.1: an ID token was asked for, and only an `openid` grant may carry one.
   if (responsePartsOf(flow).includes('id_token') && !consent.grantScope.includes('openid')) {
-    const response = errorResponse(target, accessDenied('The openid scope was not granted, so no ID token can be returned.'), deps.issuer);
-    await deps.flows.transition(['consent_handled'], { flow: { ...flow, state: 'done' } });
-    return response;
+    return endWith(accessDenied('The openid scope was not granted, so no ID token can be returned.'));
   }
   const grant = await authorizationGrant({ flow, login, consent, now }, deps);
   const decision = consentRecord(flow, login, consent, now);

@@ -14,7 +14,7 @@ import { continueAfterLogin } from '../../flows/login/continue.js';
 import { continueAfterConsent } from '../../flows/consent/continue.js';
 import { checkAuthorizeRequest, type AuthorizeCheckDeps } from './request.js';
 import { errorResponse, RedirectableError, targetOf, withParams } from './redirect.js';
-import { pushedParams, REQUEST_URI_PREFIX, type PushedDeps } from '../par/request-uri.js';
+import { pushedParams, type PushedDeps } from '../par/request-uri.js';
 
 export type AuthorizeDeps = FlowDeps &
   AuthorizeCheckDeps &
@@ -38,10 +38,10 @@ function mayReuse(session: LoginSession | undefined, request: AuthorizeRequest, 
 
 /** The request to run: the browser's, or (RFC 9126 §4) the pushed one its request_uri names, taken once. */
 async function checkedRequest(params: Record<string, string>, deps: AuthorizeDeps) {
-  // Any other request_uri (a request object by reference) is refused, redirected, by the request checks.
-  if (!params['request_uri']?.startsWith(REQUEST_URI_PREFIX)) return checkAuthorizeRequest(params, deps);
-  const requestUrl = `${deps.authorizeUrl}?${new URLSearchParams({ client_id: params['client_id'] ?? '', request_uri: params['request_uri'] })}`;
-  return checkAuthorizeRequest(await pushedParams(params, deps), deps, { pushed: true, requestUrl });
+  const pushed = await pushedParams(params, deps);
+  if (!pushed) return checkAuthorizeRequest(params, deps);
+  const requestUrl = `${deps.authorizeUrl}?${new URLSearchParams({ client_id: params['client_id'] ?? '', request_uri: params['request_uri'] ?? '' })}`;
+  return checkAuthorizeRequest(pushed, deps, { pushed: true, requestUrl });
 }
 
 async function startFlow(params: Record<string, string>, cookies: BrowserCookies, deps: AuthorizeDeps): Promise<HandlerResult> {

@@ -17,17 +17,18 @@ const invalidRequestUri = (hint: string) =>
 
 /**
  * `/oauth2/auth?client_id=…&request_uri=…` (RFC 9126 §4): the pushed
- * parameters, taken once. Only they count: anything else in the URL but
- * `client_id` is ignored. Errors are shown, never redirected: until the
- * pushed request is found there is no trusted redirect_uri.
+ * parameters, taken once; undefined when the request names no pushed
+ * request (any other request_uri, a request object by reference, is refused
+ * by the request checks, redirected). Only the pushed parameters count:
+ * anything else in the URL but `client_id` is ignored. Errors are shown,
+ * never redirected: until the pushed request is found there is no trusted
+ * redirect_uri.
  */
-export async function pushedParams(params: Readonly<Record<string, string>>, deps: PushedDeps): Promise<Record<string, string>> {
-  const uri = params['request_uri'] ?? '';
+export async function pushedParams(params: Readonly<Record<string, string>>, deps: PushedDeps): Promise<Record<string, string> | undefined> {
+  const uri = params['request_uri'];
+  if (!uri?.startsWith(REQUEST_URI_PREFIX)) return undefined;
   const clientId = params['client_id'];
   if (!clientId) throw invalidRequest('The client_id parameter is missing (RFC 9126 §4).');
-  if (!uri.startsWith(REQUEST_URI_PREFIX)) {
-    throw new OAuth2Error({ error: 'request_uri_not_supported', status: 400, description: 'Only request_uri values from POST /oauth2/par are supported.' });
-  }
   const taken = await deps.pushed.take(hashSecret(uri.slice(REQUEST_URI_PREFIX.length)), clientId, deps.clock.now());
   if (!taken) throw invalidRequestUri('The request_uri is unknown, expired, already used, or was pushed by another client.');
   return { ...taken.params };

@@ -2,10 +2,16 @@ import type { Flow, FlowState } from '../../flows/flow.js';
 import type { FlowChange, FlowLookup, FlowStore, StoredChallenge, StoredFlow } from '../ports.js';
 import { flowColumns, rowToStoredFlow, transitionColumns, type FlowRow } from '../knex/rows.js';
 import { flowSql, postgresPlaceholder, statementName } from '../flow-sql.js';
-import type { PgDirect, Row } from './direct.js';
+import type { PgDirect, Row, Statement } from './direct.js';
 
 const SQL = flowSql(postgresPlaceholder);
-const named = (text: string) => ({ name: statementName(text), text });
+/** Each text's statement, named once (a name is a SHA-1 of the text: not worth computing per request). */
+const statements = new Map<string, Statement>();
+function named(text: string): Statement {
+  let statement = statements.get(text);
+  if (statement === undefined) statements.set(text, (statement = { name: statementName(text), text }));
+  return statement;
+}
 
 /**
  * The knex flow store with a flow's steps (create, find, transition) as
