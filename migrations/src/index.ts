@@ -11,6 +11,7 @@ import * as device from './20261202010000_device.js';
 import * as leakReports from './20261202030000_leak_reports.js';
 import * as clientAuth from './20261202040000_client_auth.js';
 import * as pushedRequests from './20261202060000_pushed_requests.js';
+import * as consentRememberedIndex from './20261203000000_consent_remembered_index.js';
 
 export interface Migration {
   readonly name: string;
@@ -32,4 +33,5 @@ export const migrations: readonly Migration[] = [
   { name: '20261202030000_leak_reports', ...leakReports },
   { name: '20261202040000_client_auth', ...clientAuth },
   { name: '20261202060000_pushed_requests', ...pushedRequests },
+  { name: '20261203000000_consent_remembered_index', ...consentRememberedIndex },
 ];

@@ -3,7 +3,7 @@ import type { Storage } from '../../server/src/storage/ports.js';
 import { connect, createStorage, type Connection } from '../../server/src/storage/knex/index.js';
 import { postgresBackend, type Database } from '../helpers/databases.js';
 import { migrated } from '../helpers/tessera.js';
-import { clientFixture, tokenRecord } from './storage.js';
+import { clientFixture, countCheckouts, tokenRecord } from './storage.js';
 
 /*
  * The PostgreSQL hot path (storage/postgres/direct.ts): named statements on
@@ -15,25 +15,6 @@ import { clientFixture, tokenRecord } from './storage.js';
 
 const token = tokenRecord;
 const settled = <T>(promise: Promise<T>) => promise.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
-
-/** Counts the connections the direct store checks out of knex's pool: one per statement it sends. */
-function countCheckouts(conn: Connection): { readonly count: number; reset(): void } {
-  const client = conn.knex.client as { acquireConnection: () => Promise<unknown> };
-  const original = client.acquireConnection.bind(client);
-  let count = 0;
-  client.acquireConnection = () => {
-    count += 1;
-    return original();
-  };
-  return {
-    get count() {
-      return count;
-    },
-    reset() {
-      count = 0;
-    },
-  };
-}
 
 describe('PostgreSQL direct store', function () {
   if (postgresBackend.skipReason) {

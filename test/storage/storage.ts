@@ -115,3 +115,22 @@ export async function rollBackThrough(conn: Connection, name: string): Promise<{
   }
   return { rolledBack, later };
 }
+
+/** Counts the connections the direct PostgreSQL store checks out of knex's pool: one per statement it sends. */
+export function countCheckouts(conn: Connection): { readonly count: number; reset(): void } {
+  const client = conn.knex.client as { acquireConnection: () => Promise<unknown> };
+  const original = client.acquireConnection.bind(client);
+  let count = 0;
+  client.acquireConnection = () => {
+    count += 1;
+    return original();
+  };
+  return {
+    get count() {
+      return count;
+    },
+    reset() {
+      count = 0;
+    },
+  };
+}

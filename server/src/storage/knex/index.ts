@@ -19,6 +19,8 @@ import { createPgClientStore } from '../postgres/client-store.js';
 import { createPgTokenStore } from '../postgres/token-store.js';
 import { createPgFlowStore } from '../postgres/flow-store.js';
 import { createJtiStore } from './jti-store.js';
+import { createSqliteConsentStore, createSqliteLoginSessionStore } from '../sqlite/session-store.js';
+import { createPgConsentStore, createPgLoginSessionStore } from '../postgres/session-store.js';
 import { createTrustStore } from './trust-store.js';
 
 export { migrateUp, migrateDown, migrationStatus, type MigrationStatus } from './migrate.js';
@@ -36,6 +38,8 @@ export function createStorage(conn: Connection, options: StorageOptions = {}): S
   const pg = conn.dialect === 'postgres' ? new PgDirect(knex) : undefined;
   const clients = createClientStore(knex);
   const flows = createFlowStore(knex, conn.dialect);
+  const loginSessions = createLoginSessionStore(knex);
+  const consents = createConsentStore(knex, conn.dialect);
   return {
     dialect: conn.dialect,
     jtis: createJtiStore(knex),
@@ -43,9 +47,9 @@ export function createStorage(conn: Connection, options: StorageOptions = {}): S
     clients: direct ? createSqliteClientStore(direct, clients) : pg ? createPgClientStore(pg, clients) : clients,
     keys: createKeyStore(knex, conn.dialect),
     tokens: direct ? createSqliteTokenStore(direct) : pg ? createPgTokenStore(pg) : createTokenStore(knex),
-    flows: direct ? createSqliteFlowStore(direct, knex, flows) : pg ? createPgFlowStore(pg, flows) : flows,
-    loginSessions: createLoginSessionStore(knex),
-    consents: createConsentStore(knex, conn.dialect),
+    flows: direct ? createSqliteFlowStore(direct, flows) : pg ? createPgFlowStore(pg, flows) : flows,
+    loginSessions: direct ? createSqliteLoginSessionStore(direct, loginSessions) : pg ? createPgLoginSessionStore(pg, loginSessions) : loginSessions,
+    consents: direct ? createSqliteConsentStore(direct, consents) : pg ? createPgConsentStore(pg, consents) : consents,
     janitor: createJanitorStore(knex),
     logouts: createLogoutStore(knex),
     sessionClients: createSessionClients(knex),

@@ -1,5 +1,5 @@
 import type { Client } from '../../clients/client.js';
-import type { ConsentRecord, FlowChange, StoredFlow, StoredKey } from '../ports.js';
+import type { ConsentRecord, FlowChange, LoginSession, StoredFlow, StoredKey } from '../ports.js';
 import type { Flow, FlowState } from '../../flows/flow.js';
 import type { TokenRecord } from '../../tokens/token.js';
 import type { TokenKind } from '../../tokens/hmac.js';
@@ -275,5 +275,41 @@ export function rowToConsent(row: ConsentRow): ConsentRecord {
     handledAt: Number(row.handled_at),
     ...(row.skip === 'remembered' || row.skip === 'client' ? { skip: row.skip } : {}),
     ...(row.origin_id !== null ? { originId: row.origin_id } : {}),
+  };
+}
+
+export interface LoginSessionRow {
+  id: string;
+  secret_hash: string;
+  subject: string;
+  authenticated_at: number | string;
+  expires_at: number | string;
+  acr: string;
+  amr: string;
+}
+
+/** The row's columns in the order of LOGIN_SESSION_COLUMNS. */
+export const LOGIN_SESSION_COLUMNS = ['id', 'secret_hash', 'subject', 'authenticated_at', 'expires_at', 'acr', 'amr'] as const;
+
+export function loginSessionToRow(session: LoginSession, secretHash: string): LoginSessionRow {
+  return {
+    id: session.id,
+    secret_hash: secretHash,
+    subject: session.subject,
+    authenticated_at: session.authenticatedAt,
+    expires_at: session.expiresAt,
+    acr: session.acr,
+    amr: JSON.stringify(session.amr),
+  };
+}
+
+export function rowToLoginSession(row: LoginSessionRow): LoginSession {
+  return {
+    id: row.id,
+    subject: row.subject,
+    authenticatedAt: Number(row.authenticated_at),
+    expiresAt: Number(row.expires_at),
+    acr: row.acr,
+    amr: JSON.parse(row.amr) as string[],
   };
 }

@@ -1,46 +1,20 @@
 import type { Knex } from 'knex';
 import type { ConsentFilter, ConsentRecord, ConsentStore, LoginSession, LoginSessionStore } from '../ports.js';
-import { rowToConsent, type ConsentRow } from './rows.js';
-
-interface LoginSessionRow {
-  id: string;
-  secret_hash: string;
-  subject: string;
-  authenticated_at: number | string;
-  expires_at: number | string;
-  acr: string;
-  amr: string;
-}
+import { loginSessionToRow, rowToConsent, rowToLoginSession, type ConsentRow, type LoginSessionRow } from './rows.js';
 
 export function createLoginSessionStore(db: Knex): LoginSessionStore {
   const sessions = () => db<LoginSessionRow>('oauth2_login_sessions');
   return {
     async save(session: LoginSession, secretHash: string): Promise<void> {
       await sessions()
-        .insert({
-          id: session.id,
-          secret_hash: secretHash,
-          subject: session.subject,
-          authenticated_at: session.authenticatedAt,
-          expires_at: session.expiresAt,
-          acr: session.acr,
-          amr: JSON.stringify(session.amr),
-        })
+        .insert(loginSessionToRow(session, secretHash))
         .onConflict('id')
         .merge();
     },
 
     async bySecret(secretHash: string): Promise<LoginSession | undefined> {
       const row = await sessions().where('secret_hash', secretHash).first();
-      if (!row) return undefined;
-      return {
-        id: row.id,
-        subject: row.subject,
-        authenticatedAt: Number(row.authenticated_at),
-        expiresAt: Number(row.expires_at),
-        acr: row.acr,
-        amr: JSON.parse(row.amr) as string[],
-      };
+      return row ? rowToLoginSession(row) : undefined;
     },
 
     async delete(filter): Promise<string[]> {

@@ -11,11 +11,11 @@ import { batchedLookup, TurnBatch, type Outcome, type PgDirect, type Statement }
  * needed BEGIN, two or three statements and COMMIT.
  */
 
-const COLUMNS = ['signature', 'kind', 'family_id', 'client_id', 'subject', 'scope', 'audience', 'session', 'issued_at', 'expires_at', 'used_at', 'revoked'] as const;
+export const COLUMNS = ['signature', 'kind', 'family_id', 'client_id', 'subject', 'scope', 'audience', 'session', 'issued_at', 'expires_at', 'used_at', 'revoked'] as const;
 const TYPES = ['text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'bigint', 'bigint', 'bigint', 'boolean'] as const;
 
 /** `unnest($o+1::text[], …)`: the rows to insert, one array per column. */
-const unnest = (offset: number) => `unnest(${TYPES.map((type, i) => `$${offset + i + 1}::${type}[]`).join(', ')})`;
+export const unnest = (offset: number) => `unnest(${TYPES.map((type, i) => `$${offset + i + 1}::${type}[]`).join(', ')})`;
 
 const SQL = {
   insert: { name: 'tessera_tokens_insert', text: `insert into oauth2_tokens (${COLUMNS.join(', ')}) select * from ${unnest(0)}` },
@@ -46,7 +46,7 @@ const SQL = {
 } as const satisfies Record<string, Statement>;
 
 /** The rows as one array per column, in COLUMNS order. */
-function columns(rows: readonly TokenRow[]): unknown[][] {
+export function columns(rows: readonly TokenRow[]): unknown[][] {
   return COLUMNS.map((column) => rows.map((row) => (column === 'revoked' ? Boolean(row.revoked) : row[column])));
 }
 

@@ -1,30 +1,23 @@
-import type { Knex } from 'knex';
-import type BetterSqlite3 from 'better-sqlite3';
 import type { Flow, FlowState } from '../../flows/flow.js';
 import type { TokenRecord } from '../../tokens/token.js';
 import type { ConsentRecord, FlowChange, FlowLookup, FlowStore, StoredChallenge, StoredFlow } from '../ports.js';
-import { finishRows, flowColumns, rowToStoredFlow, transitionColumns, type FlowRow } from '../knex/rows.js';
+import { finishRows, flowColumns, rowToStoredFlow, transitionColumns, type ConsentRow, type FlowRow } from '../knex/rows.js';
 import { flowSql, sqlitePlaceholder } from '../flow-sql.js';
 import type { SqliteDirect } from './direct.js';
 import { insertRows } from './token-store.js';
 
-/** A knex query, compiled by knex, on the direct connection (booleans bound as 0/1, as knex does). */
-function prepared(db: BetterSqlite3.Database, query: Knex.QueryBuilder) {
-  const { sql, bindings } = query.toSQL().toNative();
-  return { statement: db.prepare(sql), bindings: bindings.map((b) => (typeof b === 'boolean' ? Number(b) : b)) };
-}
-
-function run(db: BetterSqlite3.Database, query: Knex.QueryBuilder): BetterSqlite3.RunResult {
-  const { statement, bindings } = prepared(db, query);
-  return statement.run(bindings);
-}
-
-function exists(db: BetterSqlite3.Database, query: Knex.QueryBuilder): boolean {
-  const { statement, bindings } = prepared(db, query);
-  return statement.get(bindings) !== undefined;
-}
-
 const SQL = flowSql(sqlitePlaceholder);
+
+const CONSENT_COLUMNS = ['id', 'subject', 'client_id', 'login_session_id', 'grant', 'remember', 'remember_until', 'handled_at', 'revoked', 'skip', 'origin_id'] as const satisfies ReadonlyArray<keyof ConsentRow>;
+const FINISH = {
+  done: "update oauth2_flows set state = 'done' where id = ? and state = 'consent_handled'",
+  originLive: 'select 1 from oauth2_consents where id = ? and revoked = 0',
+  // `grant` is a keyword of SQL (not of SQLite's dialect): quoted as knex does.
+  consent: `insert into oauth2_consents (${CONSENT_COLUMNS.map((c) => `"${c}"`).join(', ')}) values (${CONSENT_COLUMNS.map(() => '?').join(', ')})`,
+} as const;
+
+/** Booleans bound as 0/1, as knex does. */
+const bound = (value: unknown) => (typeof value === 'boolean' ? Number(value) : value);
 
 /**
  * The flow store on the direct connection: every step of a flow is a
@@ -34,7 +27,7 @@ const SQL = flowSql(sqlitePlaceholder);
  * one connection across its awaits, and every other request waited behind
  * it (the code flow's p99).
  */
-export function createSqliteFlowStore(direct: SqliteDirect, knex: Knex, store: FlowStore): FlowStore {
+export function createSqliteFlowStore(direct: SqliteDirect, store: FlowStore): FlowStore {
   return {
     ...store,
     create(flow: Flow, loginChallenge: StoredChallenge, browser: string): Promise<void> {
@@ -61,11 +54,11 @@ export function createSqliteFlowStore(direct: SqliteDirect, knex: Knex, store: F
 
     finish(id: string, tokens: readonly TokenRecord[], consent: ConsentRecord): Promise<boolean> {
       return direct.write((db) => {
-        if (run(db, knex('oauth2_flows').where({ id, state: 'consent_handled' }).update({ state: 'done' })).changes === 0) return false;
-        const originLive = consent.originId !== undefined && exists(db, knex('oauth2_consents').where({ id: consent.originId, revoked: false }).first('id'));
+        if (db.prepare(FINISH.done).run(id).changes === 0) return false;
+        const originLive = consent.originId !== undefined && db.prepare(FINISH.originLive).get(consent.originId) !== undefined;
         const rows = finishRows(tokens, consent, originLive);
         insertRows(db, rows.tokens);
-        run(db, knex('oauth2_consents').insert(rows.consent));
+        db.prepare(FINISH.consent).run(CONSENT_COLUMNS.map((c) => bound(rows.consent[c])));
         return true;
       });
     },
