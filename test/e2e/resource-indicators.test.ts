@@ -110,6 +110,8 @@ describeEachBackend('resource indicators (RFC 8707)', (backend) => {
     const toB = await oidc.refreshTokenGrant(config, tokens.refresh_token ?? '', { resource: API_B });
     expect(await audOf(toB.access_token)).to.deep.equal([API_B]);
     expect(await audOf(toB.refresh_token)).to.deep.equal([API_A, API_B]);
+    // Rotation as ever: the refresh retired the grant's earlier access token, the one for API_A included.
+    expect((await introspect(tokens.access_token))['active']).to.equal(false);
     const toA = await oidc.refreshTokenGrant(config, toB.refresh_token ?? '', { resource: API_A });
     expect(await audOf(toA.access_token)).to.deep.equal([API_A]);
     const all = await oidc.refreshTokenGrant(config, toA.refresh_token ?? '');
