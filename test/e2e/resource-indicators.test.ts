@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import * as jose from 'jose';
 import * as oidc from 'openid-client';
 import { describeEachBackend } from '../helpers/databases.js';
 import { useTessera } from '../helpers/tessera.js';
@@ -20,6 +21,7 @@ const REDIRECT = 'http://127.0.0.1:9999/callback';
 const API_A = 'https://a.api.test/';
 const API_B = 'https://b.api.test/v1?tenant=t1';
 const API_C = 'urn:example:api:c';
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 /** An audience that is no URI: `audience` may name it, `resource` may not. */
 const LEGACY = 'legacy-api';
 
@@ -34,7 +36,7 @@ describeEachBackend('resource indicators (RFC 8707)', (backend) => {
   before(async () => {
     client = await createClient(h.t.adminUrl, {
       redirect_uris: [REDIRECT],
-      grant_types: ['authorization_code', 'refresh_token', 'client_credentials', DEVICE_GRANT],
+      grant_types: ['authorization_code', 'refresh_token', 'client_credentials', DEVICE_GRANT, JWT_BEARER],
       scope: 'openid offline_access',
       audience: [API_A, API_B, API_C, LEGACY],
     });
@@ -230,5 +232,27 @@ describeEachBackend('resource indicators (RFC 8707)', (backend) => {
     expect(await audOf(String(tokens.body['access_token']))).to.deep.equal([API_B]);
     expect(await audOf(String(tokens.body['refresh_token']))).to.deep.equal([API_B, API_A]);
     expect((await deviceAuth(h.t, client, { resource: 'relative' })).body.error).to.equal('invalid_target');
+  });
+
+  it('jwt-bearer: resource selects allowed audiences as with client_credentials; a refused one does not spend the assertion', async () => {
+    const keys = await jose.generateKeyPair('ES256');
+    const issuer = 'https://issuer.resource.test';
+    const trust = await request(h.t.adminUrl, 'POST', '/admin/trust/grants/jwt-bearer/issuers', {
+      json: { issuer, subject: 'alice', scope: [], jwk: { ...(await jose.exportJWK(keys.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' }, expires_at: new Date(Date.now() + 3_600_000).toISOString() },
+    });
+    expect(trust.status, trust.text).to.equal(201);
+    const assertion = await new jose.SignJWT({ jti: crypto.randomUUID() })
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+      .setIssuer(issuer)
+      .setSubject('alice')
+      .setAudience(`${h.t.config.urls.self.issuer}/oauth2/token`)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(keys.privateKey);
+    const grant = (resource: string) => post('/oauth2/token', new URLSearchParams({ grant_type: JWT_BEARER, assertion, resource }).toString());
+    expect((await grant('https://unknown.api.test/')).body['error']).to.equal('invalid_target');
+    const ok = await grant(API_B);
+    expect(ok.status, ok.text).to.equal(200);
+    expect(await introspect(String(ok.body['access_token']))).to.deep.include({ sub: 'alice', aud: [API_B] });
   });
 });
