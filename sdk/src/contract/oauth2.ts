@@ -25,6 +25,12 @@ export const TokenRequest = z.looseObject({
   assertion: param.optional(),
   /** RFC 8628 §3.4, with grant_type `urn:ietf:params:oauth:grant-type:device_code`. */
   device_code: param.optional(),
+  /** RFC 8707 §2 (extension): repeatable; repeats arrive joined by a space, as `audience` does. */
+  resource: param
+    .optional()
+    .describe(
+      'RFC 8707 resource indicator (extension): an absolute URI without a fragment; repeatable. With a code, refresh token or device code: narrows the access token\'s audience to these granted resources (the refresh token keeps the whole grant). With client_credentials or jwt-bearer: audiences to request, as `audience` (both: the union). Otherwise `invalid_target`.',
+    ),
 });
 export type TokenRequest = z.infer<typeof TokenRequest>;
 
@@ -36,6 +42,8 @@ export const DeviceAuthorizationRequest = z.looseObject({
   client_assertion_type: param.optional(),
   scope: param.optional(),
   audience: param.optional(),
+  /** RFC 8707 §2 (extension), as at /oauth2/auth. */
+  resource: param.optional().describe('RFC 8707 resource indicator (extension): an absolute URI without a fragment, one of the client\'s audiences; repeatable. Requested as `audience` is.'),
 });
 export type DeviceAuthorizationRequest = z.infer<typeof DeviceAuthorizationRequest>;
 
@@ -150,6 +158,9 @@ export const AuthorizationRequest = z.looseObject({
   code_challenge: opt('RFC 7636 PKCE challenge.'),
   code_challenge_method: opt('"S256".'),
   audience: opt('Space-separated audiences, each registered for the client.'),
+  resource: opt(
+    'RFC 8707 resource indicator (extension): an absolute URI without a fragment, one of the client\'s audiences; repeatable. Joins `audience` in `requested_access_token_audience`; otherwise `invalid_target`.',
+  ),
   response_mode: opt('Only "query".'),
   prompt: opt('"none", "login", "consent", "select_account", space-separated.'),
   max_age: opt('Seconds since the last authentication after which the user must log in again.'),

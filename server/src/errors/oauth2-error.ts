@@ -1,6 +1,6 @@
 /**
  * Every error that leaves the server. Codes come from RFC 6749 §4.1.2.1/§5.2,
- * RFC 6750 §3.1, RFC 7591 §3.2.2, OpenID Connect Core §3.1.2.6, and the two
+ * RFC 6750 §3.1, RFC 7591 §3.2.2, RFC 8707 §2, OpenID Connect Core §3.1.2.6, and the two
  * admin-API codes Hydra uses (`not_found`, `conflict`).
  */
 export type ErrorCode =
@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'unsupported_response_type'
   | 'unsupported_response_mode'
   | 'invalid_scope'
+  | 'invalid_target'
   | 'access_denied'
   | 'authorization_pending'
   | 'slow_down'

@@ -4,7 +4,8 @@ import { OAuth2Error } from '../../errors/oauth2-error.js';
 import type { ClientStore } from '../../storage/ports.js';
 import type { AuthorizeRequest } from '../../flows/flow.js';
 import type { IdTokenSigner } from '../../keys/signer.js';
-import { firstDisallowedAudience, firstDisallowedScope, parseScope, type ScopeStrategy } from '../scope.js';
+import { firstDisallowedScope, parseScope, type ScopeStrategy } from '../scope.js';
+import { requestedAudience, withRepeatedResources } from '../resource.js';
 import { resolveRedirectUri } from './checks/redirect-uri.js';
 import { checkCodeChallenge, type PkcePolicy } from './checks/pkce.js';
 import { parseMaxAge, parsePrompt } from './checks/prompt.js';
@@ -83,9 +84,8 @@ async function checkRest(
   const scope = parseScope(params['scope']);
   const badScope = firstDisallowedScope(scope, parseScope(client.scope), deps.scopeStrategy);
   if (badScope !== undefined) throw invalidScope(`The client may not request the scope "${badScope}".`);
-  const audience = parseScope(params['audience']);
-  const badAudience = firstDisallowedAudience(audience, client.audience);
-  if (badAudience !== undefined) throw invalidRequest(`The client may not request the audience "${badAudience}".`);
+  // Hydra's `audience` and RFC 8707's `resource` both ask for the access token's audience (oauth2/resource.ts).
+  const audience = requestedAudience(params, client.audience);
 
   const state = params['state'];
   if (state !== undefined && state.length < MIN_ENTROPY) throw invalidRequest(`state must be at least ${MIN_ENTROPY} characters long.`);
@@ -122,7 +122,7 @@ async function checkRest(
     uiLocales: parseScope(params['ui_locales']),
     display: params['display'],
     idTokenHintClaims,
-    requestUrl: `${deps.authorizeUrl}?${new URLSearchParams(params).toString()}`,
+    requestUrl: `${deps.authorizeUrl}?${withRepeatedResources(params)}`,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { DeviceAuthorization, DeviceAuthorizationRequest } from '@tessera/sdk';
-import { invalidRequest, invalidScope, serverError, unauthorizedClient } from '../../errors/catalog.js';
+import { invalidScope, serverError, unauthorizedClient } from '../../errors/catalog.js';
 import { timeOrderedId } from '../../lib/crypto.js';
 import type { Clock } from '../../lib/clock.js';
 import type { HandlerResult } from '../../lib/result.js';
@@ -7,7 +7,8 @@ import type { DeviceStore } from '../../storage/ports.js';
 import type { TokenStrategy } from '../../tokens/hmac.js';
 import { authenticateClient, type ClientAuthDeps } from '../client-auth.js';
 import { withParams } from '../authorize/redirect.js';
-import { firstDisallowedAudience, firstDisallowedScope, parseScope, type ScopeStrategy } from '../scope.js';
+import { firstDisallowedScope, parseScope, type ScopeStrategy } from '../scope.js';
+import { requestedAudience } from '../resource.js';
 import { DEVICE_CODE_GRANT } from './model.js';
 import type { UserCodes } from './user-code.js';
 
@@ -33,7 +34,7 @@ const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
 /**
  * POST /oauth2/device/auth (RFC 8628 §3.1–3.2). The client authenticates as
  * at the token endpoint (a public client just names itself) and must be
- * registered for the device grant; scope and audience are checked as at
+ * registered for the device grant; scope, audience and resource are checked as at
  * /oauth2/auth. The answer carries the device code (an `ory_dc_` HMAC token,
  * stored by signature only) and a user code (stored as an HMAC).
  */
@@ -50,9 +51,8 @@ export async function deviceAuthorization(
   const scope = parseScope(request.scope);
   const badScope = firstDisallowedScope(scope, parseScope(client.scope), deps.scopeStrategy);
   if (badScope !== undefined) throw invalidScope(`The client may not request the scope "${badScope}".`);
-  const audience = parseScope(request.audience);
-  const badAudience = firstDisallowedAudience(audience, client.audience);
-  if (badAudience !== undefined) throw invalidRequest(`The client may not request the audience "${badAudience}".`);
+  // `audience` and RFC 8707's `resource` together, as at /oauth2/auth.
+  const audience = requestedAudience(request, client.audience);
   if (!deps.verificationUri) throw serverError('urls.device.verification is not configured.');
 
   const now = deps.clock.now();

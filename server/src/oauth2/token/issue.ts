@@ -18,7 +18,10 @@ export interface Issuance {
   readonly scope: readonly string[];
   /** Scope the new refresh token keeps (RFC 6749 §6: narrowing applies to the access token). */
   readonly refreshScope: readonly string[];
+  /** Audience of the access token. */
   readonly audience: readonly string[];
+  /** Audience the new refresh token keeps (RFC 8707 §2.2: a `resource` narrows the access token only); default `audience`. */
+  readonly refreshAudience?: readonly string[] | undefined;
   readonly session: TokenSession;
   readonly nonce?: string | undefined;
 }
@@ -42,7 +45,7 @@ export async function issueTokens(issuance: Issuance, deps: GrantDeps, now: numb
   if (offline && client.grant_types.includes('refresh_token')) {
     const refreshTtl = lifespan(client, `${grant}_grant_refresh_token_lifespan`, deps.ttl.refreshToken);
     const refresh = deps.strategy.mint('refresh_token');
-    records.push({ ...base, signature: refresh.signature, kind: 'refresh_token', scope: issuance.refreshScope, expiresAt: now + refreshTtl });
+    records.push({ ...base, signature: refresh.signature, kind: 'refresh_token', scope: issuance.refreshScope, audience: issuance.refreshAudience ?? issuance.audience, expiresAt: now + refreshTtl });
     response.refresh_token = refresh.token;
   }
 

@@ -4,6 +4,7 @@ import { invalidGrant, invalidRequest, unauthorizedClient } from '../../../error
 import { verifierMatches } from '../../authorize/checks/pkce.js';
 import type { GrantDeps } from '../deps.js';
 import { issueTokens } from '../issue.js';
+import { narrowedAudience } from '../../resource.js';
 
 /**
  * RFC 6749 §4.1.3 with RFC 7636 and RFC 9700 §4.5/§4.8: the code is bound to
@@ -53,7 +54,9 @@ export async function authorizationCodeGrant(request: TokenRequest, client: Clie
       subject: record.subject,
       scope: record.scope,
       refreshScope: record.scope,
-      audience: record.audience,
+      // RFC 8707 §2.2: `resource` narrows this access token; the refresh token keeps the grant.
+      audience: narrowedAudience(request.resource, record.audience, client.audience),
+      refreshAudience: record.audience,
       session,
       nonce: binding.nonce,
     },

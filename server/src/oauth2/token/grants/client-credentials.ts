@@ -1,10 +1,11 @@
 import type { TokenRequest, TokenResponse } from '@tessera/sdk';
 import type { Client } from '../../../clients/client.js';
-import { invalidRequest, invalidScope, unauthorizedClient } from '../../../errors/catalog.js';
+import { invalidScope, unauthorizedClient } from '../../../errors/catalog.js';
 import { isPublicClient } from '../../../clients/client.js';
 import { lifespan } from '../../../tokens/lifespans.js';
 import { timeOrderedId } from '../../../lib/crypto.js';
-import { firstDisallowedAudience, firstDisallowedScope, parseScope } from '../../scope.js';
+import { firstDisallowedScope, parseScope } from '../../scope.js';
+import { requestedAudience } from '../../resource.js';
 import type { GrantDeps } from '../deps.js';
 import { mintAccessToken } from '../access-token.js';
 
@@ -20,9 +21,8 @@ export async function clientCredentialsGrant(request: TokenRequest, client: Clie
   const scope = parseScope(request.scope);
   const badScope = firstDisallowedScope(scope, parseScope(client.scope), deps.scopeStrategy);
   if (badScope !== undefined) throw invalidScope(`The client may not request the scope "${badScope}".`);
-  const audience = parseScope(request.audience);
-  const badAudience = firstDisallowedAudience(audience, client.audience);
-  if (badAudience !== undefined) throw invalidRequest(`The client may not request the audience "${badAudience}".`);
+  // Hydra's `audience` and RFC 8707's `resource` together (oauth2/resource.ts).
+  const audience = requestedAudience(request, client.audience);
 
   const now = deps.clock.now();
   const ttl = lifespan(client, 'client_credentials_grant_access_token_lifespan', deps.ttl.accessToken);

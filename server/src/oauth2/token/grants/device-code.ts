@@ -4,6 +4,7 @@ import { accessDenied, authorizationPending, expiredToken, invalidGrant, invalid
 import { DEVICE_CODE_GRANT } from '../../device/model.js';
 import type { GrantDeps } from '../deps.js';
 import { issueTokens } from '../issue.js';
+import { narrowedAudience } from '../../resource.js';
 
 /**
  * RFC 8628 §3.4–3.5: the device polls with its device code. In order:
@@ -44,7 +45,9 @@ export async function deviceCodeGrant(request: TokenRequest, client: Client, dep
       subject: grant.subject,
       scope: grant.scope,
       refreshScope: grant.scope,
-      audience: grant.audience,
+      // RFC 8707 §2.2: `resource` narrows this access token; the refresh token keeps the grant.
+      audience: narrowedAudience(request.resource, grant.audience, client.audience),
+      refreshAudience: grant.audience,
       session: grant.session,
     },
     deps,

@@ -8,7 +8,8 @@ import type { TokenRecord } from '../../../tokens/token.js';
 import type { TrustedIssuer } from '../../../storage/ports.js';
 import { CLOCK_SKEW_S, jtiKey } from '../../client-auth/assertion.js';
 import { ASYMMETRIC_ALGS } from '../../client-auth/private-key-jwt.js';
-import { firstDisallowedAudience, firstDisallowedScope, parseScope } from '../../scope.js';
+import { firstDisallowedScope, parseScope } from '../../scope.js';
+import { requestedAudience } from '../../resource.js';
 import type { GrantDeps } from '../deps.js';
 
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -91,9 +92,8 @@ export async function jwtBearerGrant(request: TokenRequest, client: Client, deps
   const scope = parseScope(request.scope);
   const badScope = firstDisallowedScope(scope, parseScope(client.scope), deps.scopeStrategy) ?? firstDisallowedScope(scope, grant.scope, deps.scopeStrategy);
   if (badScope !== undefined) throw invalidScope(`The scope "${badScope}" is not allowed for this client and trust relationship.`);
-  const audience = parseScope(request.audience);
-  const badAudience = firstDisallowedAudience(audience, client.audience);
-  if (badAudience !== undefined) throw invalidRequest(`The client may not request the audience "${badAudience}".`);
+  // Hydra's `audience` and RFC 8707's `resource` together (oauth2/resource.ts).
+  const audience = requestedAudience(request, client.audience);
 
   const now = deps.clock.now();
   // Last, so that a refused request does not burn the jti.

@@ -4,6 +4,7 @@ import { invalidGrant, invalidRequest, invalidScope, unauthorizedClient } from '
 import { firstDisallowedScope, parseScope } from '../../scope.js';
 import type { GrantDeps } from '../deps.js';
 import { issueTokens } from '../issue.js';
+import { narrowedAudience } from '../../resource.js';
 
 /**
  * RFC 6749 §6 with rotation and reuse detection (RFC 9700 §4.14.2): every
@@ -51,7 +52,9 @@ export async function refreshTokenGrant(request: TokenRequest, client: Client, d
       subject: record.subject,
       scope,
       refreshScope: record.scope,
-      audience: record.audience,
+      // RFC 8707 §2.2: `resource` narrows this access token; the refresh token keeps the grant.
+      audience: narrowedAudience(request.resource, record.audience, client.audience),
+      refreshAudience: record.audience,
       session: record.session,
     },
     deps,
