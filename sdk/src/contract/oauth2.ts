@@ -70,10 +70,10 @@ export const PushedAuthorizationResponse = z.object({
 });
 export type PushedAuthorizationResponse = z.infer<typeof PushedAuthorizationResponse>;
 
-/** RFC 6749 §5.1; `token_type` is lowercase `bearer`, as Hydra sends it. */
+/** RFC 6749 §5.1; `token_type` is lowercase `bearer`, as Hydra sends it, or `DPoP` for a DPoP-bound token (RFC 9449 §5). */
 export const TokenResponse = z.object({
   access_token: z.string(),
-  token_type: z.literal('bearer'),
+  token_type: z.enum(['bearer', 'DPoP']),
   expires_in: z.number().int(),
   scope: z.string(),
   refresh_token: z.string().optional(),
@@ -129,6 +129,8 @@ export const IntrospectedOAuth2Token = z.object({
   ext: z.record(z.string(), z.unknown()).optional(),
   /** Hydra's: the pairwise subject (OIDC Core §8.1) the client sees in ID tokens and userinfo, when it differs from `sub`. */
   obfuscated_subject: z.string().optional(),
+  /** RFC 9449 §6.2 (extension): the DPoP key thumbprint a bound token is tied to; such an access token has `token_type` "DPoP". */
+  cnf: z.object({ jkt: z.string() }).optional(),
 });
 export type IntrospectedOAuth2Token = z.infer<typeof IntrospectedOAuth2Token>;
 
