@@ -270,8 +270,8 @@ export const ConfigSchema = z.object({
       dpop: z
         .object({
           signing_algorithms: z
-            .preprocess(toList, z.array(z.enum(['ES256', 'ES384', 'ES512', 'EdDSA', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'])).min(1))
-            .default(['ES256', 'EdDSA', 'PS256', 'RS256'])
+            .preprocess(toList, z.array(z.enum(['ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'])).min(1))
+            .default(['ES256', 'EdDSA', 'Ed25519', 'PS256', 'RS256'])
             .describe('JWS algorithms accepted for DPoP proofs, advertised as `dpop_signing_alg_values_supported` (RFC 9449 §5.1). Not in Hydra.'),
           proof_max_age: duration.prefault('60s').describe('How old a DPoP proof\'s `iat` may be (RFC 9449 §4.3 item 11); its `jti` is remembered that long. Not in Hydra.'),
           clock_skew: duration.prefault('10s').describe('How far a DPoP proof\'s `iat` may lie in the future, and older than proof_max_age (clock differences). Not in Hydra.'),

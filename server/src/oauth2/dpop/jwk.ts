@@ -28,6 +28,8 @@ export const DPOP_ALGORITHMS: ReadonlyMap<string, Algorithm> = new Map<string, A
   ['ES384', ec('sha384', 'P-384')],
   ['ES512', ec('sha512', 'P-521')],
   ['EdDSA', { kty: 'OKP', crv: 'Ed25519', check: (d, key, s) => verify(null, d, key, s) }],
+  // RFC 9864's fully-specified name for EdDSA over Ed25519 (what oauth4webapi/openid-client send).
+  ['Ed25519', { kty: 'OKP', crv: 'Ed25519', check: (d, key, s) => verify(null, d, key, s) }],
   ['PS256', pss('sha256', 32)],
   ['PS384', pss('sha384', 48)],
   ['PS512', pss('sha512', 64)],
