@@ -151,6 +151,7 @@ export const AuthorizationRequest = z.looseObject({
   nonce: opt('At least 8 characters; copied into the ID token.'),
   code_challenge: opt('RFC 7636 PKCE challenge.'),
   code_challenge_method: opt('"S256".'),
+  dpop_jkt: opt('RFC 9449 §10 (extension): the JWK SHA-256 thumbprint of the DPoP key the code is bound to; the code exchange must carry a DPoP proof by that key.'),
   audience: opt('Space-separated audiences, each registered for the client.'),
   response_mode: opt('Only "query".'),
   prompt: opt('"none", "login", "consent", "select_account", space-separated.'),
