@@ -18,7 +18,11 @@ import { approve, DEVICE_GRANT, DEVICE_URLS } from './device-support.js';
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 describeEachBackend('DPoP on the device code and jwt-bearer grants (RFC 9449 §5)', (backend) => {
-  const h = useTessera(backend, { ...DEVICE_URLS, oauth2: { device_authorization: { token_polling_interval: '1s' } } });
+  const h = useTessera(backend, {
+    ...DEVICE_URLS,
+    oauth2: { device_authorization: { token_polling_interval: '1s' } },
+    oidc: { dynamic_client_registration: { enabled: true } },
+  });
   const insecure = { execute: [oidc.allowInsecureRequests] };
   const introspect = async (token: string) => (await request<Record<string, unknown>>(h.t.adminUrl, 'POST', '/admin/oauth2/introspect', form({ token }))).body;
 
@@ -66,5 +70,18 @@ describeEachBackend('DPoP on the device code and jwt-bearer grants (RFC 9449 §5
     expect(tokens.token_type.toLowerCase()).to.equal('dpop');
     const jkt = await jose.calculateJwkThumbprint(await jose.exportJWK(pair.publicKey));
     expect(await introspect(tokens.access_token)).to.deep.include({ sub: 'alice', token_type: 'DPoP', cnf: { jkt } });
+  });
+
+  it('dynamic registration keeps dpop_bound_access_tokens (RFC 9449 §5.2, RFC 7591)', async () => {
+    const registered = await request<Record<string, unknown>>(h.t.publicUrl, 'POST', '/oauth2/register', {
+      json: { grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_basic', dpop_bound_access_tokens: true },
+    });
+    expect(registered.status, registered.text).to.equal(201);
+    expect(registered.body['dpop_bound_access_tokens']).to.equal(true);
+    const read = await request<Record<string, unknown>>(h.t.publicUrl, 'GET', `/oauth2/register/${String(registered.body['client_id'])}`, {
+      headers: { authorization: `Bearer ${String(registered.body['registration_access_token'])}` },
+    });
+    expect(read.status, read.text).to.equal(200);
+    expect(read.body['dpop_bound_access_tokens']).to.equal(true);
   });
 });
