@@ -37,7 +37,7 @@ import { loginHandlers } from './flows/login/admin.js';
 import { consentHandlers } from './flows/consent/admin.js';
 import { authorize, type AuthorizeDeps } from './oauth2/authorize/handler.js';
 import { activeAccessToken, userinfo } from './oauth2/userinfo/handler.js';
-import { createDpopNonces, type DpopDeps } from './oauth2/dpop/index.js';
+import { createDpopDeps } from './oauth2/dpop/index.js';
 import { sessionHandlers } from './sessions/handler.js';
 import { createBackchannelNotifier, type BackchannelNotifier } from './sessions/backchannel.js';
 import type { LogoutDeps } from './flows/logout/deps.js';
@@ -186,16 +186,8 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       }),
       openSecret: (client, stored) => openSealedSecret(secretSealer, client.client_id, stored),
     };
-    // RFC 9449 (README "DPoP"): one verifier for the token, PAR and userinfo endpoints; nonces derived, not stored.
-    const dpopConfig = config.oauth2.dpop;
-    const dpop: DpopDeps = {
-      clock,
-      jtis: storage.jtis,
-      algorithms: dpopConfig.signing_algorithms,
-      maxAge: dpopConfig.proof_max_age,
-      skew: dpopConfig.clock_skew,
-      nonces: dpopConfig.nonce.required ? createDpopNonces(config.secrets.system[0] ?? '', dpopConfig.nonce.lifetime) : undefined,
-    };
+    // RFC 9449 (README "DPoP"): the token, PAR and userinfo endpoints verify proofs alike.
+    const dpop = createDpopDeps(config.oauth2.dpop, clock, storage.jtis, config.secrets.system);
     const grantDeps: GrantDeps = {
       clients: storage.clients,
       secrets,
@@ -318,14 +310,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
     // One check per KEYS_CHECK_TTL_MS however many probes arrive, on both ports together.
     const keysOpen = cachedCheck(async () => (await unreadableKeys(storage.keys, sealer)).length === 0);
     const common = { logger, exposeDebug: config.oauth2.expose_internal_errors, storage, lifecycle, keysOpen };
-    const userinfoDeps = {
-      tokens: storage.tokens,
-      strategy,
-      clock,
-      jwt: jwtAccessTokens,
-      signed: { clients: storage.clients, signer, issuer },
-      dpop: { ...dpop, url: `${publicBase}/userinfo` },
-    };
+    const userinfoDeps = { tokens: storage.tokens, strategy, clock, jwt: jwtAccessTokens, signed: { clients: storage.clients, signer, issuer }, dpop: { ...dpop, url: `${publicBase}/userinfo` } };
 
     return {
       config,
@@ -342,14 +327,12 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
             grantTypes: [...SUPPORTED_GRANTS, IMPLICIT_GRANT],
             registration: config.oidc.dynamic_client_registration.enabled,
             parRequired: config.oauth2.pushed_authorization_requests.required,
-            dpopAlgs: dpopConfig.signing_algorithms,
+            dpopAlgs: dpop.algorithms,
           },
           () => keyService.idTokenAlgs(),
         ),
         jwks: keys.jwks,
-        token: countTokens(metrics, (request: TokenRequest, authorization: string | undefined, peer: string | undefined, dpopProof?: string) =>
-          tokenEndpoint(request, authorization, grantDeps, peer, dpopProof),
-        ),
+        token: countTokens(metrics, (request: TokenRequest, authorization: string | undefined, peer: string | undefined, proof?: string) => tokenEndpoint(request, authorization, grantDeps, peer, proof)),
         revoke: (request, authorization, peer) => revoke(request, authorization, { clients: storage.clients, secrets, assertions, clock, tokens: storage.tokens, strategy, jwt: jwtAccessTokens }, peer),
         authorize: (params, cookies) => authorize(params, cookies, authorizeDeps),
         pushAuthorizationRequest: (form, authorization, peer, dpopProof) => pushAuthorizationRequest(form, authorization, parDeps, peer, dpopProof),

@@ -1,3 +1,4 @@
+export { createDpopDeps, type DpopSettings } from './deps.js';
 export { createDpopNonces, type DpopNonces } from './nonce.js';
 export { verifyProof, normalizeHtu, type DpopDeps, type ProofOutcome, type ProofTarget } from './proof.js';
 export { tokenRequestBinding, pushedRequestBinding, proofKey, nonceHeader, assertCodeBinding, assertRefreshBinding, type TokenDpopDeps } from './binding.js';
