@@ -1,3 +1,4 @@
+import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import autocannon from 'autocannon';
 import { Samples } from '../lib/stats.js';
 import { loadSpec, runRounds } from './worker-common.js';
@@ -33,15 +34,40 @@ function bodySource(spec: HttpLoad): { next: Body; answered: (status: number, bo
   };
 }
 
+/**
+ * DPoP proofs made as a client would (one ES256 key for the run, a new `jti`
+ * and `iat` per request): signed synchronously with node:crypto, here in the
+ * load process, so the server's CPU per request counts only verification.
+ */
+function dpopProofs(dpop: NonNullable<HttpLoad['dpop']>): () => string {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const { kty, crv, x, y } = publicKey.export({ format: 'jwk' });
+  const header = Buffer.from(JSON.stringify({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty, crv, x, y } })).toString('base64url');
+  const prefix = randomUUID();
+  let n = 0;
+  return () => {
+    const claims = { jti: `${prefix}.${n++}`, htm: dpop.htm, htu: dpop.htu, iat: Math.floor(Date.now() / 1000) };
+    const input = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+    return `${input}.${sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+  };
+}
+
 function round(spec: HttpLoad, source: ReturnType<typeof bodySource>, seconds: number) {
   const samples = new Samples();
   let unexpected = 0;
   const url = new URL(spec.url);
+  const proof = spec.dpop ? dpopProofs(spec.dpop) : undefined;
+  const perRequest = spec.tokens !== undefined || proof !== undefined;
   const request: autocannon.Request = {
     method: spec.method,
     path: `${url.pathname}${url.search}`,
     headers: spec.headers,
-    ...(spec.tokens ? { setupRequest: (req) => ({ ...req, body: source.next() }), onResponse: (status, body) => source.answered(status, body) } : { body: spec.body }),
+    ...(perRequest
+      ? {
+          setupRequest: (req) => ({ ...req, body: source.next(), ...(proof ? { headers: { ...req.headers, DPoP: proof() } } : {}) }),
+          onResponse: (status, body) => source.answered(status, body),
+        }
+      : { body: spec.body }),
   };
   return new Promise<{ count: number; seconds: number; p50: number; p99: number; errors: number; non2xx: number }>((resolve, reject) => {
     const instance = autocannon(

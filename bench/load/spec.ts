@@ -30,6 +30,8 @@ export interface HttpLoad extends Timing {
   /** The answer is a redirect (the authorization endpoint): a 3xx counts as the success, anything else as non-2xx. */
   readonly redirects?: boolean;
   readonly tokens?: { readonly mode: 'cycle' | 'chain'; readonly bodyPrefix: string; readonly values: readonly string[] };
+  /** A fresh DPoP proof (RFC 9449, ES256, new `jti` and `iat`) in a `DPoP` header of every request, signed by the load process. */
+  readonly dpop?: { readonly htm: string; readonly htu: string };
 }
 
 export type FlowFlavor = 'tessera' | 'oidc-provider';

@@ -5,7 +5,7 @@ import { authorizeQuery, pkce } from '../flows/common.js';
 import { flowParams, mintAccessTokens, mintRefreshTokens } from './mint.js';
 
 /** The operations of issue 7, each as a load spec for a given target. */
-export const OP_NAMES = ['client_credentials', 'client_credentials_chosen', 'client_credentials_jwt', 'client_credentials_jwt_es256', 'introspection', 'introspection_jwt', 'refresh', 'discovery', 'jwks', 'code_flow', 'authorize_post', 'admin_json'] as const;
+export const OP_NAMES = ['client_credentials', 'client_credentials_chosen', 'client_credentials_jwt', 'client_credentials_jwt_es256', 'client_credentials_dpop', 'introspection', 'introspection_jwt', 'refresh', 'discovery', 'jwks', 'code_flow', 'authorize_post', 'admin_json'] as const;
 export type OpName = (typeof OP_NAMES)[number];
 
 export interface Operation {
@@ -72,6 +72,17 @@ export const OPERATIONS: readonly Operation[] = [
     unit: 'req/s',
     skip: ['oidc-provider'],
     prepare: jwtClientCredentials('ES256'),
+  },
+  {
+    // Beside the bearer figure: the same request with a DPoP proof (RFC 9449), a fresh one per request; the token comes back bound.
+    name: 'client_credentials_dpop',
+    title: 'client_credentials with a DPoP proof (RFC 9449: ES256, a new jti per request; token_type DPoP)',
+    unit: 'req/s',
+    prepare: async (t, timing) => ({
+      kind: 'http', ...timing, url: t.urls.token, method: 'POST',
+      headers: { 'content-type': FORM, ...clientAuth(t) }, body: 'grant_type=client_credentials',
+      dpop: { htm: 'POST', htu: t.urls.token }, ...expect(t, '"token_type":"DPoP"'),
+    }),
   },
   {
     name: 'introspection',

@@ -37,6 +37,7 @@ import { loginHandlers } from './flows/login/admin.js';
 import { consentHandlers } from './flows/consent/admin.js';
 import { authorize, type AuthorizeDeps } from './oauth2/authorize/handler.js';
 import { activeAccessToken, userinfo } from './oauth2/userinfo/handler.js';
+import { createDpopDeps } from './oauth2/dpop/index.js';
 import { sessionHandlers } from './sessions/handler.js';
 import { createBackchannelNotifier, type BackchannelNotifier } from './sessions/backchannel.js';
 import type { LogoutDeps } from './flows/logout/deps.js';
@@ -185,6 +186,8 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       }),
       openSecret: (client, stored) => openSealedSecret(secretSealer, client.client_id, stored),
     };
+    // RFC 9449 (README "DPoP"): the token, PAR and userinfo endpoints verify proofs alike.
+    const dpop = createDpopDeps(config.oauth2.dpop, clock, storage.jtis, config.secrets.system);
     const grantDeps: GrantDeps = {
       clients: storage.clients,
       secrets,
@@ -208,6 +211,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       ttl: { accessToken: config.ttl.access_token, refreshToken: config.ttl.refresh_token, idToken: config.ttl.id_token },
       accessTokens: { default: config.strategies.access_token, jwt: jwtAccessTokens },
       pairwiseSalt: config.oidc.subject_identifiers.pairwise.salt,
+      dpop: { ...dpop, tokenEndpoint: `${publicBase}/oauth2/token` },
     };
     const flowDeps: FlowDeps = {
       clients: storage.clients,
@@ -254,6 +258,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
       // RFC 9126 §2: the PAR endpoint's own URL is an accepted assertion audience.
       assertions: { ...assertions, audiences: [...assertions.audiences, `${publicBase}/oauth2/par`] },
       ttl: config.oauth2.pushed_authorization_requests.ttl,
+      dpop: { ...dpop, parEndpoint: `${publicBase}/oauth2/par` },
     };
     const userCodes = createUserCodes(config.secrets.system);
     const { user_code_throttle: codeThrottle, token_polling_interval: pollInterval } = config.oauth2.device_authorization;
@@ -305,7 +310,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
     // One check per KEYS_CHECK_TTL_MS however many probes arrive, on both ports together.
     const keysOpen = cachedCheck(async () => (await unreadableKeys(storage.keys, sealer)).length === 0);
     const common = { logger, exposeDebug: config.oauth2.expose_internal_errors, storage, lifecycle, keysOpen };
-    const userinfoDeps = { tokens: storage.tokens, strategy, clock, jwt: jwtAccessTokens, signed: { clients: storage.clients, signer, issuer } };
+    const userinfoDeps = { tokens: storage.tokens, strategy, clock, jwt: jwtAccessTokens, signed: { clients: storage.clients, signer, issuer }, dpop: { ...dpop, url: `${publicBase}/userinfo` } };
 
     return {
       config,
@@ -322,14 +327,15 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
             grantTypes: [...SUPPORTED_GRANTS, IMPLICIT_GRANT],
             registration: config.oidc.dynamic_client_registration.enabled,
             parRequired: config.oauth2.pushed_authorization_requests.required,
+            dpopAlgs: dpop.algorithms,
           },
           () => keyService.idTokenAlgs(),
         ),
         jwks: keys.jwks,
-        token: countTokens(metrics, (request: TokenRequest, authorization: string | undefined, peer: string | undefined) => tokenEndpoint(request, authorization, grantDeps, peer)),
+        token: countTokens(metrics, (request: TokenRequest, authorization: string | undefined, peer: string | undefined, proof?: string) => tokenEndpoint(request, authorization, grantDeps, peer, proof)),
         revoke: (request, authorization, peer) => revoke(request, authorization, { clients: storage.clients, secrets, assertions, clock, tokens: storage.tokens, strategy, jwt: jwtAccessTokens }, peer),
         authorize: (params, cookies) => authorize(params, cookies, authorizeDeps),
-        pushAuthorizationRequest: (form, authorization, peer) => pushAuthorizationRequest(form, authorization, parDeps, peer),
+        pushAuthorizationRequest: (form, authorization, peer, dpopProof) => pushAuthorizationRequest(form, authorization, parDeps, peer, dpopProof),
         userinfo: (input) => userinfo(input, userinfoDeps),
         endSession: (params, cookies) => endSession(params, cookies, logoutDeps),
         deviceAuthorization: (request, authorization, peer) => deviceAuthorization(request, authorization, deviceAuthDeps, peer),

@@ -92,6 +92,8 @@ export const OAuth2ClientInput = z.object({
   skip_logout_consent: z.boolean().nullish(),
   /** RFC 9126 §6: this client's authorization requests must come through POST /oauth2/par (extension: not in Hydra). */
   require_pushed_authorization_requests: z.boolean().nullish(),
+  /** RFC 9449 §5.2: every token request must carry a DPoP proof, so every access token is sender-constrained (extension: not in Hydra). */
+  dpop_bound_access_tokens: z.boolean().nullish(),
   access_token_strategy: optionalString,
   /** Tessera extension: the JWS algorithm of the client's JWT access tokens (RFC 9068); default RS256. */
   access_token_signed_response_alg: optionalString,
@@ -138,6 +140,8 @@ export const OAuth2Client = z.object({
   skip_logout_consent: z.boolean(),
   /** Present when set (extension, RFC 9126 §6). */
   require_pushed_authorization_requests: z.boolean().optional(),
+  /** Present when set (extension, RFC 9449 §5.2). */
+  dpop_bound_access_tokens: z.boolean().optional(),
   access_token_strategy: z.string().optional(),
   /** Tessera extension: the JWS algorithm of the client's JWT access tokens (RFC 9068). */
   access_token_signed_response_alg: z.string().optional(),

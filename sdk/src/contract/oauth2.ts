@@ -78,10 +78,10 @@ export const PushedAuthorizationResponse = z.object({
 });
 export type PushedAuthorizationResponse = z.infer<typeof PushedAuthorizationResponse>;
 
-/** RFC 6749 §5.1; `token_type` is lowercase `bearer`, as Hydra sends it. */
+/** RFC 6749 §5.1; `token_type` is lowercase `bearer`, as Hydra sends it, or `DPoP` for a DPoP-bound token (RFC 9449 §5). */
 export const TokenResponse = z.object({
   access_token: z.string(),
-  token_type: z.literal('bearer'),
+  token_type: z.enum(['bearer', 'DPoP']),
   expires_in: z.number().int(),
   scope: z.string(),
   refresh_token: z.string().optional(),
@@ -137,6 +137,8 @@ export const IntrospectedOAuth2Token = z.object({
   ext: z.record(z.string(), z.unknown()).optional(),
   /** Hydra's: the pairwise subject (OIDC Core §8.1) the client sees in ID tokens and userinfo, when it differs from `sub`. */
   obfuscated_subject: z.string().optional(),
+  /** RFC 9449 §6.2 (extension): the DPoP key thumbprint a bound token is tied to; such an access token has `token_type` "DPoP". */
+  cnf: z.object({ jkt: z.string() }).optional(),
 });
 export type IntrospectedOAuth2Token = z.infer<typeof IntrospectedOAuth2Token>;
 
@@ -157,6 +159,7 @@ export const AuthorizationRequest = z.looseObject({
   nonce: opt('At least 8 characters; copied into the ID token.'),
   code_challenge: opt('RFC 7636 PKCE challenge.'),
   code_challenge_method: opt('"S256".'),
+  dpop_jkt: opt('RFC 9449 §10 (extension): the JWK SHA-256 thumbprint of the DPoP key the code is bound to; the code exchange must carry a DPoP proof by that key.'),
   audience: opt('Space-separated audiences, each registered for the client.'),
   resource: opt(
     'RFC 8707 resource indicator (extension): an absolute URI without a fragment, one of the client\'s audiences; repeatable. Joins `audience` in `requested_access_token_audience`; otherwise `invalid_target`.',

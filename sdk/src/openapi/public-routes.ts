@@ -51,7 +51,7 @@ const clientAuth = { schemes: ['clientSecretBasic'], optional: true } as const;
 
 const tokens: Operation[] = [
   { apis: pub, method: 'post', path: '/oauth2/token', operationId: 'oauth2TokenExchange', summary: 'The token endpoint (RFC 6749 §3.2)',
-    description: 'Grants `authorization_code` (with PKCE), `refresh_token` (rotated on every use), `client_credentials` and `urn:ietf:params:oauth:grant-type:device_code` (RFC 8628 §3.4). Confidential clients authenticate with HTTP Basic (`client_secret_basic`) or `client_id` and `client_secret` in the form (`client_secret_post`); public clients send `client_id` only. Extension: `resource` (RFC 8707, repeatable) narrows the access token\'s audience to granted resources, or with client_credentials asks for audiences; a resource that is malformed, not allowed or not granted is `invalid_target`.',
+    description: 'Grants `authorization_code` (with PKCE), `refresh_token` (rotated on every use), `client_credentials` and `urn:ietf:params:oauth:grant-type:device_code` (RFC 8628 §3.4). Confidential clients authenticate with HTTP Basic (`client_secret_basic`) or `client_id` and `client_secret` in the form (`client_secret_post`); public clients send `client_id` only. With a `DPoP` header (RFC 9449, extension) every grant binds the access token to the proof\'s key: `token_type` is `DPoP`, and a public client\'s refresh token is bound too; a bad proof gets 400 `invalid_dpop_proof`, a missing server nonce (`oauth2.dpop.nonce.required`) 400 `use_dpop_nonce` with a `DPoP-Nonce` header. A client with `dpop_bound_access_tokens` must send a proof. Extension: `resource` (RFC 8707, repeatable) narrows the access token\'s audience to granted resources, or with client_credentials asks for audiences; a resource that is malformed, not allowed or not granted is `invalid_target`.',
     body: { schema: TokenRequest, form: true }, security: clientAuth,
     responses: { 200: { description: 'The tokens (RFC 6749 §5.1).', json: TokenResponse } }, errors: [400, 401] },
   { apis: pub, method: 'post', path: '/oauth2/revoke', operationId: 'revokeOAuth2Token', summary: 'Revoke a token (RFC 7009)',
@@ -110,7 +110,7 @@ const logout: Operation[] = [
 const userinfoAnswers: Readonly<Record<number, ResponseSpec>> = {
   200: { description: '`sub` and the `id_token` claims the consent app granted.', json: OidcUserInfo },
 };
-const userinfoDescription = 'The access token goes in the Authorization header only (RFC 9700 §2.4): one in the query or body is refused. It must have been granted `openid`.';
+const userinfoDescription = 'The access token goes in the Authorization header only (RFC 9700 §2.4): one in the query or body is refused. It must have been granted `openid`. A DPoP-bound token (RFC 9449) is sent as `Authorization: DPoP <token>` with a `DPoP` proof naming it in `ath`; as Bearer it is refused, as is an unbound token sent with the DPoP scheme (401 with a `WWW-Authenticate: DPoP` challenge).';
 
 const userinfo: Operation[] = [
   { apis: pub, method: 'get', path: '/userinfo', operationId: 'getOidcUserInfo', summary: 'The UserInfo endpoint (OpenID Connect Core §5.3)',
@@ -122,7 +122,7 @@ const userinfo: Operation[] = [
 /** RFC 9126; an extension (Hydra has no PAR), in Hydra's style. */
 const pushed: Operation[] = [
   { apis: pub, method: 'post', path: '/oauth2/par', operationId: 'pushOAuth2AuthorizationRequest', summary: 'Push an authorization request (RFC 9126; extension)',
-    description: 'The parameters of an authorization request, checked as /oauth2/auth checks them, with the client authenticated as at the token endpoint. The answer\'s `request_uri` starts a flow once: `/oauth2/auth?client_id=…&request_uri=…` runs from the pushed parameters only. Errors are answered here as JSON, never redirected.',
+    description: 'The parameters of an authorization request, checked as /oauth2/auth checks them, with the client authenticated as at the token endpoint. The answer\'s `request_uri` starts a flow once: `/oauth2/auth?client_id=…&request_uri=…` runs from the pushed parameters only. Errors are answered here as JSON, never redirected. A `DPoP` proof sent here binds the code to its key, as `dpop_jkt` does (RFC 9449 §10.1).',
     body: { schema: PushedAuthorizationRequest, form: true }, security: clientAuth,
     responses: { 201: { description: 'The request_uri and its lifetime in seconds (RFC 9126 §2.2).', json: PushedAuthorizationResponse } }, errors: [400, 401] },
 ];

@@ -173,6 +173,7 @@ export function validateMetadata(input: OAuth2ClientInput, policy: ValidationPol
     skip_consent: input.skip_consent ?? false,
     skip_logout_consent: input.skip_logout_consent ?? false,
     ...(typeof input.require_pushed_authorization_requests === 'boolean' ? { require_pushed_authorization_requests: input.require_pushed_authorization_requests } : {}),
+    ...(typeof input.dpop_bound_access_tokens === 'boolean' ? { dpop_bound_access_tokens: input.dpop_bound_access_tokens } : {}),
     ...(input.access_token_strategy ? { access_token_strategy: oneOf('access_token_strategy', input.access_token_strategy, ['opaque', 'jwt']) } : {}),
     // Tessera extension: the JWS algorithm of the client's JWT access tokens (RFC 9068); the service checks a key of it exists.
     ...(input.access_token_signed_response_alg

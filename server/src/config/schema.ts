@@ -146,7 +146,7 @@ const publicCors = z
       .describe('Origins (`scheme://host[:port]`) allowed on every CORS endpoint; a client\'s `allowed_cors_origins` add to it at the token, revocation and userinfo endpoints. Empty: none (Hydra: all). `*` only with allow_credentials false.'),
     allowed_methods: tokenList(['POST', 'GET', 'PUT', 'PATCH', 'DELETE', 'CONNECT', 'HEAD', 'OPTIONS', 'TRACE']).describe('Methods a preflight answer allows (Hydra\'s default list).'),
     allowed_headers: tokenList(['Accept', 'Content-Type', 'Content-Length', 'Accept-Language', 'Content-Language', 'Authorization', 'DPoP']).describe('Request headers a preflight answer allows (Hydra\'s list, and DPoP).'),
-    exposed_headers: tokenList(['Cache-Control', 'Expires', 'Last-Modified', 'Pragma', 'Content-Length', 'Content-Language', 'Content-Type']).describe('Response headers a page may read (Access-Control-Expose-Headers).'),
+    exposed_headers: tokenList(['Cache-Control', 'Expires', 'Last-Modified', 'Pragma', 'Content-Length', 'Content-Language', 'Content-Type', 'DPoP-Nonce']).describe('Response headers a page may read (Access-Control-Expose-Headers; Hydra\'s list, and DPoP-Nonce).'),
     allow_credentials: flag.default(true).describe('Send Access-Control-Allow-Credentials: true (Hydra\'s default).'),
     max_age: z.preprocess(toNumber, z.number().int().min(0)).default(0).describe('Seconds a browser may cache a preflight answer (0: not sent).'),
   })
@@ -264,6 +264,27 @@ export const ConfigSchema = z.object({
             .preprocess(toNumber, z.number().int().min(1024).max(100 * 1024))
             .default(8192)
             .describe('Largest new /oauth2/auth or /oauth2/sessions/logout request, form-urlencoded as stored; larger ones get 400 invalid_request. Not in Hydra.'),
+        })
+        .prefault({}),
+      // Not in Hydra (oidc-provider's features.dPoP): RFC 9449, README "DPoP".
+      dpop: z
+        .object({
+          signing_algorithms: z
+            .preprocess(toList, z.array(z.enum(['ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'])).min(1))
+            .default(['ES256', 'EdDSA', 'Ed25519', 'PS256', 'RS256'])
+            .describe('JWS algorithms accepted for DPoP proofs, advertised as `dpop_signing_alg_values_supported` (RFC 9449 §5.1). Not in Hydra.'),
+          proof_max_age: duration.prefault('60s').describe('How old a DPoP proof\'s `iat` may be (RFC 9449 §4.3 item 11); its `jti` is remembered that long. Not in Hydra.'),
+          clock_skew: duration.prefault('10s').describe('How far a DPoP proof\'s `iat` may lie in the future, and older than proof_max_age (clock differences). Not in Hydra.'),
+          nonce: z
+            .object({
+              required: flag
+                .default(false)
+                .describe('Require a server nonce in every DPoP proof (RFC 9449 §8, §9): a proof without a current one gets `use_dpop_nonce` and a `DPoP-Nonce` header. Not in Hydra.'),
+              lifetime: duration
+                .prefault('5m')
+                .describe('A nonce is derived from the system secret and the current period of this length: every process knows it without storing it; it is accepted for up to two periods. Not in Hydra.'),
+            })
+            .prefault({}),
         })
         .prefault({}),
       // Not in Hydra (oidc-provider's pushedAuthorizationRequests): RFC 9126.

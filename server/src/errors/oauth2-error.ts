@@ -36,7 +36,10 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'server_error'
   | 'temporarily_unavailable'
-  | 'too_many_requests';
+  | 'too_many_requests'
+  // RFC 9449 §5 and §8 (DPoP).
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce';
 
 interface Fields {
   readonly error: ErrorCode;

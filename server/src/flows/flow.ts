@@ -71,6 +71,8 @@ export interface AuthorizeRequest {
   readonly nonce?: string | undefined;
   readonly codeChallenge?: string | undefined;
   readonly codeChallengeMethod?: 'S256' | 'plain' | undefined;
+  /** RFC 9449 §10: the code is bound to this DPoP key thumbprint. */
+  readonly dpopJkt?: string | undefined;
   readonly prompt: readonly string[];
   readonly maxAge?: number | undefined;
   readonly loginHint?: string | undefined;

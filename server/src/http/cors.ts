@@ -144,9 +144,10 @@ export function namedClient(form: Readonly<Record<string, string>> | undefined, 
   }
 }
 
-/** Hydra's oauth2cors: a Bearer request names the client its access token was issued to. */
+/** Hydra's oauth2cors: a Bearer (or DPoP, RFC 9449 §7.1) request names the client its access token was issued to. */
 function bearerClient(authorization: string | undefined, tokenClient: CorsLookups['tokenClient']): Promise<string | undefined> | undefined {
-  return authorization !== undefined && /^bearer /i.test(authorization) ? tokenClient(authorization.slice(7).trim()) : undefined;
+  const token = authorization === undefined ? undefined : /^(?:bearer|dpop) (.+)$/i.exec(authorization)?.[1];
+  return token === undefined ? undefined : tokenClient(token.trim());
 }
 
 /** The CORS headers of an actual answer, for the fast lane and koa alike: no lookup unless the global list leaves it open. */

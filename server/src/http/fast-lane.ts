@@ -29,9 +29,8 @@ import type { Metrics, RequestRecorder } from '../metrics/metrics.js';
  * order, and test/server/http/fast-lane.test.ts holds both to the same answers.
  */
 
-/** A form-in, JSON-out endpoint. */
-/** A form-in, JSON-out endpoint; `peer` is the caller's address. */
-export type FastHandler = (form: Record<string, string>, authorization: string | undefined, peer: string | undefined) => Promise<HandlerResult>;
+/** A form-in, JSON-out endpoint; `peer` is the caller's address, `dpop` the DPoP header (RFC 9449 §4.1; node joins repeated ones with ", "). */
+export type FastHandler = (form: Record<string, string>, authorization: string | undefined, peer: string | undefined, dpop: string | undefined) => Promise<HandlerResult>;
 
 export interface LaneOptions {
   readonly logger: Logger;
@@ -100,7 +99,7 @@ function laneServer({ logger, exposeDebug, headers: laneHeaders = {}, guard, cor
     try {
       guard?.(req);
       form = await readLaneForm(req, () => (headers['Connection'] = 'close'));
-      const result = await handler(form, req.headers.authorization, req.socket.remoteAddress);
+      const result = await handler(form, req.headers.authorization, req.socket.remoteAddress, headerValue(req.headers['dpop']));
       if (result.kind !== 'json') throw new Error(`the fast lane answers JSON, not ${result.kind}`);
       status = result.status ?? 200;
       body = typeof result.body === 'string' ? result.body : JSON.stringify(result.body);
@@ -122,6 +121,9 @@ function laneServer({ logger, exposeDebug, headers: laneHeaders = {}, guard, cor
     record?.(status, (performance.now() - started) / 1000);
   };
 }
+
+/** A header node did not join (`set-cookie` is the only array); undefined when absent. */
+const headerValue = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value.join(', ') : value);
 
 const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(;|$)/i;
 

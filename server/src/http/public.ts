@@ -28,11 +28,11 @@ export interface PublicDeps extends HealthDeps {
   readonly discovery: () => Promise<HandlerResult>;
   readonly jwks: () => Promise<HandlerResult>;
   /** `peer`: the caller's address (failed client authentication is throttled per client and address). */
-  readonly token: (request: TokenRequest, authorization: string | undefined, peer: string | undefined) => Promise<HandlerResult>;
+  readonly token: (request: TokenRequest, authorization: string | undefined, peer: string | undefined, dpop?: string) => Promise<HandlerResult>;
   readonly revoke: (request: RevocationRequest, authorization: string | undefined, peer: string | undefined) => Promise<HandlerResult>;
   readonly authorize: (params: Record<string, string>, cookies: BrowserCookies) => Promise<HandlerResult>;
   /** RFC 9126 POST /oauth2/par. */
-  readonly pushAuthorizationRequest: (form: PushedAuthorizationRequest, authorization: string | undefined, peer: string | undefined) => Promise<HandlerResult>;
+  readonly pushAuthorizationRequest: (form: PushedAuthorizationRequest, authorization: string | undefined, peer: string | undefined, dpop?: string) => Promise<HandlerResult>;
   readonly userinfo: (input: UserinfoInput) => Promise<HandlerResult>;
   readonly endSession: (params: Record<string, string>, cookies: BrowserCookies) => Promise<HandlerResult>;
   /** RFC 8628 §3.1 POST /oauth2/device/auth. */
@@ -56,6 +56,8 @@ const browserCookies = (ctx: Koa.Context): BrowserCookies => ({
 });
 
 const authorization = (ctx: Koa.Context) => ctx.get('authorization') || undefined;
+/** RFC 9449 §4.1: node joins repeated DPoP headers with ", ", which the proof check refuses (exactly one). */
+const dpopHeader = (ctx: Koa.Context) => ctx.req.headers['dpop'] as string | undefined;
 
 /**
  * Token, revocation and userinfo answers are never cached, failures included
@@ -68,7 +70,8 @@ const noStore: Koa.Middleware = (ctx, next) => {
 };
 
 export function createPublicApp(deps: PublicDeps): HttpApp {
-  const token = (form: Record<string, string>, auth: string | undefined, peer: string | undefined) => deps.token(parseInput(TokenRequest, form, 'token request'), auth, peer);
+  const token = (form: Record<string, string>, auth: string | undefined, peer: string | undefined, dpop: string | undefined) =>
+    deps.token(parseInput(TokenRequest, form, 'token request'), auth, peer, dpop);
   const form = formBody();
   const router = new Router();
   const { cors } = deps;
@@ -87,7 +90,7 @@ export function createPublicApp(deps: PublicDeps): HttpApp {
     // RFC 8414 §3: the same metadata for plain OAuth 2.0 clients.
     .get('/.well-known/oauth-authorization-server', ...corsFor('/.well-known/oauth-authorization-server'), route(deps.discovery))
     .get('/.well-known/jwks.json', ...corsFor('/.well-known/jwks.json'), route(deps.jwks))
-    .post('/oauth2/token', noStore, ...corsFor('/oauth2/token'), form, route((ctx) => token(formOf(ctx), authorization(ctx), ctx.req.socket.remoteAddress)))
+    .post('/oauth2/token', noStore, ...corsFor('/oauth2/token'), form, route((ctx) => token(formOf(ctx), authorization(ctx), ctx.req.socket.remoteAddress, dpopHeader(ctx))))
     .post('/oauth2/revoke', noStore, ...corsFor('/oauth2/revoke'), form, route((ctx) => deps.revoke(parseInput(RevocationRequest, formOf(ctx), 'revocation request'), authorization(ctx), ctx.req.socket.remoteAddress)));
 
   const cookieOptions = { secureCookies: deps.secureCookies };
@@ -101,14 +104,19 @@ export function createPublicApp(deps: PublicDeps): HttpApp {
     deps.deviceAuthorization(parseInput(DeviceAuthorizationRequest, formOf(ctx), 'device authorization request'), authorization(ctx), ctx.req.socket.remoteAddress);
   router.post('/oauth2/device/auth', noStore, ...corsFor('/oauth2/device/auth'), form, route(deviceAuthorization));
   const push = (ctx: Koa.Context) =>
-    deps.pushAuthorizationRequest(parseInput(PushedAuthorizationRequest, formOf(ctx), 'pushed authorization request'), authorization(ctx), ctx.req.socket.remoteAddress);
+    deps.pushAuthorizationRequest(parseInput(PushedAuthorizationRequest, formOf(ctx), 'pushed authorization request'), authorization(ctx), ctx.req.socket.remoteAddress, dpopHeader(ctx));
   router.post('/oauth2/par', noStore, form, route(push));
 
   if (deps.registration) registrationRoutes(router, deps.registration);
 
   const userinfoRoute = route((ctx) => {
     const posted = ctx.method === 'POST' ? formOf(ctx) : {};
-    return deps.userinfo({ authorization: authorization(ctx), tokenElsewhere: ctx.query['access_token'] !== undefined || posted['access_token'] !== undefined });
+    return deps.userinfo({
+      authorization: authorization(ctx),
+      tokenElsewhere: ctx.query['access_token'] !== undefined || posted['access_token'] !== undefined,
+      method: ctx.method,
+      dpop: dpopHeader(ctx),
+    });
   });
   if (deps.leakReport) leakPublicRoute(router, deps.leakReport);
   router.get('/userinfo', noStore, ...corsFor('/userinfo'), userinfoRoute).post('/userinfo', noStore, ...corsFor('/userinfo'), form, userinfoRoute);

@@ -19,6 +19,11 @@ export interface TokenSession {
   readonly forcedSubject?: string;
   /** The pairwise subject (ID tokens, userinfo) when it differs from the local one; set at issuance. */
   readonly obfuscatedSubject?: string;
+  /**
+   * RFC 9449 §6: the thumbprint of the DPoP key the token is bound to (`cnf.jkt`); access tokens, and refresh
+   * tokens of public clients (§5). Set at issuance from the token request's proof, never copied from a parent.
+   */
+  readonly jkt?: string;
   /** Authorization codes only: what the token request must match. */
   readonly code?: CodeBinding;
 }
@@ -30,6 +35,8 @@ export interface CodeBinding {
   readonly codeChallenge?: string | undefined;
   readonly codeChallengeMethod?: 'S256' | 'plain' | undefined;
   readonly nonce?: string | undefined;
+  /** RFC 9449 §10: `dpop_jkt` of the authorization request; the exchange must prove this key. */
+  readonly dpopJkt?: string | undefined;
 }
 
 /** A stored access token, refresh token or authorization code. Times are epoch milliseconds. */
@@ -52,4 +59,11 @@ export interface TokenRecord {
 /** Active: neither revoked, nor used (codes, refresh tokens), nor expired. */
 export function isActive(record: TokenRecord, now: number): boolean {
   return !record.revoked && record.usedAt === null && record.expiresAt > now;
+}
+
+/** `session` bound to `jkt`, or to nothing: a token's binding is its own request's (RFC 9449 §5), never inherited. */
+export function withBinding(session: TokenSession, jkt: string | undefined): TokenSession {
+  if (session.jkt === jkt) return session;
+  const { jkt: _previous, ...rest } = session;
+  return jkt === undefined ? rest : { ...rest, jkt };
 }

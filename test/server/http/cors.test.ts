@@ -1,4 +1,6 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { describeEachBackend } from '../../helpers/databases.js';
 import { useTessera, type Running } from '../../helpers/tessera.js';
 import { request, type Answer } from '../../helpers/http.js';
@@ -120,6 +122,27 @@ describeEachBackend('CORS on the public port', (backend) => {
     expectAllowed(again, CLIENT_ORIGIN, 'a used code: the page can read invalid_grant');
     const elsewhere = await post('/oauth2/token', { ...codeParams(issued), client_id: spa.client_id }, { origin: OTHER });
     expectNone(elsewhere, 'another origin');
+  });
+
+  it('a DPoP request to userinfo names its client like a Bearer one (RFC 9449 §7.1), and DPoP-Nonce is exposed', async () => {
+    const pair = await generateKeyPair('ES256');
+    const jwk = await exportJWK(pair.publicKey);
+    const proof = (htm: string, htu: string, token?: string) =>
+      new SignJWT({ jti: randomUUID(), htm, htu, iat: Math.floor(Date.now() / 1000), ...(token ? { ath: createHash('sha256').update(token).digest('base64url') } : {}) })
+        .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk })
+        .sign(pair.privateKey);
+    const issued = await post('/oauth2/token', { grant_type: 'client_credentials' }, {
+      origin: CLIENT_ORIGIN,
+      authorization: basic(service.client_id, service.client_secret),
+      dpop: await proof('POST', `${t.config.urls.self.issuer}/oauth2/token`),
+    });
+    expect(issued.body).to.include({ token_type: 'DPoP' });
+    expect(issued.headers.get('access-control-expose-headers')).to.include('DPoP-Nonce');
+    const token = String((issued.body as Record<string, unknown>)['access_token']);
+    // The service's token has no openid scope: 403, with the client's CORS headers all the same.
+    const info = await request(t.publicUrl, 'GET', '/userinfo', { headers: { authorization: `DPoP ${token}`, dpop: await proof('GET', `${t.config.urls.self.issuer}/userinfo`, token), origin: CLIENT_ORIGIN } });
+    expect(info.status, info.text).to.equal(403);
+    expectAllowed(info, CLIENT_ORIGIN, 'userinfo with the DPoP scheme');
   });
 
   it('the revocation endpoint allows the client origins too; the global origin everywhere', async () => {

@@ -60,7 +60,8 @@ export function failureRenderer(logger: Logger, exposeDebug: boolean): (caught: 
       logger.error({ err: caught, request_id: requestId }, 'request failed');
     }
     const challenge = wwwAuthenticate(rendered.body.error, rendered.status);
-    const headers: Record<string, string> = { ...rendered.error.headers, ...(challenge ? { 'WWW-Authenticate': challenge } : {}) };
+    // An error's own challenge (DPoP's scheme, RFC 9449 §7.1) wins over the generic one.
+    const headers: Record<string, string> = { ...(challenge ? { 'WWW-Authenticate': challenge } : {}), ...rendered.error.headers };
     return { status: rendered.status, body: JSON.stringify(rendered.body), fields: rendered.body, headers };
   };
 }

@@ -66,6 +66,7 @@ export async function authorizationGrant(granted: Granted, deps: AuthorizationIs
       codeChallenge: request.codeChallenge,
       codeChallengeMethod: request.codeChallengeMethod,
       nonce: request.nonce,
+      ...(request.dpopJkt !== undefined ? { dpopJkt: request.dpopJkt } : {}),
     };
     records.push({ ...base, signature: code.signature, kind: 'authorization_code', scope: consent.grantScope, session: { ...session, code: binding }, expiresAt: now + deps.ttl.authCode });
     Object.assign(params, { code: code.token, scope });

@@ -12,6 +12,7 @@ import { parseMaxAge, parsePrompt } from './checks/prompt.js';
 import { checkRequestSize } from './checks/size.js';
 import { checkResponseType, defaultResponseMode, type ResponsePart } from './checks/response-type.js';
 import { RedirectableError, responseModeOf, type RedirectTarget } from './redirect.js';
+import { JKT_PATTERN } from '../dpop/index.js';
 
 export interface AuthorizeCheckDeps {
   readonly clients: Pick<ClientStore, 'get'>;
@@ -115,6 +116,7 @@ async function checkRest(
     state,
     nonce,
     ...pkce,
+    ...dpopJkt(params['dpop_jkt'], responseType),
     prompt: parsePrompt(params['prompt']),
     maxAge: parseMaxAge(params['max_age']),
     loginHint: params['login_hint'],
@@ -136,4 +138,11 @@ function checkNonce(nonce: string | undefined, responseType: readonly ResponsePa
   if (!scope.includes('openid')) throw invalidScope('response_type "id_token" needs the openid scope (OpenID Connect Core §3.2.2.1).');
   if (nonce === undefined) throw invalidRequest('nonce is required when an ID token is returned from the authorization endpoint (OpenID Connect Core §3.2.2.1).');
   return nonce;
+}
+
+/** RFC 9449 §10: `dpop_jkt` binds the code to a DPoP key; only a code has something to bind. */
+function dpopJkt(value: string | undefined, responseType: readonly ResponsePart[]): { dpopJkt?: string } {
+  if (value === undefined) return {};
+  if (!JKT_PATTERN.test(value)) throw invalidRequest('dpop_jkt must be a base64url SHA-256 JWK thumbprint (RFC 9449 §10).');
+  return responseType.includes('code') ? { dpopJkt: value } : {};
 }

@@ -7,7 +7,7 @@ import { RemoteKeysError } from './remote-keys.js';
 import type { AssertionDeps, ClientCredentials } from './types.js';
 
 /** The `jti` table's key of a JWT id: per kind and issuer, hashed to a fixed width. */
-export function jtiKey(kind: 'client' | 'grant', issuer: string, jti: string): string {
+export function jtiKey(kind: 'client' | 'grant' | 'dpop', issuer: string, jti: string): string {
   return sha256(`${kind}\0${issuer}\0${jti}`).toString('base64url');
 }
 

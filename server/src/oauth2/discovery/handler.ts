@@ -18,6 +18,8 @@ export interface DiscoveryInput {
   readonly registration?: boolean;
   /** `oauth2.pushed_authorization_requests.required`. */
   readonly parRequired?: boolean;
+  /** `oauth2.dpop.signing_algorithms` (RFC 9449 §5.1). */
+  readonly dpopAlgs?: readonly string[];
 }
 
 /**
@@ -25,7 +27,7 @@ export interface DiscoveryInput {
  * build really does; each capability adds its own fields as it lands.
  */
 export function discoveryDocument(input: DiscoveryInput): DiscoveryDocument {
-  const { issuer, publicBase, subjectTypes, grantTypes, idTokenAlgs = ['RS256'], registration = false, parRequired = false } = input;
+  const { issuer, publicBase, subjectTypes, grantTypes, idTokenAlgs = ['RS256'], registration = false, parRequired = false, dpopAlgs = [] } = input;
   const base = publicBase.replace(/\/$/, '');
   return {
     issuer,
@@ -59,6 +61,8 @@ export function discoveryDocument(input: DiscoveryInput): DiscoveryDocument {
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
     claims_parameter_supported: false,
+    // RFC 9449 §5.1 (an extension: Hydra has no DPoP).
+    ...(dpopAlgs.length > 0 ? { dpop_signing_alg_values_supported: [...dpopAlgs] } : {}),
     subject_types_supported: [...subjectTypes],
     // Only what a key of hydra.openid.id-token can sign; RS256 is always among them (KeyService.ensureSigningKeys).
     id_token_signing_alg_values_supported: [...idTokenAlgs],

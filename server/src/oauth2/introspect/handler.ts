@@ -48,10 +48,12 @@ export async function introspect(request: IntrospectionRequest, deps: Introspect
     nbf: seconds(record.issuedAt),
     aud: [...record.audience],
     iss: deps.issuer,
-    token_type: 'Bearer',
+    // RFC 9449 §6.2: a DPoP-bound access token is of type DPoP, and names its key.
+    token_type: record.session.jkt !== undefined && record.kind === 'access_token' ? 'DPoP' : 'Bearer',
     token_use: record.kind,
     ...(record.session.ext && Object.keys(record.session.ext).length > 0 ? { ext: { ...record.session.ext } } : {}),
     ...(record.session.obfuscatedSubject ? { obfuscated_subject: record.session.obfuscatedSubject } : {}),
+    ...(record.session.jkt !== undefined ? { cnf: { jkt: record.session.jkt } } : {}),
   };
   return json(body);
 }

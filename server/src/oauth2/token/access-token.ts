@@ -1,7 +1,7 @@
 import type { Client } from '../../clients/client.js';
 import type { TokenStrategy } from '../../tokens/hmac.js';
 import type { JwtAccessTokens } from '../../tokens/jwt.js';
-import type { TokenRecord, TokenSession } from '../../tokens/token.js';
+import { withBinding, type TokenRecord, type TokenSession } from '../../tokens/token.js';
 
 /*
  * One access token, opaque or JWT (RFC 9068), and the row that records it.
@@ -25,6 +25,8 @@ export interface AccessTokenDeps {
   readonly issuer: string;
   /** Absent: opaque only (as before JWT access tokens existed). */
   readonly accessTokens?: AccessTokenFormats | undefined;
+  /** Per token request: the thumbprint of its verified DPoP proof (RFC 9449 §6), set by the token endpoint (oauth2/dpop/). */
+  readonly dpopJkt?: string | undefined;
 }
 
 export interface AccessTokenGrant {
@@ -48,7 +50,9 @@ export function accessTokenFormat(client: Pick<Client, 'access_token_strategy'>,
 
 /** Mints the access token; the caller stores the record (with the rest of the response's rows). */
 export async function mintAccessToken(grant: AccessTokenGrant, deps: AccessTokenDeps): Promise<{ token: string; record: TokenRecord }> {
-  const { client, session, now } = grant;
+  const { client, now } = grant;
+  // RFC 9449 §6: bound to this request's proof key, or to none (a refresh token's binding is not inherited).
+  const session = withBinding(grant.session, deps.dpopJkt);
   const expiresAt = now + grant.ttl;
   const minted =
     accessTokenFormat(client, deps) === 'jwt' && deps.accessTokens
@@ -65,6 +69,7 @@ export async function mintAccessToken(grant: AccessTokenGrant, deps: AccessToken
             acr: session.acr,
             amr: session.amr,
             ext: session.ext,
+            jkt: session.jkt,
           },
           client.access_token_signed_response_alg || 'RS256',
         )

@@ -17,6 +17,7 @@ export interface JwtBearerDeps {
   readonly iatOptional: boolean;
 }
 import type { AccessTokenFormats } from './access-token.js';
+import type { TokenDpopDeps } from '../dpop/index.js';
 
 /** What the grants need, and nothing more. */
 export interface GrantDeps {
@@ -39,4 +40,8 @@ export interface GrantDeps {
   readonly accessTokens?: AccessTokenFormats | undefined;
   /** `oidc.subject_identifiers.pairwise.salt` (tokens/subject.ts). */
   readonly pairwiseSalt?: string | undefined;
+  /** DPoP proofs (RFC 9449, oauth2/dpop/); absent: a DPoP header is ignored. */
+  readonly dpop?: TokenDpopDeps | undefined;
+  /** Per request: the verified proof's key thumbprint, which the grant's tokens are bound to (set by the token endpoint). */
+  readonly dpopJkt?: string | undefined;
 }

@@ -10,6 +10,7 @@ import { refreshTokenGrant } from './grants/refresh-token.js';
 import { JWT_BEARER_GRANT, jwtBearerGrant } from './grants/jwt-bearer.js';
 import { deviceCodeGrant } from './grants/device-code.js';
 import { DEVICE_CODE_GRANT } from '../device/model.js';
+import { nonceHeader, tokenRequestBinding } from '../dpop/index.js';
 
 type Grant = (request: TokenRequest, client: Client, deps: GrantDeps) => Promise<TokenResponse>;
 
@@ -31,9 +32,15 @@ export const SUPPORTED_GRANTS: readonly string[] = [...GRANTS.keys()];
 /** RFC 6749 §5.1: token responses must not be cached. */
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
 
-export async function tokenEndpoint(request: TokenRequest, authorization: string | undefined, deps: GrantDeps, peer?: string): Promise<HandlerResult> {
+/** `dpop`: the DPoP header as received (RFC 9449 §4.1). */
+export async function tokenEndpoint(request: TokenRequest, authorization: string | undefined, deps: GrantDeps, peer?: string, dpop?: string): Promise<HandlerResult> {
   const grant = GRANTS.get(request.grant_type);
   if (!grant) throw unsupportedGrantType(`The grant_type "${request.grant_type}" is not supported.`);
   const client = await authenticateClient({ authorization, form: request, peer }, deps);
-  return { kind: 'json', status: 200, body: await grant(request, client, deps), headers: NO_STORE };
+  if (!deps.dpop) return { kind: 'json', status: 200, body: await grant(request, client, deps), headers: NO_STORE };
+  // RFC 9449 §5: one proof per request, verified before the grant runs; the grant binds its tokens to the key.
+  const jkt = await tokenRequestBinding(dpop, client, deps.dpop);
+  const body = await grant(request, client, jkt === undefined ? deps : { ...deps, dpopJkt: jkt });
+  if (jkt !== undefined) body.token_type = 'DPoP';
+  return { kind: 'json', status: 200, body, headers: { ...NO_STORE, ...nonceHeader(deps.dpop) } };
 }

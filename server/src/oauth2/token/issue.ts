@@ -1,7 +1,7 @@
 import type { TokenResponse } from '@tessera/sdk';
-import type { Client } from '../../clients/client.js';
+import { isPublicClient, type Client } from '../../clients/client.js';
 import { lifespan } from '../../tokens/lifespans.js';
-import type { TokenRecord, TokenSession } from '../../tokens/token.js';
+import { withBinding, type TokenRecord, type TokenSession } from '../../tokens/token.js';
 import { idTokenClaims, seconds } from '../../tokens/id-token.js';
 import { subjectForClient } from '../../tokens/subject.js';
 import { serverError } from '../../errors/catalog.js';
@@ -45,7 +45,9 @@ export async function issueTokens(issuance: Issuance, deps: GrantDeps, now: numb
   if (offline && client.grant_types.includes('refresh_token')) {
     const refreshTtl = lifespan(client, `${grant}_grant_refresh_token_lifespan`, deps.ttl.refreshToken);
     const refresh = deps.strategy.mint('refresh_token');
-    records.push({ ...base, signature: refresh.signature, kind: 'refresh_token', scope: issuance.refreshScope, audience: issuance.refreshAudience ?? issuance.audience, expiresAt: now + refreshTtl });
+    // RFC 9449 §5: a public client's refresh token is bound to the request's DPoP key; a confidential client's is not.
+    const refreshSession = withBinding(session, isPublicClient(client) ? deps.dpopJkt : undefined);
+    records.push({ ...base, session: refreshSession, signature: refresh.signature, kind: 'refresh_token', scope: issuance.refreshScope, audience: issuance.refreshAudience ?? issuance.audience, expiresAt: now + refreshTtl });
     response.refresh_token = refresh.token;
   }
 

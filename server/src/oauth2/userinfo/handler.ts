@@ -9,6 +9,7 @@ import type { TokenStrategy } from '../../tokens/hmac.js';
 import { isActive, type TokenRecord } from '../../tokens/token.js';
 import { customClaims } from '../../tokens/claims.js';
 import { accessTokenKey, type JwtReader } from '../../tokens/read.js';
+import { assertResourceBinding, presentedToken, resourceError, type ResourceDpopDeps } from '../dpop/index.js';
 
 export interface UserinfoDeps {
   readonly tokens: Pick<TokenStore, 'get'>;
@@ -18,6 +19,8 @@ export interface UserinfoDeps {
   readonly jwt?: JwtReader | undefined;
   /** For signed answers (the client's userinfo_signed_response_alg); absent: always JSON. */
   readonly signed?: SignedUserinfoDeps | undefined;
+  /** DPoP-bound tokens (RFC 9449 §7); absent: the DPoP scheme is refused. */
+  readonly dpop?: ResourceDpopDeps | undefined;
 }
 
 export interface SignedUserinfoDeps {
@@ -30,6 +33,10 @@ export interface UserinfoInput {
   readonly authorization: string | undefined;
   /** `access_token` in the query or body: refused (RFC 9700 §2.4 item 20, RFC 6750 §2.3). */
   readonly tokenElsewhere: boolean;
+  /** GET or POST: a DPoP proof's `htm`. */
+  readonly method?: string | undefined;
+  /** The DPoP header as received (RFC 9449 §7.1). */
+  readonly dpop?: string | undefined;
 }
 
 const insufficientScope = (hint: string) =>
@@ -45,15 +52,21 @@ export async function activeAccessToken(token: string, deps: UserinfoDeps): Prom
 /**
  * OpenID Connect Core §5.3: the subject and the claims the consent app put
  * in `session.id_token`, for an active access token that was granted
- * `openid`, presented as a Bearer header (RFC 6750 §2.1).
+ * `openid`, presented as a Bearer header (RFC 6750 §2.1), or a DPoP-bound one
+ * as a DPoP header with its proof (RFC 9449 §7.1).
  */
 export async function userinfo(input: UserinfoInput, deps: UserinfoDeps): Promise<HandlerResult> {
-  const header = input.authorization;
-  if (!header || !/^bearer /i.test(header)) {
+  const presented = presentedToken(input.authorization);
+  if (!presented) {
     throw invalidToken(input.tokenElsewhere ? 'Send the access token in the Authorization header, not the URL or body.' : 'No bearer token was sent.');
   }
-  const record = await activeAccessToken(header.slice(7).trim(), deps);
-  if (!record) throw invalidToken('The access token is not active.');
+  const record = await activeAccessToken(presented.token, deps);
+  if (!record) {
+    const hint = 'The access token is not active.';
+    throw presented.scheme === 'dpop' ? resourceError('invalid_token', hint, deps.dpop?.algorithms ?? []) : invalidToken(hint);
+  }
+  // RFC 9449 §7: a bound token only with the DPoP scheme and a proof by its key; an unbound one only as Bearer.
+  await assertResourceBinding({ presented, bound: record.session.jkt, method: input.method ?? 'GET', proof: input.dpop }, deps.dpop);
   if (!record.scope.includes('openid')) throw insufficientScope('The access token was not granted the "openid" scope.');
   // OIDC Core §8.1: a pairwise client sees its pairwise subject here as in its ID tokens (set at issuance, tokens/subject.ts).
   const claims = { ...customClaims(record.session.idToken), sub: record.session.obfuscatedSubject ?? record.subject };

@@ -5,6 +5,7 @@ import { verifierMatches } from '../../authorize/checks/pkce.js';
 import type { GrantDeps } from '../deps.js';
 import { issueTokens } from '../issue.js';
 import { narrowedAudience } from '../../resource.js';
+import { assertCodeBinding } from '../../dpop/index.js';
 
 /**
  * RFC 6749 §4.1.3 with RFC 7636 and RFC 9700 §4.5/§4.8: the code is bound to
@@ -22,6 +23,8 @@ export async function authorizationCodeGrant(request: TokenRequest, client: Clie
   if (!signature || !record || record.kind !== 'authorization_code' || record.clientId !== client.client_id) {
     throw invalidGrant('The authorization code is invalid or was issued to another client.');
   }
+  // RFC 9449 §10; before reuse detection, so a code stolen without its key cannot revoke what it issued.
+  assertCodeBinding(record.session.code?.dpopJkt, deps.dpopJkt);
   const now = deps.clock.now();
   const reused = async () => {
     await deps.tokens.revokeFamily(record.familyId);

@@ -4,7 +4,7 @@ import type { Client } from '../../../clients/client.js';
 import { invalidGrant, invalidRequest, invalidScope, unauthorizedClient } from '../../../errors/catalog.js';
 import { lifespan } from '../../../tokens/lifespans.js';
 import { timeOrderedId } from '../../../lib/crypto.js';
-import type { TokenRecord } from '../../../tokens/token.js';
+import { withBinding, type TokenRecord } from '../../../tokens/token.js';
 import type { TrustedIssuer } from '../../../storage/ports.js';
 import { CLOCK_SKEW_S, jtiKey } from '../../client-auth/assertion.js';
 import { ASYMMETRIC_ALGS } from '../../client-auth/private-key-jwt.js';
@@ -115,7 +115,8 @@ async function issueAccessToken(client: Client, subject: string, scope: string[]
     subject,
     scope,
     audience,
-    session: {},
+    // RFC 9449 §5: bound to the request's DPoP key, if it sent a proof.
+    session: withBinding({}, deps.dpopJkt),
     issuedAt: now,
     expiresAt: now + ttl,
     usedAt: null,

@@ -5,6 +5,7 @@ import { firstDisallowedScope, parseScope } from '../../scope.js';
 import type { GrantDeps } from '../deps.js';
 import { issueTokens } from '../issue.js';
 import { narrowedAudience } from '../../resource.js';
+import { assertRefreshBinding } from '../../dpop/index.js';
 
 /**
  * RFC 6749 §6 with rotation and reuse detection (RFC 9700 §4.14.2): every
@@ -28,6 +29,8 @@ export async function refreshTokenGrant(request: TokenRequest, client: Client, d
   if (!signature || !record || record.kind !== 'refresh_token' || record.clientId !== client.client_id) {
     throw invalidGrant('The refresh token is invalid or was issued to another client.');
   }
+  // Before reuse detection: without the key, a stolen bound token cannot even revoke its family (RFC 9449 §5).
+  assertRefreshBinding(record.session.jkt, deps.dpopJkt);
   if (record.revoked) throw invalidGrant('The refresh token has been revoked.');
   const reused = async () => {
     await deps.tokens.revokeFamily(record.familyId);

@@ -1,0 +1,87 @@
+import { expect } from 'chai';
+import * as oidc from 'openid-client';
+import * as jose from 'jose';
+import { describeEachBackend } from '../helpers/databases.js';
+import { useTessera } from '../helpers/tessera.js';
+import { createClient, form } from '../helpers/clients.js';
+import { Browser } from '../helpers/browser.js';
+import { request } from '../helpers/http.js';
+import { approve, DEVICE_GRANT, DEVICE_URLS } from './device-support.js';
+
+/*
+ * RFC 9449 §5 on the grants dpop.test.ts does not drive: the device code
+ * grant (RFC 8628) and the jwt-bearer grant (RFC 7523), through
+ * openid-client's pollDeviceAuthorizationGrant and genericGrantRequest with
+ * a DPoP handle.
+ */
+
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+
+describeEachBackend('DPoP on the device code and jwt-bearer grants (RFC 9449 §5)', (backend) => {
+  const h = useTessera(backend, {
+    ...DEVICE_URLS,
+    oauth2: { device_authorization: { token_polling_interval: '1s' } },
+    oidc: { dynamic_client_registration: { enabled: true } },
+  });
+  const insecure = { execute: [oidc.allowInsecureRequests] };
+  const introspect = async (token: string) => (await request<Record<string, unknown>>(h.t.adminUrl, 'POST', '/admin/oauth2/introspect', form({ token }))).body;
+
+  it('the device code grant binds the access token and, for a public device, the refresh token', async () => {
+    const tv = await createClient(h.t.adminUrl, { grant_types: [DEVICE_GRANT, 'refresh_token'], token_endpoint_auth_method: 'none', scope: 'openid offline_access' });
+    const config = await oidc.discovery(new URL(h.t.config.urls.self.issuer), tv.client_id, undefined, oidc.None(), insecure);
+    const pair = await oidc.randomDPoPKeyPair();
+    const DPoP = oidc.getDPoPHandle(config, pair);
+    const started = await oidc.initiateDeviceAuthorization(config, { scope: 'openid offline_access' });
+    const shown = await approve(new Browser(), h.t, started.user_code, { login: { subject: 'alice' } });
+    expect(shown.status, shown.body).to.equal(302);
+    const tokens = await oidc.pollDeviceAuthorizationGrant(config, started, undefined, { DPoP });
+    expect(tokens.token_type.toLowerCase()).to.equal('dpop');
+    const jkt = await jose.calculateJwkThumbprint(await jose.exportJWK(pair.publicKey));
+    expect(await introspect(tokens.access_token)).to.deep.include({ token_type: 'DPoP', cnf: { jkt } });
+    expect(await introspect(tokens.refresh_token ?? '')).to.deep.include({ cnf: { jkt } });
+    expect((await oidc.fetchUserInfo(config, tokens.access_token, 'alice', { DPoP })).sub).to.equal('alice');
+  });
+
+  it('the jwt-bearer grant binds the access token', async () => {
+    const client = await createClient(h.t.adminUrl, { grant_types: [JWT_BEARER], scope: 'read' });
+    const keys = await jose.generateKeyPair('ES256', { extractable: true });
+    const issuer = 'https://issuer.example';
+    const trusted = await request(h.t.adminUrl, 'POST', '/admin/trust/grants/jwt-bearer/issuers', {
+      json: {
+        issuer,
+        subject: 'alice',
+        scope: ['read'],
+        jwk: { ...(await jose.exportJWK(keys.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' },
+        expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+      },
+    });
+    expect(trusted.status, trusted.text).to.equal(201);
+    const assertion = await new jose.SignJWT({ jti: crypto.randomUUID() })
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+      .setIssuer(issuer)
+      .setSubject('alice')
+      .setAudience(`${h.t.config.urls.self.issuer}/oauth2/token`)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(keys.privateKey);
+    const config = await oidc.discovery(new URL(h.t.config.urls.self.issuer), client.client_id, undefined, oidc.ClientSecretBasic(client.client_secret), insecure);
+    const pair = await oidc.randomDPoPKeyPair();
+    const tokens = await oidc.genericGrantRequest(config, JWT_BEARER, { assertion, scope: 'read' }, { DPoP: oidc.getDPoPHandle(config, pair) });
+    expect(tokens.token_type.toLowerCase()).to.equal('dpop');
+    const jkt = await jose.calculateJwkThumbprint(await jose.exportJWK(pair.publicKey));
+    expect(await introspect(tokens.access_token)).to.deep.include({ sub: 'alice', token_type: 'DPoP', cnf: { jkt } });
+  });
+
+  it('dynamic registration keeps dpop_bound_access_tokens (RFC 9449 §5.2, RFC 7591)', async () => {
+    const registered = await request<Record<string, unknown>>(h.t.publicUrl, 'POST', '/oauth2/register', {
+      json: { grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_basic', dpop_bound_access_tokens: true },
+    });
+    expect(registered.status, registered.text).to.equal(201);
+    expect(registered.body['dpop_bound_access_tokens']).to.equal(true);
+    const read = await request<Record<string, unknown>>(h.t.publicUrl, 'GET', `/oauth2/register/${String(registered.body['client_id'])}`, {
+      headers: { authorization: `Bearer ${String(registered.body['registration_access_token'])}` },
+    });
+    expect(read.status, read.text).to.equal(200);
+    expect(read.body['dpop_bound_access_tokens']).to.equal(true);
+  });
+});
