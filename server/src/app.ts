@@ -198,6 +198,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
         jtiOptional: config.oauth2.grant.jwt.jti_optional,
         iatOptional: config.oauth2.grant.jwt.iat_optional,
       },
+      tokenExchange: { jwt: jwtAccessTokens, idTokens: signer },
       tokens: storage.tokens,
       devices: storage.devices,
       strategy,

@@ -92,6 +92,8 @@ export const OAuth2ClientInput = z.object({
   skip_logout_consent: z.boolean().nullish(),
   /** RFC 9126 §6: this client's authorization requests must come through POST /oauth2/par (extension: not in Hydra). */
   require_pushed_authorization_requests: z.boolean().nullish(),
+  /** RFC 8693 §1.1: token exchange without an actor token (impersonation) is allowed for this client (extension: not in Hydra). */
+  allow_token_exchange_impersonation: z.boolean().nullish(),
   access_token_strategy: optionalString,
   /** Tessera extension: the JWS algorithm of the client's JWT access tokens (RFC 9068); default RS256. */
   access_token_signed_response_alg: optionalString,
@@ -138,6 +140,8 @@ export const OAuth2Client = z.object({
   skip_logout_consent: z.boolean(),
   /** Present when set (extension, RFC 9126 §6). */
   require_pushed_authorization_requests: z.boolean().optional(),
+  /** Present when set (extension, RFC 8693 §1.1: token exchange without an actor token). */
+  allow_token_exchange_impersonation: z.boolean().optional(),
   access_token_strategy: z.string().optional(),
   /** Tessera extension: the JWS algorithm of the client's JWT access tokens (RFC 9068). */
   access_token_signed_response_alg: z.string().optional(),

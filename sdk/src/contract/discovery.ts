@@ -36,5 +36,7 @@ export const DiscoveryDocument = z.looseObject({
   request_parameter_supported: flag,
   request_uri_parameter_supported: flag,
   claims_parameter_supported: flag,
+  /** RFC 9701 §7 (extension: not in Hydra): algorithms of JWT introspection responses. */
+  introspection_signing_alg_values_supported: list,
 });
 export type DiscoveryDocument = z.infer<typeof DiscoveryDocument>;

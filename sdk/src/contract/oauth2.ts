@@ -25,6 +25,12 @@ export const TokenRequest = z.looseObject({
   assertion: param.optional(),
   /** RFC 8628 §3.4, with grant_type `urn:ietf:params:oauth:grant-type:device_code`. */
   device_code: param.optional(),
+  /** RFC 8693 §2.1 (token exchange, extension: not in Hydra). Tokens may be JWTs, hence the longer limit. */
+  subject_token: z.string().max(16384).optional(),
+  subject_token_type: param.optional(),
+  actor_token: z.string().max(16384).optional(),
+  actor_token_type: param.optional(),
+  requested_token_type: param.optional(),
 });
 export type TokenRequest = z.infer<typeof TokenRequest>;
 
@@ -78,6 +84,8 @@ export const TokenResponse = z.object({
   scope: z.string(),
   refresh_token: z.string().optional(),
   id_token: z.string().optional(),
+  /** RFC 8693 §2.2.1: token exchange answers only. */
+  issued_token_type: z.string().optional(),
 });
 export type TokenResponse = z.infer<typeof TokenResponse>;
 
@@ -129,6 +137,8 @@ export const IntrospectedOAuth2Token = z.object({
   ext: z.record(z.string(), z.unknown()).optional(),
   /** Hydra's: the pairwise subject (OIDC Core §8.1) the client sees in ID tokens and userinfo, when it differs from `sub`. */
   obfuscated_subject: z.string().optional(),
+  /** RFC 8693 §4.1: who acts for `sub` (token exchange with an actor token; nested for earlier actors). Extension. */
+  act: z.record(z.string(), z.unknown()).optional(),
 });
 export type IntrospectedOAuth2Token = z.infer<typeof IntrospectedOAuth2Token>;
 

@@ -51,7 +51,7 @@ const clientAuth = { schemes: ['clientSecretBasic'], optional: true } as const;
 
 const tokens: Operation[] = [
   { apis: pub, method: 'post', path: '/oauth2/token', operationId: 'oauth2TokenExchange', summary: 'The token endpoint (RFC 6749 §3.2)',
-    description: 'Grants `authorization_code` (with PKCE), `refresh_token` (rotated on every use), `client_credentials` and `urn:ietf:params:oauth:grant-type:device_code` (RFC 8628 §3.4). Confidential clients authenticate with HTTP Basic (`client_secret_basic`) or `client_id` and `client_secret` in the form (`client_secret_post`); public clients send `client_id` only.',
+    description: 'Grants `authorization_code` (with PKCE), `refresh_token` (rotated on every use), `client_credentials`, `urn:ietf:params:oauth:grant-type:device_code` (RFC 8628 §3.4), `urn:ietf:params:oauth:grant-type:jwt-bearer` (RFC 7523 §2.1) and `urn:ietf:params:oauth:grant-type:token-exchange` (RFC 8693, extension: `subject_token`, optional `actor_token` for an `act` claim, narrowing `scope`/`audience`/`resource`; the answer adds `issued_token_type`). Confidential clients authenticate with HTTP Basic (`client_secret_basic`) or `client_id` and `client_secret` in the form (`client_secret_post`); public clients send `client_id` only.',
     body: { schema: TokenRequest, form: true }, security: clientAuth,
     responses: { 200: { description: 'The tokens (RFC 6749 §5.1).', json: TokenResponse } }, errors: [400, 401] },
   { apis: pub, method: 'post', path: '/oauth2/revoke', operationId: 'revokeOAuth2Token', summary: 'Revoke a token (RFC 7009)',

@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'unsupported_response_type'
   | 'unsupported_response_mode'
   | 'invalid_scope'
+  | 'invalid_target'
   | 'access_denied'
   | 'authorization_pending'
   | 'slow_down'

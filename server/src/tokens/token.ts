@@ -19,6 +19,8 @@ export interface TokenSession {
   readonly forcedSubject?: string;
   /** The pairwise subject (ID tokens, userinfo) when it differs from the local one; set at issuance. */
   readonly obfuscatedSubject?: string;
+  /** RFC 8693 §4.1: the actor of a token exchange (`sub`, maybe `iss`, and an earlier `act` nested); introspection and JWT access tokens show it. */
+  readonly act?: Readonly<Record<string, unknown>>;
   /** Authorization codes only: what the token request must match. */
   readonly code?: CodeBinding;
 }

@@ -65,6 +65,7 @@ export async function mintAccessToken(grant: AccessTokenGrant, deps: AccessToken
             acr: session.acr,
             amr: session.amr,
             ext: session.ext,
+            act: session.act,
           },
           client.access_token_signed_response_alg || 'RS256',
         )
