@@ -105,6 +105,11 @@ export const IntrospectionRequest = z.looseObject({
   token: param,
   scope: param.optional(),
   token_type_hint: param.optional(),
+  /** Client authentication, read only for a JWT answer (RFC 9701, extension): as at the token endpoint. */
+  client_id: param.optional(),
+  client_secret: param.optional(),
+  client_assertion: param.optional(),
+  client_assertion_type: param.optional(),
 });
 export type IntrospectionRequest = z.infer<typeof IntrospectionRequest>;
 
