@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import * as jose from 'jose';
+import * as oidc from 'openid-client';
 import { describeEachBackend } from '../helpers/databases.js';
 import { useTessera, type Running } from '../helpers/tessera.js';
 import { createClient, type CreatedClient } from '../helpers/clients.js';
@@ -72,6 +73,19 @@ describeEachBackend('token exchange (RFC 8693)', (backend) => {
     const seen = await introspect(h.t, res.body.access_token);
     expect(seen).to.include({ active: true, sub: 'alice', client_id: service.client_id, scope: 'read', token_use: 'access_token' });
     expect(seen['act']).to.deep.equal({ sub: service.client_id });
+  });
+
+  it('openid-client\'s genericGrantRequest performs a delegation', async () => {
+    const config = await oidc.discovery(new URL(h.t.config.urls.self.issuer), service.client_id, undefined, oidc.ClientSecretBasic(service.client_secret), { execute: [oidc.allowInsecureRequests] });
+    const tokens = await oidc.genericGrantRequest(config, GRANT, {
+      subject_token: user.access_token,
+      subject_token_type: AT,
+      actor_token: await ownToken(service),
+      actor_token_type: AT,
+      scope: 'write',
+    });
+    expect(tokens).to.include({ issued_token_type: AT, token_type: 'bearer', scope: 'write' });
+    expect((await introspect(h.t, tokens.access_token))).to.deep.include({ sub: 'alice', act: { sub: service.client_id } });
   });
 
   it('a JWT access token (requested_token_type jwt) carries act, nested after a second exchange; the JWKS verifies it', async () => {
