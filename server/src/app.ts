@@ -26,6 +26,7 @@ import { discoveryHandler } from './oauth2/discovery/handler.js';
 import { tokenEndpoint, SUPPORTED_GRANTS } from './oauth2/token/handler.js';
 import type { GrantDeps } from './oauth2/token/deps.js';
 import { introspect } from './oauth2/introspect/handler.js';
+import { introspectNegotiated, type IntrospectionHttp } from './oauth2/introspect/jwt-response.js';
 import { revoke } from './oauth2/revoke/handler.js';
 import { deleteAccessTokens } from './oauth2/revoke/admin.js';
 import { createTokenStrategy } from './tokens/hmac.js';
@@ -201,6 +202,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
         jtiOptional: config.oauth2.grant.jwt.jti_optional,
         iatOptional: config.oauth2.grant.jwt.iat_optional,
       },
+      tokenExchange: { jwt: jwtAccessTokens, idTokens: signer },
       tokens: storage.tokens,
       devices: storage.devices,
       strategy,
@@ -310,6 +312,7 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
     // One check per KEYS_CHECK_TTL_MS however many probes arrive, on both ports together.
     const keysOpen = cachedCheck(async () => (await unreadableKeys(storage.keys, sealer)).length === 0);
     const common = { logger, exposeDebug: config.oauth2.expose_internal_errors, storage, lifecycle, keysOpen };
+    const plainIntrospect = countIntrospections(metrics, (request: IntrospectionRequest) => introspect(request, { tokens: storage.tokens, strategy, clock, issuer, jwt: jwtAccessTokens }));
     const userinfoDeps = { tokens: storage.tokens, strategy, clock, jwt: jwtAccessTokens, signed: { clients: storage.clients, signer, issuer }, dpop: { ...dpop, url: `${publicBase}/userinfo` } };
 
     return {
@@ -363,7 +366,8 @@ export async function createTessera(config: Config, options: TesseraOptions): Pr
         ...common,
         clients: clientHandlers(clientService),
         keys,
-        introspect: countIntrospections(metrics, (request: IntrospectionRequest) => introspect(request, { tokens: storage.tokens, strategy, clock, issuer, jwt: jwtAccessTokens })),
+        introspect: (request: IntrospectionRequest, http?: IntrospectionHttp) =>
+          http ? introspectNegotiated(request, http, { clients: storage.clients, secrets, assertions, signer, issuer, clock, plain: plainIntrospect }) : plainIntrospect(request),
         deleteTokens: (query) => deleteAccessTokens(query, { tokens: storage.tokens }),
         login: loginHandlers(flowDeps),
         consent: consentHandlers(flowDeps),

@@ -22,6 +22,8 @@ export interface TokenBody {
   readonly scope: string;
   readonly refresh_token?: string;
   readonly id_token?: string;
+  /** RFC 8693 §2.2.1 (token exchange). */
+  readonly issued_token_type?: string;
   readonly error?: string;
   readonly error_description?: string;
 }

@@ -64,7 +64,7 @@ export const text: fc.Arbitrary<Leaf> = fc.oneof(
 
 /** Values a parameter of this name legitimately takes, to get past the first check. */
 export const KNOWN_VALUES: Readonly<Record<string, readonly string[]>> = {
-  grant_type: ['authorization_code', 'refresh_token', 'client_credentials', 'authorization_code', 'refresh_token', 'client_credentials', 'password', 'implicit', 'urn:ietf:params:oauth:grant-type:device_code', 'urn:ietf:params:oauth:grant-type:jwt-bearer'],
+  grant_type: ['authorization_code', 'refresh_token', 'client_credentials', 'authorization_code', 'refresh_token', 'client_credentials', 'password', 'implicit', 'urn:ietf:params:oauth:grant-type:device_code', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'urn:ietf:params:oauth:grant-type:token-exchange'],
   response_type: ['code', 'token', 'id_token', 'code id_token', 'none', 'code token id_token'],
   response_mode: ['query', 'fragment', 'form_post', 'query.jwt'],
   token_type_hint: ['access_token', 'refresh_token', 'id_token'],

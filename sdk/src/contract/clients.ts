@@ -94,6 +94,8 @@ export const OAuth2ClientInput = z.object({
   require_pushed_authorization_requests: z.boolean().nullish(),
   /** RFC 9449 §5.2: every token request must carry a DPoP proof, so every access token is sender-constrained (extension: not in Hydra). */
   dpop_bound_access_tokens: z.boolean().nullish(),
+  /** RFC 8693 §1.1: token exchange without an actor token (impersonation) is allowed for this client (extension: not in Hydra). */
+  allow_token_exchange_impersonation: z.boolean().nullish(),
   access_token_strategy: optionalString,
   /** Tessera extension: the JWS algorithm of the client's JWT access tokens (RFC 9068); default RS256. */
   access_token_signed_response_alg: optionalString,
@@ -142,6 +144,8 @@ export const OAuth2Client = z.object({
   require_pushed_authorization_requests: z.boolean().optional(),
   /** Present when set (extension, RFC 9449 §5.2). */
   dpop_bound_access_tokens: z.boolean().optional(),
+  /** Present when set (extension, RFC 8693 §1.1: token exchange without an actor token). */
+  allow_token_exchange_impersonation: z.boolean().optional(),
   access_token_strategy: z.string().optional(),
   /** Tessera extension: the JWS algorithm of the client's JWT access tokens (RFC 9068). */
   access_token_signed_response_alg: z.string().optional(),

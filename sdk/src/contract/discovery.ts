@@ -38,5 +38,7 @@ export const DiscoveryDocument = z.looseObject({
   claims_parameter_supported: flag,
   /** RFC 9449 §5.1 (extension: not in Hydra). */
   dpop_signing_alg_values_supported: list,
+  /** RFC 9701 §7 (extension: not in Hydra): algorithms of JWT introspection responses. */
+  introspection_signing_alg_values_supported: list,
 });
 export type DiscoveryDocument = z.infer<typeof DiscoveryDocument>;

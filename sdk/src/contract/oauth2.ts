@@ -31,6 +31,12 @@ export const TokenRequest = z.looseObject({
     .describe(
       'RFC 8707 resource indicator (extension): an absolute URI without a fragment; repeatable. With a code, refresh token or device code: narrows the access token\'s audience to these granted resources (the refresh token keeps the whole grant). With client_credentials or jwt-bearer: audiences to request, as `audience` (both: the union). Otherwise `invalid_target`.',
     ),
+  /** RFC 8693 §2.1 (token exchange, extension: not in Hydra). Tokens may be JWTs, hence the longer limit. */
+  subject_token: z.string().max(16384).optional(),
+  subject_token_type: param.optional(),
+  actor_token: z.string().max(16384).optional(),
+  actor_token_type: param.optional(),
+  requested_token_type: param.optional(),
 });
 export type TokenRequest = z.infer<typeof TokenRequest>;
 
@@ -86,6 +92,8 @@ export const TokenResponse = z.object({
   scope: z.string(),
   refresh_token: z.string().optional(),
   id_token: z.string().optional(),
+  /** RFC 8693 §2.2.1: token exchange answers only. */
+  issued_token_type: z.string().optional(),
 });
 export type TokenResponse = z.infer<typeof TokenResponse>;
 
@@ -105,6 +113,11 @@ export const IntrospectionRequest = z.looseObject({
   token: param,
   scope: param.optional(),
   token_type_hint: param.optional(),
+  /** Client authentication, read only for a JWT answer (RFC 9701, extension): as at the token endpoint. */
+  client_id: param.optional(),
+  client_secret: param.optional(),
+  client_assertion: param.optional(),
+  client_assertion_type: param.optional(),
 });
 export type IntrospectionRequest = z.infer<typeof IntrospectionRequest>;
 
@@ -139,6 +152,8 @@ export const IntrospectedOAuth2Token = z.object({
   obfuscated_subject: z.string().optional(),
   /** RFC 9449 §6.2 (extension): the DPoP key thumbprint a bound token is tied to; such an access token has `token_type` "DPoP". */
   cnf: z.object({ jkt: z.string() }).optional(),
+  /** RFC 8693 §4.1: who acts for `sub` (token exchange with an actor token; nested for earlier actors). Extension. */
+  act: z.record(z.string(), z.unknown()).optional(),
 });
 export type IntrospectedOAuth2Token = z.infer<typeof IntrospectedOAuth2Token>;
 

@@ -130,8 +130,9 @@ const sessions: Operation[] = [
 
 const introspection: Operation = {
   apis: admin, method: 'post', path: '/admin/oauth2/introspect', operationId: 'introspectOAuth2Token', summary: 'Introspect a token (RFC 7662)',
-  description: 'Unknown, expired and revoked tokens, and tokens lacking a requested `scope`, are `{ "active": false }`.',
-  body: { schema: IntrospectionRequest, form: true }, responses: { 200: { description: 'The token\'s state.', json: IntrospectedOAuth2Token } }, errors: [400],
+  description: 'Unknown, expired and revoked tokens, and tokens lacking a requested `scope`, are `{ "active": false }`. Extension (RFC 9701): with `Accept: application/token-introspection+jwt` and client authentication as at the token endpoint (Basic, or `client_id`/`client_secret` or `client_assertion` in the form), the answer is a JWT (`typ: token-introspection+jwt`, RS256, signed by `hydra.openid.id-token`) with `iss`, `aud` (the client), `iat` and the JSON answer as `token_introspection`; without credentials, 401 `invalid_client`.',
+  body: { schema: IntrospectionRequest, form: true },
+  responses: { 200: { description: 'The token\'s state; as a signed JWT when asked for (RFC 9701).', json: IntrospectedOAuth2Token, text: 'application/token-introspection+jwt' } }, errors: [400, 401],
 };
 
 const deleteTokens: Operation = {

@@ -79,7 +79,7 @@ function responses(op: Operation, { of }: Converted): JsonSchema {
   for (const [status, r] of Object.entries(op.responses)) {
     const headers = r.headers && Object.fromEntries(Object.entries(r.headers).map(([name, h]) => [name, { description: h.description, schema: { type: h.type } }]));
     const content = r.json
-      ? { 'application/json': { schema: of(r.json) } }
+      ? { 'application/json': { schema: of(r.json) }, ...(r.text ? { [r.text]: { schema: { type: 'string' } } } : {}) }
       : r.html
         ? { 'text/html': { schema: { type: 'string' } } }
         : r.text

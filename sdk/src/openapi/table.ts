@@ -21,7 +21,7 @@ export interface ResponseSpec {
   readonly json?: z.ZodType | undefined;
   /** A page for the browser (`text/html`). */
   readonly html?: true | undefined;
-  /** Plain text of this media type (the Prometheus exposition: `text/plain; version=0.0.4`). */
+  /** Plain text of this media type (the Prometheus exposition: `text/plain; version=0.0.4`); with `json`, the alternative a client may ask for in Accept (RFC 9701's JWT introspection). */
   readonly text?: string | undefined;
   readonly headers?: Readonly<Record<string, HeaderSpec>> | undefined;
 }

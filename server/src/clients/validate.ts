@@ -20,6 +20,7 @@ export const SUPPORTED_GRANT_TYPES: readonly string[] = [
   'implicit',
   'urn:ietf:params:oauth:grant-type:device_code',
   'urn:ietf:params:oauth:grant-type:jwt-bearer',
+  'urn:ietf:params:oauth:grant-type:token-exchange',
 ];
 export const SUPPORTED_RESPONSE_TYPES: readonly string[] = RESPONSE_TYPES;
 export const AUTH_METHODS: readonly string[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'client_secret_jwt', 'none'];
@@ -174,6 +175,7 @@ export function validateMetadata(input: OAuth2ClientInput, policy: ValidationPol
     skip_logout_consent: input.skip_logout_consent ?? false,
     ...(typeof input.require_pushed_authorization_requests === 'boolean' ? { require_pushed_authorization_requests: input.require_pushed_authorization_requests } : {}),
     ...(typeof input.dpop_bound_access_tokens === 'boolean' ? { dpop_bound_access_tokens: input.dpop_bound_access_tokens } : {}),
+    ...(typeof input.allow_token_exchange_impersonation === 'boolean' ? { allow_token_exchange_impersonation: input.allow_token_exchange_impersonation } : {}),
     ...(input.access_token_strategy ? { access_token_strategy: oneOf('access_token_strategy', input.access_token_strategy, ['opaque', 'jwt']) } : {}),
     // Tessera extension: the JWS algorithm of the client's JWT access tokens (RFC 9068); the service checks a key of it exists.
     ...(input.access_token_signed_response_alg

@@ -27,7 +27,7 @@ export const unsupportedResponseMode = factory(
   'The authorization server does not support obtaining a response using this response mode.',
 );
 export const invalidScope = factory('invalid_scope', 400, 'The requested scope is invalid, unknown, or malformed.');
-/** RFC 8707 §2 (resource indicators), with the RFC's wording. */
+/** RFC 8707 §2 / RFC 8693 §2.2.2: a requested resource or audience the server will not issue a token for. */
 export const invalidTarget = factory('invalid_target', 400, 'The requested resource is invalid, missing, unknown, or malformed.');
 export const accessDenied = factory('access_denied', 403, 'The resource owner or authorization server denied the request.');
 export const invalidClientMetadata = factory(

@@ -35,6 +35,7 @@ import type { consentHandlers } from '../flows/consent/admin.js';
 import type { sessionHandlers } from '../sessions/handler.js';
 import type { logoutHandlers } from '../flows/logout/admin.js';
 import type { TrustHandlers } from '../oauth2/trust/handler.js';
+import { wantsIntrospectionJwt, type IntrospectionHttp } from '../oauth2/introspect/jwt-response.js';
 import type { deviceHandlers } from '../flows/device/accept.js';
 import { invalidRequest } from '../errors/catalog.js';
 import type { HandlerResult } from '../lib/result.js';
@@ -54,7 +55,8 @@ export interface AdminDeps extends HealthDeps {
   readonly exposeDebug: boolean;
   readonly clients: ReturnType<typeof clientHandlers>;
   readonly keys: ReturnType<typeof keyHandlers>;
-  readonly introspect: (request: IntrospectionRequest) => Promise<HandlerResult>;
+  /** With `http`, RFC 9701's JWT answer when Accept asks for it (oauth2/introspect/jwt-response.ts). */
+  readonly introspect: (request: IntrospectionRequest, http?: IntrospectionHttp) => Promise<HandlerResult>;
   readonly deleteTokens: (query: DeleteOAuth2TokensQuery) => Promise<HandlerResult>;
   readonly login: ReturnType<typeof loginHandlers>;
   readonly consent: ReturnType<typeof consentHandlers>;
@@ -158,8 +160,9 @@ export function createAdminApp(deps: AdminDeps): HttpApp {
     .delete('/admin/oauth2/auth/sessions/consent', route((ctx) => sessions.revokeConsent(parseInput(RevokeConsentSessionsQuery, ctx.query, 'query'))))
     .delete('/admin/oauth2/auth/sessions/login', route((ctx) => sessions.revokeLogin(parseInput(RevokeLoginSessionsQuery, ctx.query, 'query'))));
 
-  const introspect = (form: Record<string, string>) => deps.introspect(parseInput(IntrospectionRequest, form, 'introspection request'));
-  router.post('/admin/oauth2/introspect', formBody(), route((ctx) => introspect(formOf(ctx))));
+  const introspect = (form: Record<string, string>, http?: IntrospectionHttp) => deps.introspect(parseInput(IntrospectionRequest, form, 'introspection request'), http);
+  const introspectionHttp = (ctx: Koa.Context): IntrospectionHttp => ({ accept: ctx.get('accept') || undefined, authorization: ctx.get('authorization') || undefined, peer: ctx.req.socket.remoteAddress });
+  router.post('/admin/oauth2/introspect', formBody(), route((ctx) => introspect(formOf(ctx), introspectionHttp(ctx))));
   router.delete('/admin/oauth2/tokens', route((ctx) => deps.deleteTokens(parseInput(DeleteOAuth2TokensQuery, ctx.query, 'query'))));
   leakAdminRoutes(router, deps.leaks);
 
@@ -175,12 +178,14 @@ export function createAdminApp(deps: AdminDeps): HttpApp {
   metricsRoute(router, deps.metrics ?? noopMetrics);
 
   const guard = createAdminGuard(deps.guard ?? { allowedHosts: [], tokenDigests: [] });
-  const app = new HttpApp().fastPost(['/admin/oauth2/introspect', '/oauth2/introspect'], introspect, {
+  const app = new HttpApp().fastPost(['/admin/oauth2/introspect', '/oauth2/introspect'], (form) => introspect(form), {
     logger: deps.logger,
     exposeDebug: deps.exposeDebug,
     headers: ADMIN_HEADERS,
     guard: guard.active ? guard.check : undefined,
     metrics: deps.metrics,
+    // RFC 9701: a JWT answer needs the Accept and Authorization headers; koa's route reads them.
+    bypass: (req) => wantsIntrospectionJwt(req.headers.accept),
   });
   app.use(commonMiddleware(deps.logger, deps.exposeDebug, deps.metrics));
   // After the prefix: the guard's refusals carry the admin Cache-Control too.

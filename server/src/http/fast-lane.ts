@@ -43,6 +43,8 @@ export interface LaneOptions {
   readonly cors?: ((origin: string | undefined, form: Record<string, string> | undefined, authorization: string | undefined) => LaneHeaders | Promise<LaneHeaders>) | undefined;
   /** Request metrics: one recorder per lane path, bound once (the path is the route template: the lane matches it exactly). */
   readonly metrics?: Pick<Metrics, 'route'> | undefined;
+  /** Requests the lane leaves to koa although their path is a lane's: those asking for an answer that is not JSON (RFC 9701's JWT introspection). */
+  readonly bypass?: ((req: IncomingMessage) => boolean) | undefined;
 }
 
 type LaneHeaders = Readonly<Record<string, string>>;
@@ -65,11 +67,11 @@ export function requestListener(app: Koa): RequestListener {
   const koa = app.callback();
   if (!(app instanceof HttpApp) || !app.lane || app.fastRoutes.size === 0) return koa;
   const serve = laneServer(app.lane);
-  const { metrics } = app.lane;
+  const { metrics, bypass } = app.lane;
   const routes = new Map<string, Lane>();
   for (const [path, handler] of app.fastRoutes) routes.set(path, { handler, record: metrics?.route(path, 'POST') });
   return (req, res) => {
-    const lane = req.method === 'POST' ? routes.get(req.url ?? '') : undefined;
+    const lane = req.method === 'POST' && !bypass?.(req) ? routes.get(req.url ?? '') : undefined;
     if (lane) void serve(lane, req, res);
     else void koa(req, res);
   };

@@ -8,7 +8,7 @@ import type { MintedToken } from './hmac.js';
  *
  *   header  { alg, kid, typ: "at+jwt" }                     RFC 9068 §2.1
  *   payload { iss, sub, aud, exp, iat, nbf, jti, client_id, scope, scp,
- *             auth_time?, acr?, amr?, ext?, cnf? }           RFC 9068 §2.2, RFC 9449 §6.1
+ *             auth_time?, acr?, amr?, ext?, cnf?, act? }     RFC 9068 §2.2, cnf: RFC 9449 §6.1, act: RFC 8693 §4.1
  *
  * `scope` is RFC 9068's space-separated string; `scp` (the same scopes as a
  * list) and `ext` (the consent's `session.access_token` claims) are Hydra's,
@@ -38,6 +38,8 @@ export interface AccessTokenFacts {
   readonly ext?: Readonly<Record<string, unknown>> | undefined;
   /** RFC 9449 §6.1: the DPoP key thumbprint the token is bound to (`cnf.jkt`). */
   readonly jkt?: string | undefined;
+  /** RFC 8693 §4.1 (token exchange). */
+  readonly act?: Readonly<Record<string, unknown>> | undefined;
 }
 
 const seconds = (ms: number) => Math.floor(ms / 1000);
@@ -75,6 +77,7 @@ export function accessTokenClaims(facts: AccessTokenFacts, jti: string): Record<
     ...(facts.amr && facts.amr.length > 0 ? { amr: [...facts.amr] } : {}),
     ...(facts.ext && Object.keys(facts.ext).length > 0 ? { ext: { ...facts.ext } } : {}),
     ...(facts.jkt !== undefined ? { cnf: { jkt: facts.jkt } } : {}),
+    ...(facts.act ? { act: facts.act } : {}),
   };
 }
 

@@ -24,6 +24,8 @@ export interface TokenSession {
    * tokens of public clients (§5). Set at issuance from the token request's proof, never copied from a parent.
    */
   readonly jkt?: string;
+  /** RFC 8693 §4.1: the actor of a token exchange (`sub`, maybe `iss`, and an earlier `act` nested); introspection and JWT access tokens show it. */
+  readonly act?: Readonly<Record<string, unknown>>;
   /** Authorization codes only: what the token request must match. */
   readonly code?: CodeBinding;
 }

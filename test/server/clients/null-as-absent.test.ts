@@ -52,6 +52,7 @@ const BASE: Body = {
   skip_logout_consent: true,
   require_pushed_authorization_requests: false,
   dpop_bound_access_tokens: false,
+  allow_token_exchange_impersonation: false,
   access_token_strategy: 'opaque',
   access_token_signed_response_alg: 'RS256',
   metadata: { team: 'nulls' },

@@ -5,6 +5,7 @@ import { SUPPORTED_AUTH_METHODS } from '../client-auth.js';
 import { ASYMMETRIC_ALGS } from '../client-auth/private-key-jwt.js';
 import { HMAC_ALGS } from '../client-auth/client-secret-jwt.js';
 import { RESPONSE_TYPES } from '../authorize/checks/response-type.js';
+import { INTROSPECTION_SIGNING_ALGS } from '../introspect/jwt-response.js';
 
 export interface DiscoveryInput {
   readonly issuer: string;
@@ -68,6 +69,8 @@ export function discoveryDocument(input: DiscoveryInput): DiscoveryDocument {
     id_token_signing_alg_values_supported: [...idTokenAlgs],
     // Signed userinfo uses the same keys (OIDC Core §5.3.2); "none" is the default plain JSON answer.
     userinfo_signing_alg_values_supported: ['none', ...idTokenAlgs],
+    // RFC 9701 §7 (extension): JWT introspection answers, on the admin port's /admin/oauth2/introspect.
+    introspection_signing_alg_values_supported: [...INTROSPECTION_SIGNING_ALGS],
   };
 }
 

@@ -54,6 +54,8 @@ export async function introspect(request: IntrospectionRequest, deps: Introspect
     ...(record.session.ext && Object.keys(record.session.ext).length > 0 ? { ext: { ...record.session.ext } } : {}),
     ...(record.session.obfuscatedSubject ? { obfuscated_subject: record.session.obfuscatedSubject } : {}),
     ...(record.session.jkt !== undefined ? { cnf: { jkt: record.session.jkt } } : {}),
+    // RFC 8693 §4.1: a token exchange's actor (extension).
+    ...(record.session.act ? { act: { ...record.session.act } } : {}),
   };
   return json(body);
 }

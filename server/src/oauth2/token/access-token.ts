@@ -70,6 +70,7 @@ export async function mintAccessToken(grant: AccessTokenGrant, deps: AccessToken
             amr: session.amr,
             ext: session.ext,
             jkt: session.jkt,
+            act: session.act,
           },
           client.access_token_signed_response_alg || 'RS256',
         )

@@ -18,6 +18,15 @@ export interface JwtBearerDeps {
 }
 import type { AccessTokenFormats } from './access-token.js';
 import type { TokenDpopDeps } from '../dpop/index.js';
+import type { JwtReader } from '../../tokens/read.js';
+
+/** Token exchange (grants/token-exchange.ts): how this server's own subject and actor tokens are read. */
+export interface TokenExchangeDeps {
+  /** JWT access tokens (RFC 9068); absent: opaque access tokens only. */
+  readonly jwt?: JwtReader | undefined;
+  /** Our ID tokens (keys/signer.ts). */
+  readonly idTokens: Pick<IdTokenSigner, 'verifyHint'>;
+}
 
 /** What the grants need, and nothing more. */
 export interface GrantDeps {
@@ -27,6 +36,8 @@ export interface GrantDeps {
   /** private_key_jwt and client_secret_jwt (oauth2/client-auth/). */
   readonly assertions?: AssertionDeps | undefined;
   readonly jwtBearer?: JwtBearerDeps | undefined;
+  /** Absent: the token-exchange grant is unavailable. */
+  readonly tokenExchange?: TokenExchangeDeps | undefined;
   readonly tokens: TokenStore;
   /** RFC 8628 polling (grants/device-code.ts). */
   readonly devices: Pick<DeviceStore, 'byDeviceCode' | 'poll'>;

@@ -9,6 +9,7 @@ import { authorizationCodeGrant } from './grants/authorization-code.js';
 import { refreshTokenGrant } from './grants/refresh-token.js';
 import { JWT_BEARER_GRANT, jwtBearerGrant } from './grants/jwt-bearer.js';
 import { deviceCodeGrant } from './grants/device-code.js';
+import { TOKEN_EXCHANGE_GRANT, tokenExchangeGrant } from './grants/token-exchange.js';
 import { DEVICE_CODE_GRANT } from '../device/model.js';
 import { nonceHeader, tokenRequestBinding } from '../dpop/index.js';
 
@@ -25,6 +26,7 @@ const GRANTS: ReadonlyMap<string, Grant> = new Map<string, Grant>([
   ['client_credentials', clientCredentialsGrant],
   [JWT_BEARER_GRANT, jwtBearerGrant],
   [DEVICE_CODE_GRANT, deviceCodeGrant],
+  [TOKEN_EXCHANGE_GRANT, tokenExchangeGrant],
 ]);
 
 export const SUPPORTED_GRANTS: readonly string[] = [...GRANTS.keys()];

@@ -47,35 +47,43 @@ async function trustedKeys(assertion: string, deps: GrantDeps): Promise<{ grants
   return { grants: [...grants].sort((a, b) => Number(b.subject === sub) - Number(a.subject === sub)), alg };
 }
 
-async function verifiedClaims(assertion: string, grant: TrustedIssuer, alg: string, deps: GrantDeps) {
-  const jwt = deps.jwtBearer;
-  if (!jwt) throw invalidGrant();
+/** What a trusted JWT must satisfy besides signature, issuer and time: its `aud` (one of) and the claims it must carry. */
+export interface TrustedJwtRules {
+  readonly audiences: readonly string[];
+  readonly required: readonly string[];
+  readonly maxTtl: number;
+}
+
+async function verifiedClaims(assertion: string, grant: TrustedIssuer, alg: string, deps: GrantDeps, rules: TrustedJwtRules) {
   const now = deps.clock.now();
-  const required = ['exp', ...(jwt.iatOptional ? [] : ['iat']), ...(jwt.jtiOptional ? [] : ['jti'])];
   try {
     const key = await importJWK(grant.publicJwk as JWK, alg);
-    const { payload } = await jwtVerify(assertion, key, { algorithms: [alg], issuer: grant.issuer, audience: [...jwt.audiences], currentDate: new Date(now), clockTolerance: CLOCK_SKEW_S, requiredClaims: required });
+    const { payload } = await jwtVerify(assertion, key, { algorithms: [alg], issuer: grant.issuer, audience: [...rules.audiences], currentDate: new Date(now), clockTolerance: CLOCK_SKEW_S, requiredClaims: [...rules.required] });
     return payload;
   } catch (err) {
     throw invalidGrant(`The assertion is invalid: ${err instanceof joseErrors.JOSEError ? err.message : 'it could not be verified'} (RFC 7523 §3).`);
   }
 }
 
-/** The trust relationship whose key verifies the assertion, and its claims, with the time rules checked. */
-async function verifiedAssertion(assertion: string, deps: GrantDeps, maxTtl: number) {
+/**
+ * The trust relationship whose key verifies the assertion, and its claims,
+ * with the time rules checked. Token exchange (grants/token-exchange.ts)
+ * reads other issuers' subject and actor tokens through here too.
+ */
+export async function verifiedAssertion(assertion: string, deps: GrantDeps, rules: TrustedJwtRules) {
   const { grants, alg } = await trustedKeys(assertion, deps);
   // Without a `kid` several keys may be trusted: the first that verifies decides.
   let refusal: unknown;
   for (const grant of grants) {
     let claims;
     try {
-      claims = await verifiedClaims(assertion, grant, alg, deps);
+      claims = await verifiedClaims(assertion, grant, alg, deps, rules);
     } catch (err) {
       refusal = err;
       continue;
     }
     const now = deps.clock.now();
-    if ((claims.exp ?? 0) * 1000 > now + maxTtl) throw invalidGrant(`The assertion expires too far ahead: "exp" may be at most ${Math.floor(maxTtl / 1000)} seconds from now.`);
+    if ((claims.exp ?? 0) * 1000 > now + rules.maxTtl) throw invalidGrant(`The assertion expires too far ahead: "exp" may be at most ${Math.floor(rules.maxTtl / 1000)} seconds from now.`);
     if (typeof claims.iat === 'number' && claims.iat * 1000 > now + CLOCK_SKEW_S * 1000) throw invalidGrant('The assertion was issued in the future ("iat").');
     return { grant, claims };
   }
@@ -87,7 +95,8 @@ export async function jwtBearerGrant(request: TokenRequest, client: Client, deps
   const jwt = deps.jwtBearer;
   if (!jwt) throw unauthorizedClient('The jwt-bearer grant is not available.');
   if (!request.assertion) throw invalidRequest('The "assertion" parameter is missing (RFC 7523 §2.1).');
-  const { grant, claims } = await verifiedAssertion(request.assertion, deps, jwt.maxTtl);
+  const required = ['exp', ...(jwt.iatOptional ? [] : ['iat']), ...(jwt.jtiOptional ? [] : ['jti'])];
+  const { grant, claims } = await verifiedAssertion(request.assertion, deps, { audiences: jwt.audiences, required, maxTtl: jwt.maxTtl });
 
   const scope = parseScope(request.scope);
   const badScope = firstDisallowedScope(scope, parseScope(client.scope), deps.scopeStrategy) ?? firstDisallowedScope(scope, grant.scope, deps.scopeStrategy);
