@@ -19,6 +19,8 @@ import { createPgClientStore } from '../postgres/client-store.js';
 import { createPgTokenStore } from '../postgres/token-store.js';
 import { createPgFlowStore } from '../postgres/flow-store.js';
 import { createJtiStore } from './jti-store.js';
+import { createSqliteJtiStore } from '../sqlite/jti-store.js';
+import { createPgJtiStore } from '../postgres/jti-store.js';
 import { createSqliteConsentStore, createSqliteLoginSessionStore } from '../sqlite/session-store.js';
 import { createPgConsentStore, createPgLoginSessionStore } from '../postgres/session-store.js';
 import { createTrustStore } from './trust-store.js';
@@ -42,7 +44,7 @@ export function createStorage(conn: Connection, options: StorageOptions = {}): S
   const consents = createConsentStore(knex, conn.dialect);
   return {
     dialect: conn.dialect,
-    jtis: createJtiStore(knex),
+    jtis: direct ? createSqliteJtiStore(direct) : pg ? createPgJtiStore(pg) : createJtiStore(knex),
     trust: createTrustStore(knex),
     clients: direct ? createSqliteClientStore(direct, clients) : pg ? createPgClientStore(pg, clients) : clients,
     keys: createKeyStore(knex, conn.dialect),
