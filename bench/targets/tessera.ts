@@ -166,10 +166,11 @@ function tesseraTarget(name: string, database: () => Promise<BenchDatabase>, wor
   };
 }
 
-/** SQLite, PostgreSQL when TEST_PG_DSN is set, and SQLite with two cluster workers. */
+/** SQLite, PostgreSQL when TEST_PG_DSN is set, and each with two cluster workers (issue 20: PostgreSQL has no single writer). */
 export function tesseraTargets(pgDsn: string | undefined, profileDir?: string): TargetDef[] {
   const list = [tesseraTarget('tessera sqlite', async () => sqliteDatabase(), undefined, profileDir)];
   if (pgDsn) list.push(tesseraTarget('tessera postgres', () => postgresDatabase(pgDsn), undefined, profileDir));
   list.push(tesseraTarget('tessera sqlite --workers 2', async () => sqliteDatabase(), 2, profileDir));
+  if (pgDsn) list.push(tesseraTarget('tessera postgres --workers 2', () => postgresDatabase(pgDsn), 2, profileDir));
   return list;
 }

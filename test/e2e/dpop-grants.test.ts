@@ -6,6 +6,7 @@ import { useTessera } from '../helpers/tessera.js';
 import { createClient, form } from '../helpers/clients.js';
 import { Browser } from '../helpers/browser.js';
 import { request } from '../helpers/http.js';
+import { trustedIssuer } from '../helpers/trust.js';
 import { approve, DEVICE_GRANT, DEVICE_URLS } from './device-support.js';
 
 /*
@@ -44,26 +45,8 @@ describeEachBackend('DPoP on the device code and jwt-bearer grants (RFC 9449 §5
 
   it('the jwt-bearer grant binds the access token', async () => {
     const client = await createClient(h.t.adminUrl, { grant_types: [JWT_BEARER], scope: 'read' });
-    const keys = await jose.generateKeyPair('ES256', { extractable: true });
-    const issuer = 'https://issuer.example';
-    const trusted = await request(h.t.adminUrl, 'POST', '/admin/trust/grants/jwt-bearer/issuers', {
-      json: {
-        issuer,
-        subject: 'alice',
-        scope: ['read'],
-        jwk: { ...(await jose.exportJWK(keys.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' },
-        expires_at: new Date(Date.now() + 3_600_000).toISOString(),
-      },
-    });
-    expect(trusted.status, trusted.text).to.equal(201);
-    const assertion = await new jose.SignJWT({ jti: crypto.randomUUID() })
-      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
-      .setIssuer(issuer)
-      .setSubject('alice')
-      .setAudience(`${h.t.config.urls.self.issuer}/oauth2/token`)
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(keys.privateKey);
+    const trusted = await trustedIssuer(h.t.adminUrl, `${h.t.config.urls.self.issuer}/oauth2/token`, { issuer: 'https://issuer.example', subject: 'alice', scope: ['read'] });
+    const assertion = await trusted.assertion();
     const config = await oidc.discovery(new URL(h.t.config.urls.self.issuer), client.client_id, undefined, oidc.ClientSecretBasic(client.client_secret), insecure);
     const pair = await oidc.randomDPoPKeyPair();
     const tokens = await oidc.genericGrantRequest(config, JWT_BEARER, { assertion, scope: 'read' }, { DPoP: oidc.getDPoPHandle(config, pair) });

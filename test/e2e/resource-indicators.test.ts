@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import * as jose from 'jose';
 import * as oidc from 'openid-client';
 import { describeEachBackend } from '../helpers/databases.js';
 import { useTessera } from '../helpers/tessera.js';
@@ -7,6 +6,7 @@ import { basic, createClient, type CreatedClient } from '../helpers/clients.js';
 import { Browser } from '../helpers/browser.js';
 import { acceptConsent, acceptLogin, challengeOf, FLOW_URLS, type ConsentDecision } from '../helpers/flow.js';
 import { request } from '../helpers/http.js';
+import { trustedIssuer } from '../helpers/trust.js';
 import { approve, DEVICE_GRANT, DEVICE_URLS, deviceAuth } from './device-support.js';
 
 /*
@@ -235,20 +235,8 @@ describeEachBackend('resource indicators (RFC 8707)', (backend) => {
   });
 
   it('jwt-bearer: resource selects allowed audiences as with client_credentials; a refused one does not spend the assertion', async () => {
-    const keys = await jose.generateKeyPair('ES256');
-    const issuer = 'https://issuer.resource.test';
-    const trust = await request(h.t.adminUrl, 'POST', '/admin/trust/grants/jwt-bearer/issuers', {
-      json: { issuer, subject: 'alice', scope: [], jwk: { ...(await jose.exportJWK(keys.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' }, expires_at: new Date(Date.now() + 3_600_000).toISOString() },
-    });
-    expect(trust.status, trust.text).to.equal(201);
-    const assertion = await new jose.SignJWT({ jti: crypto.randomUUID() })
-      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
-      .setIssuer(issuer)
-      .setSubject('alice')
-      .setAudience(`${h.t.config.urls.self.issuer}/oauth2/token`)
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(keys.privateKey);
+    const trusted = await trustedIssuer(h.t.adminUrl, `${h.t.config.urls.self.issuer}/oauth2/token`, { issuer: 'https://issuer.resource.test', subject: 'alice', scope: [] });
+    const assertion = await trusted.assertion();
     const grant = (resource: string) => post('/oauth2/token', new URLSearchParams({ grant_type: JWT_BEARER, assertion, resource }).toString());
     expect((await grant('https://unknown.api.test/')).body['error']).to.equal('invalid_target');
     const ok = await grant(API_B);
