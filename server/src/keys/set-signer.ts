@@ -2,6 +2,7 @@ import { importJWK, SignJWT, type CryptoKey, type JWK, type KeyObject } from 'jo
 import type { Clock } from '../lib/clock.js';
 import { serverError } from '../errors/catalog.js';
 import type { KeyService } from './service.js';
+import { compactSigner, type CompactSigner } from './compact-sign.js';
 
 /*
  * Signs JWTs with the key of one set that signs `alg` now (keys/choose.ts,
@@ -21,7 +22,8 @@ export interface SetSigner {
 export const SIGNER_CACHE_MS = 30_000;
 
 interface Loaded {
-  readonly key: CryptoKey | KeyObject | Uint8Array;
+  /** node:crypto's signer (keys/compact-sign.ts) where it has the algorithm, else jose's. */
+  readonly sign: CompactSigner;
   readonly kid: string;
   readonly alg: string;
   /** When to look again (ms), and the key service's generation it was loaded at. */
@@ -60,7 +62,8 @@ export function createSetSigner(keys: KeyService, setId: string, clock: Clock, r
     const chosen = await choose(alg);
     if (!chosen || chosen.jwk.alg !== alg) throw serverError().withDebug(`${setId} has no private ${alg} signing key`);
     const { jwk, until } = chosen;
-    const fresh = { key: await importJWK(jwk as JWK, alg), kid: jwk.kid, alg, until: Math.min(now + SIGNER_CACHE_MS, until), generation };
+    const sign = compactSigner(jwk as Record<string, unknown>, alg) ?? joseSigner(await importJWK(jwk as JWK, alg));
+    const fresh = { sign, kid: jwk.kid, alg, until: Math.min(now + SIGNER_CACHE_MS, until), generation };
     loaded.set(alg, fresh);
     return fresh;
   }
@@ -68,7 +71,11 @@ export function createSetSigner(keys: KeyService, setId: string, clock: Clock, r
   return {
     async sign(claims, { alg, typ }) {
       const key = await signingKey(alg);
-      return new SignJWT(claims).setProtectedHeader({ alg: key.alg, kid: key.kid, typ }).sign(key.key);
+      return key.sign({ alg: key.alg, kid: key.kid, typ }, claims);
     },
   };
+}
+
+function joseSigner(key: CryptoKey | KeyObject | Uint8Array): CompactSigner {
+  return (header, claims) => new SignJWT({ ...claims }).setProtectedHeader(header as { alg: string }).sign(key);
 }
