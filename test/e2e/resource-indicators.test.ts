@@ -59,6 +59,13 @@ describeEachBackend('resource indicators (RFC 8707)', (backend) => {
     for (const [name, value] of extra) q.append(name, value);
     return q;
   };
+  /** An openid-client authorization URL with PKCE, openid offline_access and these resources. */
+  async function codeRequest(resources: readonly string[]): Promise<{ verifier: string; url: string }> {
+    const verifier = oidc.randomPKCECodeVerifier();
+    const params = new URLSearchParams({ redirect_uri: REDIRECT, scope: 'openid offline_access', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+    for (const resource of resources) params.append('resource', resource);
+    return { verifier, url: oidc.buildAuthorizationUrl(config, params).href };
+  }
   /** To the consent app: the consent request (what it is asked to grant) and its challenge. */
   async function toConsent(browser: Browser, url: string) {
     const start = await browser.get(url);
@@ -90,12 +97,9 @@ describeEachBackend('resource indicators (RFC 8707)', (backend) => {
   };
 
   it('selects the audience: requested at /oauth2/auth, narrowed per resource at the token endpoint, the refresh token keeping the grant', async () => {
-    const verifier = oidc.randomPKCECodeVerifier();
-    const params = new URLSearchParams({ redirect_uri: REDIRECT, scope: 'openid offline_access', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
-    params.append('resource', API_A);
-    params.append('resource', API_B);
+    const { verifier, url } = await codeRequest([API_A, API_B]);
     const browser = new Browser();
-    const { challenge, consent } = await toConsent(browser, oidc.buildAuthorizationUrl(config, params).href);
+    const { challenge, consent } = await toConsent(browser, url);
     expect(consent['requested_access_token_audience']).to.deep.equal([API_A, API_B]);
     // The consent app sees each resource as its own parameter, as the client sent them.
     expect(new URL(String(consent['request_url'])).searchParams.getAll('resource')).to.deep.equal([API_A, API_B]);
@@ -124,12 +128,9 @@ describeEachBackend('resource indicators (RFC 8707)', (backend) => {
   });
 
   it('refuses a resource consent did not grant at the token endpoint (invalid_target), without spending the code or refresh token', async () => {
-    const verifier = oidc.randomPKCECodeVerifier();
-    const params = new URLSearchParams({ redirect_uri: REDIRECT, scope: 'openid offline_access', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
-    params.append('resource', API_A);
-    params.append('resource', API_C);
+    const { verifier, url } = await codeRequest([API_A, API_C]);
     const browser = new Browser();
-    const { challenge } = await toConsent(browser, oidc.buildAuthorizationUrl(config, params).href);
+    const { challenge } = await toConsent(browser, url);
     const callback = await finish(browser, challenge, { grant_access_token_audience: [API_A] });
 
     const refused = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier }, { resource: API_C }).catch((err: unknown) => err);

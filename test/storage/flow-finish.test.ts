@@ -1,10 +1,8 @@
 import { expect } from 'chai';
 import type { Flow } from '../../server/src/flows/flow.js';
 import type { ConsentRecord, Storage } from '../../server/src/storage/ports.js';
-import { connect, createStorage, type Connection } from '../../server/src/storage/knex/index.js';
-import { describeEachBackend, type Database } from '../helpers/databases.js';
-import { migrated } from '../helpers/tessera.js';
-import { countCheckouts, tokenRecord } from './storage.js';
+import { describeEachBackend } from '../helpers/databases.js';
+import { countCheckouts, tokenRecord, useStoragePair } from './storage.js';
 
 /*
  * A flow's last step (FlowStore.finish): the flow ends, its consent row and
@@ -56,21 +54,11 @@ function consentOf(f: Flow, extra: Partial<ConsentRecord> = {}): ConsentRecord {
 }
 
 describeEachBackend('a flow\'s last step', (backend) => {
-  let db: Database;
-  let conns: Connection[];
+  const ctx = useStoragePair(backend);
   let storage: Storage;
   let other: Storage;
-
-  before(async () => {
-    db = await backend.create();
-    await migrated(db.dsn);
-    conns = [connect(db.dsn), connect(db.dsn)];
-    [storage, other] = conns.map((conn) => createStorage(conn)) as [Storage, Storage];
-  });
-  after(async () => {
-    await storage?.close();
-    await other?.close();
-    await db?.drop();
+  before(() => {
+    ({ one: storage, two: other } = ctx);
   });
 
   const started = async (f: Flow) => {
@@ -82,7 +70,7 @@ describeEachBackend('a flow\'s last step', (backend) => {
     const f = await started(flow());
     const mine = [tokenRecord({ familyId: f.id, kind: 'authorization_code' })];
     const theirs = [tokenRecord({ familyId: f.id, kind: 'authorization_code' })];
-    const checkouts = countCheckouts(conns[0]!);
+    const checkouts = countCheckouts(ctx.conns[0]!);
     const outcomes = await Promise.all([storage.flows.finish(f.id, mine, consentOf(f)), other.flows.finish(f.id, theirs, consentOf(f))]);
     if (backend.name === 'postgres') expect(checkouts.count, 'statements sent by this process').to.equal(1);
     expect(outcomes.filter(Boolean)).to.have.length(1);

@@ -21,6 +21,23 @@ export function useStorage(backend: Backend): { readonly storage: Storage; reado
   return ctx;
 }
 
+/** A migrated database and two storage adapters over it, as two processes would have: for single-use and race checks. */
+export function useStoragePair(backend: Backend): { readonly one: Storage; readonly two: Storage; readonly conns: readonly Connection[] } {
+  const ctx = {} as { one: Storage; two: Storage; conns: Connection[]; db: Database };
+  before(async () => {
+    ctx.db = await backend.create();
+    await migrated(ctx.db.dsn);
+    ctx.conns = [connect(ctx.db.dsn), connect(ctx.db.dsn)];
+    [ctx.one, ctx.two] = ctx.conns.map((conn) => createStorage(conn)) as [Storage, Storage];
+  });
+  after(async () => {
+    await ctx.one?.close();
+    await ctx.two?.close();
+    await ctx.db?.drop();
+  });
+  return ctx;
+}
+
 let minted = 0;
 
 /** A token row with every field set and a unique signature; `extra` overrides. */
