@@ -11,12 +11,15 @@ import { approve, DEVICE_GRANT, DEVICE_URLS } from './device-support.js';
 
 /*
  * RFC 9449 §5 on the grants dpop.test.ts does not drive: the device code
- * grant (RFC 8628) and the jwt-bearer grant (RFC 7523), through
+ * grant (RFC 8628), the jwt-bearer grant (RFC 7523) and token exchange
+ * (RFC 8693), through
  * openid-client's pollDeviceAuthorizationGrant and genericGrantRequest with
  * a DPoP handle.
  */
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 
 describeEachBackend('DPoP on the device code and jwt-bearer grants (RFC 9449 §5)', (backend) => {
   const h = useTessera(backend, {
@@ -53,6 +56,29 @@ describeEachBackend('DPoP on the device code and jwt-bearer grants (RFC 9449 §5
     expect(tokens.token_type.toLowerCase()).to.equal('dpop');
     const jkt = await jose.calculateJwkThumbprint(await jose.exportJWK(pair.publicKey));
     expect(await introspect(tokens.access_token)).to.deep.include({ sub: 'alice', token_type: 'DPoP', cnf: { jkt } });
+  });
+
+  it('token exchange takes a bound subject token only with a proof by its key, and binds what it issues to it', async () => {
+    const app = await createClient(h.t.adminUrl, { grant_types: ['client_credentials'], scope: 'read' });
+    const service = await createClient(h.t.adminUrl, { grant_types: [TOKEN_EXCHANGE], scope: 'read', allow_token_exchange_impersonation: true });
+    const discover = (c: { client_id: string; client_secret: string }) =>
+      oidc.discovery(new URL(h.t.config.urls.self.issuer), c.client_id, undefined, oidc.ClientSecretBasic(c.client_secret), insecure);
+    const [appConfig, serviceConfig] = await Promise.all([discover(app), discover(service)]);
+    const pair = await oidc.randomDPoPKeyPair();
+    const jkt = await jose.calculateJwkThumbprint(await jose.exportJWK(pair.publicKey));
+    const bound = await oidc.clientCredentialsGrant(appConfig, { scope: 'read' }, { DPoP: oidc.getDPoPHandle(appConfig, pair) });
+    const exchange = (DPoP?: oidc.DPoPHandle) =>
+      oidc.genericGrantRequest(serviceConfig, TOKEN_EXCHANGE, { subject_token: bound.access_token, subject_token_type: ACCESS_TOKEN_TYPE }, DPoP ? { DPoP } : {});
+    const refusal = async (attempt: Promise<unknown>) => {
+      const err = await attempt.then(() => undefined, (e: unknown) => e);
+      expect(err).to.be.instanceOf(oidc.ResponseBodyError);
+      return (err as oidc.ResponseBodyError).error;
+    };
+    expect(await refusal(exchange()), 'no proof').to.equal('invalid_request');
+    expect(await refusal(exchange(oidc.getDPoPHandle(serviceConfig, await oidc.randomDPoPKeyPair()))), 'a proof by another key').to.equal('invalid_request');
+    const exchanged = await exchange(oidc.getDPoPHandle(serviceConfig, pair));
+    expect(exchanged.token_type.toLowerCase()).to.equal('dpop');
+    expect(await introspect(exchanged.access_token)).to.deep.include({ active: true, token_type: 'DPoP', cnf: { jkt } });
   });
 
   it('dynamic registration keeps dpop_bound_access_tokens (RFC 9449 §5.2, RFC 7591)', async () => {

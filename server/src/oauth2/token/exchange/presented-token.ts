@@ -58,6 +58,8 @@ export interface PresentedToken {
   readonly mayAct?: Readonly<Record<string, unknown>> | undefined;
   /** What the exchanged token carries over from one of our tokens (consent claims, how the user logged in). */
   readonly session: TokenSession;
+  /** RFC 9449: the DPoP key one of our access tokens is bound to; the exchange must prove it. */
+  readonly jkt?: string | undefined;
 }
 
 type Reader = (token: string, client: Client, deps: GrantDeps, role: Role) => Promise<PresentedToken>;
@@ -84,7 +86,7 @@ async function ownAccessToken(token: string, _client: Client, deps: GrantDeps, r
   if (!found || found.kind !== 'access_token') throw refused(role, 'it is not an access token issued by this server');
   const record = await deps.tokens.get(found.signature);
   if (!record || record.kind !== 'access_token' || !isActive(record, deps.clock.now())) throw refused(role, 'the access token is not active (expired, revoked or unknown)');
-  return { subject: record.subject, scope: record.scope, expiresAt: record.expiresAt, act: record.session.act, session: carried(record.session) };
+  return { subject: record.subject, scope: record.scope, expiresAt: record.expiresAt, act: record.session.act, session: carried(record.session), jkt: record.session.jkt };
 }
 
 async function ownIdToken(token: string, client: Client, deps: GrantDeps, role: Role): Promise<PresentedToken> {

@@ -8,7 +8,7 @@ import { accessTokenFormat, mintAccessToken } from '../access-token.js';
 import type { GrantDeps } from '../deps.js';
 import { withVisibleSubject } from '../issue.js';
 import { parseResources } from '../../resource.js';
-import { readPresentedToken, refused, TOKEN_TYPE, type PresentedToken } from '../exchange/presented-token.js';
+import { readPresentedToken, refused, TOKEN_TYPE, type PresentedToken, type Role } from '../exchange/presented-token.js';
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 
@@ -76,6 +76,18 @@ function targets(request: TokenRequest, client: Client): string[] {
   return audience;
 }
 
+/**
+ * A DPoP-bound token (RFC 9449) is only worth something with its key, here
+ * as at userinfo: without a proof by that key, exchanging a stolen bound
+ * token would yield a token without the binding. The proof also binds the
+ * exchanged token (mintAccessToken), so the binding carries over.
+ */
+function provesBinding(presented: PresentedToken, role: Role, deps: GrantDeps): void {
+  if (presented.jkt !== undefined && presented.jkt !== deps.dpopJkt) {
+    throw refused(role, 'it is bound to a DPoP key (RFC 9449) and the request carries no proof by that key');
+  }
+}
+
 /** RFC 8693 §4.4: `may_act` names the one party that may act for the subject. */
 function checkMayAct(subject: PresentedToken, actor: PresentedToken, deps: GrantDeps): void {
   const may = subject.mayAct;
@@ -108,8 +120,11 @@ export async function tokenExchangeGrant(request: TokenRequest, client: Client, 
 
   const subject = await readPresentedToken(subjectToken, subjectType, client, deps, 'subject_token');
   const actor = request.actor_token && request.actor_token_type ? await readPresentedToken(request.actor_token, request.actor_token_type, client, deps, 'actor_token') : undefined;
-  if (actor) checkMayAct(subject, actor, deps);
-  else if (client.allow_token_exchange_impersonation !== true) {
+  provesBinding(subject, 'subject_token', deps);
+  if (actor) {
+    provesBinding(actor, 'actor_token', deps);
+    checkMayAct(subject, actor, deps);
+  } else if (client.allow_token_exchange_impersonation !== true) {
     throw invalidRequest('Without an actor_token the exchange is impersonation, which this client is not allowed (allow_token_exchange_impersonation).');
   }
   const scope = narrowedScope(request.scope, subject, client, deps);
