@@ -33,7 +33,7 @@ function roundSpec(spec: LoadSpec, r: number, o: Options): LoadSpec {
 }
 
 async function prepare(op: Operation, t: RunningTarget, connections: number, o: Options): Promise<Cell> {
-  const timing = { connections, warmupSeconds: o.warmupSeconds, seconds: o.seconds, rounds: o.rounds, cpuPids: t.pids };
+  const timing = { connections, warmupSeconds: o.warmupSeconds, seconds: o.seconds, rounds: o.rounds, cpuPids: t.pids, dbPids: t.dbPids ?? [] };
   try {
     return { target: t, spec: await op.prepare(t, timing, { introspection: o.introspectionPool }), rounds: [], failed: undefined };
   } catch (err) {

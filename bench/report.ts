@@ -22,6 +22,15 @@ export interface Summary {
   /** Server CPU as % of one core, and per completed request (or flow). */
   readonly cpuPct: number;
   readonly cpuUs: number;
+  /** The database server's CPU per request (NaN when it is not measured: SQLite is inside the server), and the load generator's. */
+  readonly dbCpuUs: number;
+  readonly loadCpuUs: number;
+}
+
+/** Median CPU µs per completed request over the rounds that measured it (older results lack the newer fields). */
+function perOp(rounds: readonly RoundResult[], seconds: (x: RoundResult) => number | undefined, measured = (x: RoundResult) => seconds(x) !== undefined): number {
+  const values = rounds.filter((x) => x.count > 0 && measured(x)).map((x) => (1e6 * (seconds(x) ?? 0)) / x.count);
+  return values.length ? median(values) : Number.NaN;
 }
 
 /** Medians over the rounds; errors and non-2xx are totals. */
@@ -35,7 +44,9 @@ export function summarize(m: Measurement): Summary {
     errors: sum((x) => x.errors),
     non2xx: sum((x) => x.non2xx),
     cpuPct: median(r.map((x) => (100 * x.cpuSeconds) / x.seconds)),
-    cpuUs: median(r.map((x) => (x.count ? (1e6 * x.cpuSeconds) / x.count : Number.NaN))),
+    cpuUs: perOp(r, (x) => x.cpuSeconds),
+    dbCpuUs: perOp(r, (x) => x.dbCpuSeconds, (x) => x.dbCpuSeconds > 0),
+    loadCpuUs: perOp(r, (x) => x.loadCpuSeconds),
   };
 }
 
@@ -53,11 +64,11 @@ function table(head: readonly string[], rows: readonly (readonly string[])[]): s
 
 export function operationTable(ms_: readonly Measurement[], unit: string): string {
   return table(
-    ['target', 'conns', `${unit} (median)`, 'p50 ms', 'p99 ms', 'errors / non-2xx', 'server CPU %', 'CPU µs / op'],
+    ['target', 'conns', `${unit} (median)`, 'p50 ms', 'p99 ms', 'errors / non-2xx', 'server CPU %', 'CPU µs / op', 'PostgreSQL CPU µs / op', 'load generator CPU µs / op'],
     ms_.map((m) => {
-      if (m.failed) return [m.target, String(m.connections), `failed: ${m.failed.replace(/\|/g, '/').slice(0, 120)}`, '', '', '', '', ''];
+      if (m.failed) return [m.target, String(m.connections), `failed: ${m.failed.replace(/\|/g, '/').slice(0, 120)}`, '', '', '', '', '', '', ''];
       const s = summarize(m);
-      return [m.target, String(m.connections), int(s.rate), ms(s.p50), ms(s.p99), `${s.errors} / ${s.non2xx}`, int(s.cpuPct), int(s.cpuUs)];
+      return [m.target, String(m.connections), int(s.rate), ms(s.p50), ms(s.p99), `${s.errors} / ${s.non2xx}`, int(s.cpuPct), int(s.cpuUs), int(s.dbCpuUs), int(s.loadCpuUs)];
     }),
   );
 }

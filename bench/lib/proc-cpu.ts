@@ -23,6 +23,7 @@ function clockTicks(): number {
 interface Stat {
   readonly ppid: number;
   readonly ticks: number;
+  readonly comm: string;
 }
 
 function readStat(pid: number): Stat | undefined {
@@ -36,17 +37,32 @@ function readStat(pid: number): Stat | undefined {
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
   const num = (i: number) => Number(fields[i] ?? 0);
   // fields[0] is field 3 (state): ppid is field 4, utime 14, stime 15.
-  return { ppid: num(1), ticks: num(11) + num(12) };
+  return { ppid: num(1), ticks: num(11) + num(12), comm: text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')) };
 }
 
-function descendants(roots: readonly number[]): number[] {
-  const parentOf = new Map<number, number>();
+function allStats(): Map<number, Stat> {
+  const stats = new Map<number, Stat>();
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);
     if (!Number.isInteger(pid)) continue;
     const stat = readStat(pid);
-    if (stat) parentOf.set(pid, stat.ppid);
+    if (stat) stats.set(pid, stat);
   }
+  return stats;
+}
+
+/**
+ * The PostgreSQL servers on this machine (each postmaster: a `postgres`
+ * process whose parent is not one); their backends are its descendants. The
+ * bench reads their CPU beside the server's when TEST_PG_DSN is local.
+ */
+export function postgresPids(): number[] {
+  const stats = allStats();
+  return [...stats].filter(([, s]) => s.comm === 'postgres' && stats.get(s.ppid)?.comm !== 'postgres').map(([pid]) => pid);
+}
+
+function descendants(roots: readonly number[]): number[] {
+  const parentOf = new Map([...allStats()].map(([pid, stat]) => [pid, stat.ppid]));
   const tree = new Set(roots);
   let grew = true;
   while (grew) {
@@ -62,7 +78,8 @@ function descendants(roots: readonly number[]): number[] {
 }
 
 /** CPU seconds used so far by these processes and their descendants. */
-export function cpuSeconds(roots: readonly number[]): number {
+export function cpuSeconds(roots: readonly number[] | undefined): number {
+  if (!roots?.length) return 0;
   let ticks = 0;
   for (const pid of descendants(roots)) ticks += readStat(pid)?.ticks ?? 0;
   return ticks / clockTicks();

@@ -11,6 +11,8 @@ export interface Timing {
   readonly rounds: number;
   /** Server processes whose CPU is measured around each round. */
   readonly cpuPids: readonly number[];
+  /** The database server's processes (local PostgreSQL), measured the same way; empty when there are none. */
+  readonly dbPids: readonly number[];
 }
 
 /**
@@ -66,4 +68,8 @@ export interface RoundResult {
   readonly errors: number;
   readonly non2xx: number;
   readonly cpuSeconds: number;
+  /** The database server's CPU in the round (0 without `dbPids`). */
+  readonly dbCpuSeconds: number;
+  /** The load process's own CPU in the round. */
+  readonly loadCpuSeconds: number;
 }

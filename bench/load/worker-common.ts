@@ -19,16 +19,26 @@ export function loadSpec<K extends LoadSpec['kind']>(kind: K): Extract<LoadSpec,
   return spec as Extract<LoadSpec, { kind: K }>;
 }
 
-export type Round = (seconds: number) => Promise<Omit<RoundResult, 'cpuSeconds'>>;
+export type Round = (seconds: number) => Promise<Omit<RoundResult, 'cpuSeconds' | 'dbCpuSeconds' | 'loadCpuSeconds'>>;
+
+const ownCpuSeconds = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
 
 /** Warm-up, then the measured rounds, each with the servers' CPU read around it; prints the results. */
 export async function runRounds(timing: Timing, round: Round): Promise<void> {
   if (timing.warmupSeconds > 0) await round(timing.warmupSeconds);
   const results: RoundResult[] = [];
   for (let i = 0; i < timing.rounds; i++) {
-    const before = cpuSeconds(timing.cpuPids);
+    const before = { server: cpuSeconds(timing.cpuPids), db: cpuSeconds(timing.dbPids), load: ownCpuSeconds() };
     const result = await round(timing.seconds);
-    results.push({ ...result, cpuSeconds: cpuSeconds(timing.cpuPids) - before });
+    results.push({
+      ...result,
+      cpuSeconds: cpuSeconds(timing.cpuPids) - before.server,
+      dbCpuSeconds: cpuSeconds(timing.dbPids) - before.db,
+      loadCpuSeconds: ownCpuSeconds() - before.load,
+    });
   }
   process.stdout.write(`${JSON.stringify(results)}\n`);
 }

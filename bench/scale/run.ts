@@ -25,8 +25,8 @@ const millions = (n: number) => `${(n / 1_000_000).toLocaleString('en')}M`;
 
 async function measure(t: RunningTarget, o: Options, out: Measurement[], janitor = false): Promise<void> {
   const timing = janitor
-    ? { connections: 10, warmupSeconds: 0, seconds: 2 * o.seconds, rounds: 1, cpuPids: t.pids }
-    : { connections: 10, warmupSeconds: o.warmupSeconds, seconds: o.seconds, rounds: o.rounds, cpuPids: t.pids };
+    ? { connections: 10, warmupSeconds: 0, seconds: 2 * o.seconds, rounds: 1, cpuPids: t.pids, dbPids: t.dbPids ?? [] }
+    : { connections: 10, warmupSeconds: o.warmupSeconds, seconds: o.seconds, rounds: o.rounds, cpuPids: t.pids, dbPids: t.dbPids ?? [] };
   for (const op of SCALE_OPS) {
     const spec = await op.prepare(t, timing, { introspection: o.introspectionPool });
     out.push({ target: t.name, kind: 'tessera', op: op.name, connections: 10, rounds: (await runLoad(spec)).rounds });
@@ -94,10 +94,12 @@ export async function runScale(o: Options, log: Log): Promise<string[]> {
     'Rows are bulk-inserted into `oauth2_tokens` (not through HTTP). Flat means the seeded rows cost nothing per request.',
     '',
   ];
-  const databases: (() => Promise<BenchDatabase>)[] = [async () => sqliteDatabase()];
+  const databases: Array<[string, () => Promise<BenchDatabase>]> = [['tessera sqlite', async () => sqliteDatabase()]];
   const pg = process.env['TEST_PG_DSN'];
-  if (pg) databases.push(() => postgresDatabase(pg));
-  for (const make of databases) {
+  if (pg) databases.push(['tessera postgres', () => postgresDatabase(pg)]);
+  // --targets picks the databases as it picks targets (by substring): --targets=postgres scales PostgreSQL only.
+  const chosen = databases.filter(([name]) => o.targets.length === 0 || o.targets.some((s) => name.includes(s)));
+  for (const [, make] of chosen) {
     try {
       sections.push(...(await scaleOne(await make(), o, log)));
     } catch (err) {

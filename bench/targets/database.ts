@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { registerCleanup } from '../lib/children.js';
+import { postgresPids } from '../lib/proc-cpu.js';
 
 /** A fresh database for one target, removed afterwards. */
 export interface BenchDatabase {
@@ -12,6 +13,8 @@ export interface BenchDatabase {
   readonly dsn: string;
   /** How a driver reaches it directly (scale seeding). */
   readonly direct: { readonly sqliteFile: string } | { readonly pgDsn: string; readonly schema: string };
+  /** The database server's processes when it runs on this machine (PostgreSQL), whose CPU the bench reads too. */
+  readonly pids: readonly number[];
   drop(): Promise<void>;
 }
 
@@ -30,7 +33,7 @@ export function sqliteDatabase(): BenchDatabase {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
   const file = join(dir, 'tessera.sqlite');
   const drop = droppedOnce(async () => rmSync(dir, { recursive: true, force: true }));
-  return { dialect: 'sqlite', dsn: `sqlite://${file}`, direct: { sqliteFile: file }, drop };
+  return { dialect: 'sqlite', dsn: `sqlite://${file}`, direct: { sqliteFile: file }, pids: [], drop };
 }
 
 /** A schema of its own in TEST_PG_DSN's database (Tessera's `search_path` DSN parameter), dropped afterwards. */
@@ -48,5 +51,7 @@ export async function postgresDatabase(baseDsn: string): Promise<BenchDatabase> 
   await run(`create schema ${schema}`);
   const url = new URL(baseDsn);
   url.searchParams.set('search_path', schema);
-  return { dialect: 'postgres', dsn: url.toString(), direct: { pgDsn: baseDsn, schema }, drop: droppedOnce(() => run(`drop schema if exists ${schema} cascade`)) };
+  const local = ['127.0.0.1', 'localhost', '[::1]', ''].includes(url.hostname);
+  const drop = droppedOnce(() => run(`drop schema if exists ${schema} cascade`));
+  return { dialect: 'postgres', dsn: url.toString(), direct: { pgDsn: baseDsn, schema }, pids: local ? postgresPids() : [], drop };
 }

@@ -12,6 +12,8 @@ export interface RunningTarget {
   readonly kind: TargetKind;
   /** The server processes (their descendants are counted too) whose CPU is measured. */
   readonly pids: readonly number[];
+  /** The database server's processes, when it runs on this machine (PostgreSQL): their CPU is reported beside the server's. */
+  readonly dbPids?: readonly number[];
   readonly publicUrl: string;
   /** Tessera's admin API (introspection, login/consent acceptance). */
   readonly adminUrl: string | undefined;

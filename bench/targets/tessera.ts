@@ -69,6 +69,7 @@ export async function serveTessera(o: TesseraOptions): Promise<Omit<RunningTarge
     name: o.name,
     kind: 'tessera',
     pids: [child.pid],
+    dbPids: o.db.pids,
     publicUrl,
     adminUrl,
     urls: {
