@@ -4,7 +4,6 @@ import type { ClientRow } from '../knex/rows.js';
 import { parsedClients } from '../parsed-clients.js';
 import { batchedLookup, type PgDirect } from './direct.js';
 
-const GET = { name: 'tessera_clients_get', text: 'select * from clients where id = any($1::text[])' } as const;
 
 /**
  * The knex client store, with `get` (every token request asks it) read by a
@@ -14,7 +13,7 @@ const GET = { name: 'tessera_clients_get', text: 'select * from clients where id
  */
 export function createPgClientStore(direct: PgDirect, store: ClientStore): ClientStore {
   const toClient = parsedClients();
-  const lookup = batchedLookup<ClientRow & Record<string, unknown>>(direct, GET, 'id');
+  const lookup = batchedLookup<ClientRow & Record<string, unknown>>(direct, { name: 'tessera_clients_get', table: 'clients', key: 'id' });
   return {
     ...store,
     async get(id: string): Promise<Client | undefined> {

@@ -19,7 +19,6 @@ export const unnest = (offset: number) => `unnest(${TYPES.map((type, i) => `$${o
 
 const SQL = {
   insert: { name: 'tessera_tokens_insert', text: `insert into oauth2_tokens (${COLUMNS.join(', ')}) select * from ${unnest(0)}` },
-  get: { name: 'tessera_tokens_get', text: 'select * from oauth2_tokens where signature = any($1::text[])' },
   /*
    * One statement, so one atomic step: mark the token used (the conditional
    * UPDATE whose row count decides who won, on any number of processes),
@@ -69,7 +68,7 @@ export function createPgTokenStore(direct: PgDirect): TokenStore {
       return settled.map((s): Outcome<void> => (s.status === 'fulfilled' ? DONE : { ok: false, error: s.reason }));
     }
   });
-  const lookup = batchedLookup<TokenRow & Record<string, unknown>>(direct, SQL.get, 'signature');
+  const lookup = batchedLookup<TokenRow & Record<string, unknown>>(direct, { name: 'tessera_tokens_get', table: 'oauth2_tokens', key: 'signature' });
 
   return {
     insert(records: readonly TokenRecord[]): Promise<void> {
