@@ -124,8 +124,7 @@ const MAX_LISTED_KEYS = 16;
  * ($1, …, $n)`, is costed the same either way; past MAX_LISTED_KEYS (a rare
  * turn) the array form is planned per execution.
  */
-function lookupStatement(t: LookupTable, count: number): Statement {
-  if (count > MAX_LISTED_KEYS) return { name: `${t.name}_any`, text: `select * from ${t.table} where ${t.key} = any($1::text[])` };
+function listedLookup(t: LookupTable, count: number): Statement {
   const placeholders = Array.from({ length: count }, (_, i) => `$${i + 1}`).join(', ');
   return { name: `${t.name}_${count}`, text: `select * from ${t.table} where ${t.key} in (${placeholders})` };
 }
@@ -136,12 +135,13 @@ function lookupStatement(t: LookupTable, count: number): Statement {
  * once.
  */
 export function batchedLookup<R extends Row>(direct: PgDirect, t: LookupTable): (key: string) => Promise<R | undefined> {
-  const statements = Array.from({ length: MAX_LISTED_KEYS + 2 }, (_, count) => lookupStatement(t, count));
+  // listed[n - 1] reads n keys.
+  const listed = Array.from({ length: MAX_LISTED_KEYS }, (_, i) => listedLookup(t, i + 1));
+  const any: Statement = { name: `${t.name}_any`, text: `select * from ${t.table} where ${t.key} = any($1::text[])` };
   const batch = new TurnBatch<string, R | undefined>(async (keys) => {
     const distinct = [...new Set(keys)];
-    const listed = distinct.length <= MAX_LISTED_KEYS;
-    const statement = statements[listed ? distinct.length : MAX_LISTED_KEYS + 1]!;
-    const { rows } = await direct.query<R>(statement, listed ? distinct : [distinct]);
+    const statement = listed[distinct.length - 1];
+    const { rows } = await (statement ? direct.query<R>(statement, distinct) : direct.query<R>(any, [distinct]));
     const byKey = new Map(rows.map((row) => [String(row[t.key]), row]));
     return keys.map((key) => ({ ok: true, value: byKey.get(key) }));
   });
