@@ -59,6 +59,10 @@ async function exercise(storage: Storage, n: number): Promise<void> {
   await storage.loginSessions.save({ id: f.sessionId, subject: 'alice', authenticatedAt: NOW, expiresAt: NOW + 60_000, acr: '', amr: [] }, `ls-${n}`);
   await storage.loginSessions.bySecret(`ls-${n}`);
   await storage.jtis.use(`plan:${n}`, NOW + 60_000, NOW);
+  await storage.tokens.revoke(access.signature);
+  await storage.tokens.revokeFamily(`fam-${n}`);
+  // Not here: deleteAccessTokens (an admin call, not a hot path) filters by client_id, whose
+  // rows are skewed across clients, so a custom plan per execution is what it should get.
 }
 
 interface Prepared {
