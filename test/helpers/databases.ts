@@ -86,3 +86,14 @@ export function describeEachBackend(title: string, body: (backend: Backend) => v
     });
   }
 }
+
+/**
+ * For a suite that means something on PostgreSQL only: first thing in its
+ * `before`. Without TEST_PG_DSN it prints why and skips, so the suite's tests
+ * are listed as pending rather than missing.
+ */
+export function skipUnlessPostgres(context: Mocha.Context): void {
+  if (!postgresBackend.skipReason) return;
+  console.warn(`\n  ⚠ skipping: ${postgresBackend.skipReason}\n`);
+  context.skip();
+}

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { Flow } from '../../server/src/flows/flow.js';
 import { connect, createStorage, type Connection } from '../../server/src/storage/knex/index.js';
 import type { Storage } from '../../server/src/storage/ports.js';
-import { postgresBackend, type Database } from '../helpers/databases.js';
+import { postgresBackend, skipUnlessPostgres, type Database } from '../helpers/databases.js';
 import { migrated } from '../helpers/tessera.js';
 import { clientFixture, tokenRecord } from './storage.js';
 
@@ -90,10 +90,7 @@ describe('PostgreSQL plans each hot statement once [postgres]', function () {
   let conn: Connection;
   let storage: Storage;
   before(async function () {
-    if (postgresBackend.skipReason) {
-      console.warn(`\n  ⚠ skipping: ${postgresBackend.skipReason}\n`);
-      this.skip();
-    }
+    skipUnlessPostgres(this);
     db = await postgresBackend.create();
     await migrated(db.dsn);
     const url = new URL(db.dsn);

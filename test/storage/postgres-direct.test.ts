@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Storage } from '../../server/src/storage/ports.js';
 import { connect, createStorage, type Connection } from '../../server/src/storage/knex/index.js';
-import { postgresBackend, type Database } from '../helpers/databases.js';
+import { postgresBackend, skipUnlessPostgres, type Database } from '../helpers/databases.js';
 import { migrated } from '../helpers/tessera.js';
 import { clientFixture, countCheckouts, tokenRecord } from './storage.js';
 
@@ -24,11 +24,7 @@ describe('PostgreSQL direct store', function () {
   let checkouts: ReturnType<typeof countCheckouts>;
 
   before(async function () {
-    // Skipped in before(), not by returning early: its tests are then listed as pending and the reason is printed.
-    if (postgresBackend.skipReason) {
-      console.warn(`\n  ⚠ skipping: ${postgresBackend.skipReason}\n`);
-      this.skip();
-    }
+    skipUnlessPostgres(this);
     db = await postgresBackend.create();
     await migrated(db.dsn);
     conns = [connect(db.dsn), connect(db.dsn)];
