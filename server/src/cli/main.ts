@@ -17,7 +17,6 @@ import { commandHelp } from './command-help.js';
 import { introspectCommand } from './introspect.js';
 import { revokeCommand } from './revoke.js';
 import { perform } from './perform.js';
-import { performDeviceCode } from './perform-device-code.js';
 import { readStdin, scan } from './scan.js';
 
 const options = {
@@ -89,11 +88,6 @@ async function run(argv: string[]): Promise<number> {
     // `tessera clients create --help`, `tessera help perform`: that command's usage.
     out(commandHelp(command === 'help' ? rest : positionals) ?? HELP);
     return command === undefined && !values.help ? EXIT.usage : EXIT.ok;
-  }
-  if (command === 'perform' && rest[0] === 'device-code') {
-    const io = { out, err: (line: string) => process.stderr.write(`${line}\n`), env: process.env };
-    const args = { endpoint: values.endpoint, clientId: values['client-id'], clientSecret: values['client-secret'], scope: values.scope, audience: values.audience };
-    return performDeviceCode(args, io);
   }
   switch (command) {
     case 'version':

@@ -187,7 +187,7 @@ describe('CLI: checks before any request, failures in one line, help per command
       [['introspect', 'token'], /introspect token takes one TOKEN/],
       [['revoke', 'token', 'x'], /revoke token needs --client-id/],
       [['revoke', 'token', 'x', '--client-id', 'c', '--token-type-hint', 'id_token'], /--token-type-hint/],
-      [['perform', 'password'], /perform needs one of: client-credentials, authorization-code/],
+      [['perform', 'password'], /perform needs one of: client-credentials, authorization-code, device-code$/m],
       [['perform', 'authorization-code', '--client-id', 'c', '--port', '70000'], /--port takes a whole number from 1 to 65535/],
       [['perform', 'authorization-code', '--client-id', 'c', '--redirect-uri', 'https://evil.example/cb'], /--redirect-uri must be an http URL on loopback/],
       [['perform', 'authorization-code', '--client-id', 'c', '--max-age', '-1'], /--max-age/],
