@@ -12,6 +12,7 @@ import * as leakReports from './20261202030000_leak_reports.js';
 import * as clientAuth from './20261202040000_client_auth.js';
 import * as pushedRequests from './20261202060000_pushed_requests.js';
 import * as consentRememberedIndex from './20261203000000_consent_remembered_index.js';
+import * as forcedSubjects from './20261204000000_forced_subjects.js';
 
 export interface Migration {
   readonly name: string;
@@ -34,4 +35,5 @@ export const migrations: readonly Migration[] = [
   { name: '20261202040000_client_auth', ...clientAuth },
   { name: '20261202060000_pushed_requests', ...pushedRequests },
   { name: '20261203000000_consent_remembered_index', ...consentRememberedIndex },
+  { name: '20261204000000_forced_subjects', ...forcedSubjects },
 ];

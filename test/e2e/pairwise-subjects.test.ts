@@ -135,25 +135,57 @@ describeEachBackend('pairwise subject identifiers', (backend) => {
     expect((await signIn(pub, 'https://p.example/forced', { force_subject_identifier: 'forced-alice' })).idSub).to.equal('alice');
   });
 
+  /** A remembered sign-in in a browser of its own, and the ID token it yielded. */
+  const signedInBrowser = async (client: CreatedClient, redirectUri: string, login: Record<string, string>) => {
+    const browser = new Browser();
+    const first = authorizeUrl(t, client.client_id, { scope: 'openid', redirectUri });
+    const callback = await runFlow(browser, t.adminUrl, first.url, { login: { remember: true, ...login }, consent: { remember: true } });
+    const res = await exchange(t, client, { code: callback.searchParams.get('code') ?? '', verifier: first.verifier, redirectUri, state: first.state });
+    expect(res.status, res.text).to.equal(200);
+    return { browser, idToken: res.body.id_token ?? '' };
+  };
+  /** prompt=none with the hint: the remembered session stands (true) or login_required (false). */
+  const silentWith = async (browser: Browser, client: CreatedClient, redirectUri: string, idToken: string) => {
+    const again = authorizeUrl(t, client.client_id, { scope: 'openid', redirectUri });
+    const silent = await browser.get(`${again.url}&prompt=none&id_token_hint=${idToken}`);
+    expect(silent.status).to.equal(302);
+    return !(silent.location ?? '').includes('error=login_required');
+  };
+  const logoutWith = (browser: Browser, idToken: string, postLogout: string) =>
+    browser.get(`${t.publicUrl}/oauth2/sessions/logout?${new URLSearchParams({ id_token_hint: idToken, post_logout_redirect_uri: postLogout }).toString()}`);
+
   it('an ID token with a pairwise sub is a valid id_token_hint: prompt=none reuses the session, RP-initiated logout names the user', async () => {
     const redirectUri = 'https://a.example/hint';
     const a = await register([redirectUri], { post_logout_redirect_uris: ['https://a.example/bye'] });
-    const browser = new Browser();
-    const first = authorizeUrl(t, a.client_id, { scope: 'openid', redirectUri });
-    const callback = await runFlow(browser, t.adminUrl, first.url, { login: { subject: 'alice', remember: true }, consent: { remember: true } });
-    const issued = { code: callback.searchParams.get('code') ?? '', verifier: first.verifier, redirectUri, state: first.state };
-    const res = await exchange(t, a, issued);
-    expect(res.status, res.text).to.equal(200);
-    const idToken = res.body.id_token ?? '';
+    const { browser, idToken } = await signedInBrowser(a, redirectUri, { subject: 'alice' });
     expect(decodeJwt(idToken).sub).to.equal(pairwise('a.example', 'alice'));
+    expect(await silentWith(browser, a, redirectUri, idToken)).to.equal(true);
+    const logout = await logoutWith(browser, idToken, 'https://a.example/bye');
+    expect(logout.status, logout.body).to.equal(302);
+    expect(logout.location ?? '').to.match(new RegExp(`^${LOGOUT_URL}\\?logout_challenge=`));
+  });
 
-    const again = authorizeUrl(t, a.client_id, { scope: 'openid', redirectUri });
-    const silent = await browser.get(`${again.url}&prompt=none&id_token_hint=${idToken}`);
-    expect(silent.status).to.equal(302);
-    expect(silent.location ?? '', silent.location).not.to.include('error=');
+  it('a forced subject is a valid id_token_hint for its user only (Hydra\'s obfuscated authentication session)', async () => {
+    const redirectUri = 'https://a.example/forced-hint';
+    const a = await register([redirectUri], { post_logout_redirect_uris: ['https://a.example/bye'] });
+    const alice = await signedInBrowser(a, redirectUri, { subject: 'alice', force_subject_identifier: 'forced-hint-alice' });
+    expect(decodeJwt(alice.idToken).sub).to.equal('forced-hint-alice');
+    expect(await silentWith(alice.browser, a, redirectUri, alice.idToken), 'prompt=none with the forced sub').to.equal(true);
 
-    const params = new URLSearchParams({ id_token_hint: idToken, post_logout_redirect_uri: 'https://a.example/bye' });
-    const logout = await browser.get(`${t.publicUrl}/oauth2/sessions/logout?${params.toString()}`);
+    // Bob's session in another browser: alice's forced sub does not name him.
+    const bob = await signedInBrowser(a, redirectUri, { subject: 'bob' });
+    expect(await silentWith(bob.browser, a, redirectUri, alice.idToken), 'prompt=none for someone else').to.equal(false);
+    const refused = await logoutWith(bob.browser, alice.idToken, 'https://a.example/bye');
+    expect(refused.status, refused.body).to.equal(400);
+
+    // A forced sub names nobody at another pairwise client.
+    const otherUri = 'https://b.example/forced-hint';
+    const b = await register([otherUri]);
+    const aliceAtB = await signedInBrowser(b, otherUri, { subject: 'alice' });
+    const forcedForA = alice.idToken;
+    expect(await silentWith(aliceAtB.browser, b, otherUri, forcedForA), 'a hint issued to another client names its own sub only').to.equal(false);
+
+    const logout = await logoutWith(alice.browser, alice.idToken, 'https://a.example/bye');
     expect(logout.status, logout.body).to.equal(302);
     expect(logout.location ?? '').to.match(new RegExp(`^${LOGOUT_URL}\\?logout_challenge=`));
   });

@@ -1,5 +1,5 @@
 import type { Clock } from '../lib/clock.js';
-import type { ClientStore, ConsentStore, FlowStore, LoginSessionStore } from '../storage/ports.js';
+import type { ClientStore, ConsentStore, FlowStore, ForcedSubjectStore, LoginSessionStore } from '../storage/ports.js';
 import type { TokenStrategy } from '../tokens/hmac.js';
 import type { ScopeStrategy } from '../oauth2/scope.js';
 import type { Sealer } from '../keys/seal.js';
@@ -13,6 +13,8 @@ export interface FlowDeps {
   readonly flows: FlowStore;
   readonly loginSessions: LoginSessionStore;
   readonly consents: ConsentStore;
+  /** Subjects login apps forced for pairwise clients, for id_token_hints that name them. */
+  readonly forcedSubjects: ForcedSubjectStore;
   readonly strategy: TokenStrategy;
   /** ID tokens returned from the authorization endpoint (implicit and hybrid responses). */
   readonly signer: Pick<IdTokenSigner, 'sign'>;

@@ -392,6 +392,19 @@ export interface TrustStore {
   find(issuer: string, subject: string, keyId: string | undefined, now: number): Promise<TrustedIssuer[]>;
 }
 
+/**
+ * The subjects login apps forced (`force_subject_identifier`) for pairwise
+ * clients, Hydra's obfuscated authentication sessions: an ID token's forced
+ * `sub` cannot be computed back to its user, so an id_token_hint naming it is
+ * matched through these.
+ */
+export interface ForcedSubjectStore {
+  /** Records, or replaces, the subject the user `subject` was given at this client. */
+  save(clientId: string, subject: string, forced: string): Promise<void>;
+  /** The one user given `forced` at this client; undefined for none, or for several. */
+  subjectOf(clientId: string, forced: string): Promise<string | undefined>;
+}
+
 export interface Storage {
   readonly dialect: 'sqlite' | 'postgres';
   readonly jtis: JtiStore;
@@ -402,6 +415,7 @@ export interface Storage {
   readonly flows: FlowStore;
   readonly loginSessions: LoginSessionStore;
   readonly consents: ConsentStore;
+  readonly forcedSubjects: ForcedSubjectStore;
   readonly janitor: JanitorStore;
   readonly logouts: LogoutStore;
   readonly sessionClients: SessionClients;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '../clients/client.js';
+import type { ForcedSubjectStore } from '../storage/ports.js';
 
 /*
  * Pairwise subject identifiers (OIDC Core §8.1), Hydra's algorithm
@@ -46,9 +47,26 @@ export function subjectForClient(client: SectorClient, subject: string, forced: 
 /**
  * Whether an id_token_hint's `sub` names `subject` (OIDC Core §3.1.2.1, RP-Initiated
  * Logout §2): the local subject, or the pairwise one the hint's client saw.
- * A forced subject identifier cannot be mapped back and does not match.
+ * A forced subject identifier cannot be computed back: hintNamesUser looks it up.
  */
 export function hintNamesSubject(hintSub: unknown, subject: string, client: SectorClient | undefined, salt: string | undefined): boolean {
   if (hintSub === subject) return true;
   return client?.subject_type === 'pairwise' && hintSub === subjectForClient(client, subject, undefined, salt);
+}
+
+/**
+ * hintNamesSubject, or the subject the login app forced for this pairwise
+ * client and this user (`force_subject_identifier`, recorded when the login
+ * completed; Hydra's obfuscated authentication session).
+ */
+export async function hintNamesUser(
+  hintSub: unknown,
+  subject: string,
+  client: (SectorClient & Pick<Client, 'client_id'>) | undefined,
+  salt: string | undefined,
+  forced: Pick<ForcedSubjectStore, 'subjectOf'>,
+): Promise<boolean> {
+  if (hintNamesSubject(hintSub, subject, client, salt)) return true;
+  if (typeof hintSub !== 'string' || client?.subject_type !== 'pairwise') return false;
+  return (await forced.subjectOf(client.client_id, hintSub)) === subject;
 }

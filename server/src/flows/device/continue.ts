@@ -6,7 +6,7 @@ import type { StoredFlow } from '../../storage/ports.js';
 import type { TokenRecord } from '../../tokens/token.js';
 import { sameBrowser, type BrowserCookies } from '../browser.js';
 import type { Flow, FlowState, Rejection } from '../flow.js';
-import { rememberLogin } from '../login/continue.js';
+import { recordForcedSubject, rememberLogin } from '../login/continue.js';
 import { consentRecord, grantSession } from '../consent/record.js';
 import { hashSecret, mintSecret } from '../secrets.js';
 import type { DeviceFlowDeps } from './deps.js';
@@ -63,6 +63,7 @@ export async function continueDeviceLogin(params: Record<string, string>, cookie
   if (!(await deps.flows.transition(['login_handled'], { flow: next, consentChallenge: challenge.hash }))) {
     throw accessDenied('The login_verifier has already been used.');
   }
+  await recordForcedSubject(deps, client, login);
   return redirect(location, await rememberLogin(deps, next, login, cookies, now));
 }
 

@@ -2,6 +2,7 @@ import { accessDenied, consentRequired, serverError } from '../../errors/catalog
 import { redirect, type Cookie, type HandlerResult } from '../../lib/result.js';
 import { errorResponse, RedirectableError, withParams } from '../../oauth2/authorize/redirect.js';
 import type { ConsentRecord } from '../../storage/ports.js';
+import type { Client } from '../../clients/client.js';
 import type { AuthorizeRequest, Flow, LoginOutcome } from '../flow.js';
 import { COOKIES, type FlowDeps } from '../deps.js';
 import { clearSessionCookie, type BrowserCookies } from '../browser.js';
@@ -40,6 +41,15 @@ export async function rememberLogin(deps: FlowDeps, flow: Flow, login: LoginOutc
   return [cookie(secret.value)];
 }
 
+/**
+ * A subject the login app forced for a pairwise client is recorded once the
+ * login completed, so a later id_token_hint carrying it finds its user
+ * (tokens/subject.ts hintNamesUser; Hydra does the same).
+ */
+export async function recordForcedSubject(deps: Pick<FlowDeps, 'forcedSubjects'>, client: Client | undefined, login: LoginOutcome): Promise<void> {
+  if (login.forceSubjectIdentifier && client?.subject_type === 'pairwise') await deps.forcedSubjects.save(client.client_id, login.subject, login.forceSubjectIdentifier);
+}
+
 /** `/oauth2/auth?…&login_verifier=`: the browser is back from the login app. */
 export async function continueAfterLogin(params: Record<string, string>, cookies: BrowserCookies, deps: FlowDeps): Promise<HandlerResult> {
   const { stored, target } = await flowForVerifier(deps, 'login_verifier', params, cookies, 'login_handled');
@@ -72,6 +82,7 @@ export async function continueAfterLogin(params: Record<string, string>, cookies
   if (!(await deps.flows.transition(['login_handled'], { flow: next, consentChallenge: challenge.hash }))) {
     throw new RedirectableError(accessDenied('The login_verifier has already been used.'), target);
   }
+  await recordForcedSubject(deps, client, login);
   const sessionCookies = await rememberLogin(deps, next, login, cookies, now);
   return redirect(location, sessionCookies);
 }

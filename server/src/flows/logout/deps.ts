@@ -1,5 +1,5 @@
 import type { Clock } from '../../lib/clock.js';
-import type { ClientStore, LoginSessionStore, LogoutStore, SessionClients } from '../../storage/ports.js';
+import type { ClientStore, ForcedSubjectStore, LoginSessionStore, LogoutStore, SessionClients } from '../../storage/ports.js';
 import type { IdTokenSigner } from '../../keys/signer.js';
 import type { BackchannelNotifier } from '../../sessions/backchannel.js';
 
@@ -8,6 +8,8 @@ export interface LogoutDeps {
   readonly logouts: LogoutStore;
   readonly loginSessions: LoginSessionStore;
   readonly sessionClients: SessionClients;
+  /** An id_token_hint naming a forced subject (tokens/subject.ts). */
+  readonly forcedSubjects: Pick<ForcedSubjectStore, 'subjectOf'>;
   readonly signer: Pick<IdTokenSigner, 'verifyHint'>;
   readonly notifier: BackchannelNotifier;
   readonly clock: Clock;

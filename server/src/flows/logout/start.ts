@@ -1,4 +1,4 @@
-import { hintNamesSubject } from '../../tokens/subject.js';
+import { hintNamesUser } from '../../tokens/subject.js';
 import { randomToken } from '../../lib/crypto.js';
 import { invalidRequest, serverError } from '../../errors/catalog.js';
 import { redirect, type HandlerResult } from '../../lib/result.js';
@@ -62,7 +62,9 @@ export async function startLogout(params: Record<string, string>, cookies: Brows
   const destination = postLogout !== undefined ? withParams(postLogout, { state: params['state'] }) : deps.urls.postLogoutRedirect;
 
   const session = await currentSession(deps, cookies);
-  if (hint && session && !hintNamesSubject(hint['sub'], session.subject, client, deps.pairwiseSalt)) throw invalidRequest('The id_token_hint names another user than the one logged in.');
+  if (hint && session && !(await hintNamesUser(hint['sub'], session.subject, client, deps.pairwiseSalt, deps.forcedSubjects))) {
+    throw invalidRequest('The id_token_hint names another user than the one logged in.');
+  }
   if (!session) return destination ? redirect(destination) : { kind: 'html', body: signedOutPage([], undefined) };
   if (!deps.urls.logout) throw serverError('urls.logout is not configured.');
 

@@ -1,4 +1,4 @@
-import { hintNamesSubject } from '../../tokens/subject.js';
+import { hintNamesUser } from '../../tokens/subject.js';
 import type { Client } from '../../clients/client.js';
 import { randomToken, timeOrderedId } from '../../lib/crypto.js';
 import { OAuth2Error } from '../../errors/oauth2-error.js';
@@ -28,12 +28,12 @@ const loginRequired = (hint: string) =>
  * new one. prompt=login, an exceeded max_age, or an id_token_hint naming
  * someone else all force the login page.
  */
-function mayReuse(session: LoginSession | undefined, request: AuthorizeRequest, now: number, hintClient: { client: Client; salt: string | undefined }): session is LoginSession {
+async function mayReuse(session: LoginSession | undefined, request: AuthorizeRequest, now: number, client: Client, deps: AuthorizeDeps): Promise<boolean> {
   if (!session) return false;
   if (request.prompt.includes('login') || request.prompt.includes('select_account')) return false;
   if (request.maxAge !== undefined && now - session.authenticatedAt > request.maxAge * 1000) return false;
   const hinted = request.idTokenHintClaims?.['sub'];
-  return hinted === undefined || hintNamesSubject(hinted, session.subject, hintClient.client, hintClient.salt);
+  return hinted === undefined || hintNamesUser(hinted, session.subject, client, deps.pairwiseSalt, deps.forcedSubjects);
 }
 
 /** The request to run: the browser's, or (RFC 9126 §4) the pushed one its request_uri names, taken once. */
@@ -49,7 +49,7 @@ async function startFlow(params: Record<string, string>, cookies: BrowserCookies
   const target = targetOf(request);
   const now = deps.clock.now();
   const session = await currentSession(deps, cookies);
-  const skip = mayReuse(session, request, now, { client, salt: deps.pairwiseSalt });
+  const skip = session !== undefined && (await mayReuse(session, request, now, client, deps));
   if (request.prompt.includes('none') && !skip) {
     throw new RedirectableError(loginRequired(session ? 'The session does not satisfy max_age or id_token_hint.' : 'There is no session to use with prompt=none.'), target);
   }

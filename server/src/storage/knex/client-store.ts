@@ -74,6 +74,7 @@ export function createClientStore(db: Knex): ClientStore {
         if (deleted === 0) return false;
         await trx('oauth2_tokens').where({ client_id: id, revoked: false }).update({ revoked: true });
         await trx('oauth2_consents').where({ client_id: id, revoked: false }).update({ revoked: true });
+        await trx('oauth2_forced_subjects').where({ client_id: id }).delete();
         return true;
       });
     },

@@ -5,6 +5,7 @@ import { createKeyStore } from './key-store.js';
 import { createTokenStore } from './token-store.js';
 import { createFlowStore } from './flow-store.js';
 import { createConsentStore, createLoginSessionStore } from './session-store.js';
+import { createForcedSubjectStore } from './forced-subject-store.js';
 import { createJanitorStore } from './janitor.js';
 import { createLogoutStore, createSessionClients } from './logout-store.js';
 import { createDeviceStore } from './device-store.js';
@@ -52,6 +53,7 @@ export function createStorage(conn: Connection, options: StorageOptions = {}): S
     flows: direct ? createSqliteFlowStore(direct, flows) : pg ? createPgFlowStore(pg, flows) : flows,
     loginSessions: direct ? createSqliteLoginSessionStore(direct, loginSessions) : pg ? createPgLoginSessionStore(pg, loginSessions) : loginSessions,
     consents: direct ? createSqliteConsentStore(direct, consents) : pg ? createPgConsentStore(pg, consents) : consents,
+    forcedSubjects: createForcedSubjectStore(knex),
     janitor: createJanitorStore(knex),
     logouts: createLogoutStore(knex),
     sessionClients: createSessionClients(knex),
