@@ -28,8 +28,7 @@ const loginRequired = (hint: string) =>
  * new one. prompt=login, an exceeded max_age, or an id_token_hint naming
  * someone else all force the login page.
  */
-async function mayReuse(session: LoginSession | undefined, request: AuthorizeRequest, now: number, client: Client, deps: AuthorizeDeps): Promise<boolean> {
-  if (!session) return false;
+async function mayReuse(session: LoginSession, request: AuthorizeRequest, now: number, client: Client, deps: AuthorizeDeps): Promise<boolean> {
   if (request.prompt.includes('login') || request.prompt.includes('select_account')) return false;
   if (request.maxAge !== undefined && now - session.authenticatedAt > request.maxAge * 1000) return false;
   const hinted = request.idTokenHintClaims?.['sub'];
