@@ -38,6 +38,24 @@ function jobs(store: JanitorStore, args: JanitorArgs): Job[] {
 }
 
 /**
+ * How long one SQLite batch may hold the database's single write lock: a
+ * serving process's commit waits behind it. 1,000-row batches held it for
+ * about 50 ms and put issuance p99 near 110 ms while the janitor ran
+ * (bench/README.md); sized to this, a wait stays within issue 20's 50 ms.
+ */
+const SQLITE_BATCH_MS = 10;
+const SQLITE_MIN_BATCH = 20;
+const SQLITE_START_BATCH = 100;
+
+/** The next batch's size from the last one's time: toward SQLITE_BATCH_MS, within [SQLITE_MIN_BATCH, most]. */
+function nextSqliteBatch(size: number, removed: number, tookMs: number, most: number): number {
+  // A short batch (the rows ran out) says nothing about the rate.
+  if (removed < size) return size;
+  const scaled = Math.round((size * SQLITE_BATCH_MS) / Math.max(tookMs, 0.1));
+  return Math.min(most, Math.max(Math.min(SQLITE_MIN_BATCH, most), scaled));
+}
+
+/**
  * `tessera janitor`: deletes what can never be used again, in batches, each
  * its own short statement, pausing between them so a database shared with
  * serving processes is never locked for long.
@@ -57,14 +75,18 @@ export async function janitor(args: JanitorArgs, out: (line: string) => void): P
     for (const job of jobs(storage.janitor, args)) {
       const started = performance.now();
       let removed = 0;
+      // On SQLite the first batch is small too; the sizes then follow the measured time.
+      let size = conn.dialect === 'sqlite' ? Math.min(batch, SQLITE_START_BATCH) : batch;
       for (;;) {
         const batchStarted = performance.now();
-        const n = await job.run(cutoff, batch);
+        const n = await job.run(cutoff, size);
         if (n === 0) break;
         removed += n;
         // Leave the write lock to serving processes between batches. SQLite has one writer:
-        // there the pause is at least as long as the batch took, so serving always gets half the time.
+        // there the pause is at least as long as the batch took, so serving always gets half the time,
+        // and the next batch is sized to hold the lock about SQLITE_BATCH_MS (at most --batch-size).
         const took = performance.now() - batchStarted;
+        if (conn.dialect === 'sqlite') size = nextSqliteBatch(size, n, took, batch);
         await sleep(conn.dialect === 'sqlite' ? Math.max(pause, took) : pause);
       }
       const seconds = (performance.now() - started) / 1000;
