@@ -10,6 +10,8 @@ const source: Knex.MigrationSource<Migration> = {
 };
 
 const options: Knex.MigratorConfig = { migrationSource: source, tableName: 'tessera_migrations' };
+/** knex's lock table for that tableName (`<tableName>_lock`: one row, `index` and `is_locked`). */
+const LOCK_TABLE = 'tessera_migrations_lock';
 
 /** Any 64-bit number of our own; the same in every Tessera process. */
 const PG_MIGRATION_LOCK = 0x7e55e7a;
@@ -35,9 +37,26 @@ async function exclusively<T>(conn: Connection, work: () => Promise<T>): Promise
       // Another process holds knex's lock row, or created knex's own tables a moment before us.
       const locked = (err as Error).name === 'MigrationLocked' || /SQLITE_BUSY|already locked|already exists/i.test(String(err));
       if (!locked || attempt >= 100) throw err;
+      await keepOneLockRow(conn);
       await sleep(100);
     }
   }
+}
+
+/**
+ * Two processes creating knex's lock table on a fresh SQLite file at once can
+ * each insert its row. knex takes the lock with `update … set is_locked = 1
+ * where is_locked = 0` and wants exactly one row changed, so with two rows
+ * every later migration, in every process, fails with "already locked" for
+ * good (found when a `serve --workers 2` test's second worker never came
+ * up). knex takes and frees the lock inside its migration transaction here,
+ * so a committed row is never a live lock: the extra rows can go. A busy
+ * database or a missing table is left for the next attempt.
+ */
+async function keepOneLockRow(conn: Connection): Promise<void> {
+  await conn.knex
+    .raw(`delete from ${LOCK_TABLE} where "index" <> (select min("index") from ${LOCK_TABLE})`)
+    .catch(() => undefined);
 }
 
 export async function migrateUp(conn: Connection): Promise<string[]> {
