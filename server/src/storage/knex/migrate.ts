@@ -27,6 +27,8 @@ async function exclusively<T>(conn: Connection, work: () => Promise<T>): Promise
   if (conn.dialect === 'postgres') {
     return conn.knex.transaction(async (trx) => {
       await trx.raw('select pg_advisory_xact_lock(?)', [PG_MIGRATION_LOCK]);
+      // A database whose lock table got two rows before every knex call here ran under this lock.
+      await keepOneLockRow(conn);
       return work();
     });
   }
@@ -44,7 +46,8 @@ async function exclusively<T>(conn: Connection, work: () => Promise<T>): Promise
 }
 
 /**
- * Two processes creating knex's lock table on a fresh SQLite file at once can
+ * Two processes creating knex's lock table at once (on a fresh SQLite file;
+ * on PostgreSQL before `migrationStatus` ran under the advisory lock) can
  * each insert its row. knex takes the lock with `update … set is_locked = 1
  * where is_locked = 0` and wants exactly one row changed, so with two rows
  * every later migration, in every process, fails with "already locked" for
@@ -80,7 +83,8 @@ export interface MigrationStatus {
 }
 
 export async function migrationStatus(conn: Connection): Promise<MigrationStatus[]> {
-  const [done] = (await conn.knex.migrate.list(options)) as [Array<{ name: string }>, unknown[]];
+  // knex's list creates its bookkeeping tables when they are missing: as racy as a migration.
+  const [done] = (await exclusively(conn, () => conn.knex.migrate.list(options))) as [Array<{ name: string }>, unknown[]];
   const applied = new Set(done.map((m) => m.name));
   return migrations.map((m) => ({ name: m.name, applied: applied.has(m.name) }));
 }
