@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EXIT, UsageError } from './errors.js';
+import { listOf } from './client-credentials.js';
+import type { PerformArgs } from './perform.js';
 
 /*
  * `tessera perform device-code`: the device side of RFC 8628 in a terminal,
@@ -100,4 +102,17 @@ export async function performDeviceCode(args: PerformDeviceCodeArgs, io: Io): Pr
   }
   io.err('sign-in failed: the device code expired before the user approved');
   return EXIT.failure;
+}
+
+/** As a row of perform's table (cli/perform.ts): the flags as parsed, progress on stderr, OAUTH2_CLIENT_* from the environment. */
+export function performDeviceCodeFlow(args: PerformArgs, out: (line: string) => void): Promise<number> {
+  const text = (flag: string) => {
+    const value = args.values[flag];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const audience = listOf(args.values, 'audience');
+  return performDeviceCode(
+    { endpoint: args.endpoint, clientId: text('client-id'), clientSecret: text('client-secret'), scope: text('scope'), audience: audience.length > 0 ? audience : undefined },
+    { out, err: (line) => process.stderr.write(`${line}\n`), env: process.env },
+  );
 }
